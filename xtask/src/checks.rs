@@ -1,0 +1,50 @@
+//! The checks every change must pass: formatting, lints, tests and docs, and
+//! `ci`, which runs them all in the order that fails fastest.
+
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+
+/// The workspace root: xtask always runs from there, wherever it was started.
+pub(crate) fn project_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace root").to_owned()
+}
+
+/// Run a command from the workspace root, failing if it fails.
+pub(crate) fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result<()> {
+    eprintln!("$ {program} {}", args.join(" "));
+    let status = Command::new(program).args(args).envs(envs.iter().copied()).current_dir(project_root()).status()?;
+    if !status.success() {
+        bail!("`{program} {}` failed with {status}", args.join(" "));
+    }
+    Ok(())
+}
+
+pub(crate) fn ci() -> Result<()> {
+    let steps: [(&str, fn() -> Result<()>); 4] = [("fmt", fmt), ("lint", lint), ("test", test), ("doc", doc)];
+    for (name, step) in steps {
+        let started = Instant::now();
+        eprintln!("==> {name}");
+        step()?;
+        eprintln!("==> {name} passed in {:.1?}", started.elapsed());
+    }
+    Ok(())
+}
+
+pub(crate) fn fmt() -> Result<()> {
+    run("cargo", &["fmt", "--all", "--", "--check"], &[])
+}
+
+pub(crate) fn lint() -> Result<()> {
+    run("cargo", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"], &[])
+}
+
+pub(crate) fn test() -> Result<()> {
+    // `CI=true` turns a missing official schema into a failure instead of a skip.
+    run("cargo", &["test", "--workspace", "--locked"], &[("CI", "true")])
+}
+
+pub(crate) fn doc() -> Result<()> {
+    run("cargo", &["doc", "--workspace", "--no-deps", "--locked"], &[("RUSTDOCFLAGS", "-D warnings")])
+}

@@ -1,0 +1,50 @@
+//! `cargo xtask`: the project's own commands, as plain Rust instead of shell.
+//!
+//! `cargo xtask ci` is the one command CI runs; every check it runs is also a
+//! command of its own, so a failure can be reproduced alone. Each command lives
+//! in its own module; this file only parses the command line.
+
+mod bench;
+mod checks;
+mod node;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "mcpwire's development commands")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Everything CI checks, in order: fmt, lint, test, doc.
+    Ci,
+    /// `cargo fmt --check`.
+    Fmt,
+    /// clippy on every target, warnings denied.
+    Lint,
+    /// The whole workspace's tests.
+    Test,
+    /// The docs, warnings denied.
+    Doc,
+    /// Benchmarks against the floor and the official SDKs; writes docs/BENCHMARKS.md.
+    Bench {
+        /// Every scenario at a tiny size against mcpwire alone, so the harness cannot rot.
+        #[arg(long)]
+        quick: bool,
+    },
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Ci => checks::ci(),
+        Command::Fmt => checks::fmt(),
+        Command::Lint => checks::lint(),
+        Command::Test => checks::test(),
+        Command::Doc => checks::doc(),
+        Command::Bench { quick } => bench::run(quick),
+    }
+}
