@@ -21,8 +21,11 @@ pub(crate) fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result
     Ok(())
 }
 
+/// One named check.
+type Step = (&'static str, fn() -> Result<()>);
+
 pub(crate) fn ci() -> Result<()> {
-    let steps: [(&str, fn() -> Result<()>); 4] = [("fmt", fmt), ("lint", lint), ("test", test), ("doc", doc)];
+    let steps: [Step; 4] = [("fmt", fmt), ("lint", lint), ("test", test), ("doc", doc)];
     for (name, step) in steps {
         let started = Instant::now();
         eprintln!("==> {name}");

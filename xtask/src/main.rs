@@ -6,6 +6,7 @@
 
 mod bench;
 mod checks;
+#[expect(dead_code, reason = "the conformance and interop commands that use it come next")]
 mod node;
 
 use anyhow::Result;

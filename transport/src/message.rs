@@ -1,0 +1,319 @@
+//! What the sender queues: an outgoing message, before it becomes bytes.
+//!
+//! [`OutgoingMessage::into_message`] is the one place where an outgoing message
+//! becomes a JSON-RPC [`Message`], and so the one place `"jsonrpc": "2.0"` is
+//! filled in.
+
+use std::borrow::Cow;
+
+use mcpwire_protocol::{
+    ErrorObject, ErrorResponse, Message, Notification, NotificationEnum, ProgressToken, RawJson, Request, RequestId,
+    Response, ServerNotification,
+};
+use serde::Serialize;
+
+/// A message on its way to the peer.
+#[derive(Debug, Clone)]
+pub enum OutgoingMessage {
+    /// A request we send; its waiter is registered before it is queued.
+    Request {
+        /// The minted id.
+        id: RequestId,
+        /// The method to call.
+        method: Cow<'static, str>,
+        /// Raw params, if any.
+        params: Option<RawJson>,
+    },
+    /// A notification of any protocol.
+    Notification {
+        /// The method name.
+        method: Cow<'static, str>,
+        /// Raw params, if any.
+        params: Option<RawJson>,
+    },
+    /// A typed MCP notification; method and params come from the enum.
+    ServerNotification(ServerNotification),
+    /// A successful answer to one of the peer's requests.
+    Response {
+        /// The id of the request answered.
+        id: RequestId,
+        /// The result, already serialised.
+        result: RawJson,
+    },
+    /// An error answer; `id` is `None` when the request's id could not be read.
+    Error {
+        /// The id of the request answered, if known.
+        id: Option<RequestId>,
+        /// What went wrong.
+        error: ErrorObject,
+    },
+}
+
+impl OutgoingMessage {
+    /// A notification from any enum implementing [`NotificationEnum`]: method
+    /// from its name, params from `to_params()`. Params that fail to serialise
+    /// are logged and the notification goes out without them, because a
+    /// notification has no reply in which to report the failure.
+    pub fn notification<N: NotificationEnum>(notification: &N) -> Self {
+        let method = notification.method();
+        let params = notification.to_params().unwrap_or_else(|error| {
+            tracing::error!(method, %error, "notification params failed to serialise; sending without params");
+            None
+        });
+        Self::Notification { method: Cow::Borrowed(method), params }
+    }
+
+    /// An application event as a notification: the event's fields become the
+    /// params, plus `"_meta": {"requestId": ...}` when it belongs to a request.
+    ///
+    /// # Errors
+    /// When the event does not serialise to a JSON object.
+    pub fn event<E: Serialize>(
+        method: impl Into<Cow<'static, str>>,
+        event: &E,
+        request_id: Option<&RequestId>,
+    ) -> Result<Self, serde_json::Error> {
+        let mut params = match serde_json::to_value(event)? {
+            serde_json::Value::Object(map) => map,
+            other => {
+                return Err(serde::ser::Error::custom(format_args!(
+                    "an event must serialise to a JSON object, not {other}"
+                )));
+            }
+        };
+        if let Some(id) = request_id {
+            let meta = params.entry("_meta").or_insert_with(|| serde_json::Value::Object(Default::default()));
+            if let serde_json::Value::Object(meta) = meta {
+                meta.insert(mcpwire_protocol::meta::REQUEST_ID.to_owned(), serde_json::to_value(id)?);
+            }
+        }
+        let params = serde_json::value::to_raw_value(&params)?;
+        Ok(Self::Notification { method: method.into(), params: Some(params) })
+    }
+
+    /// Whether the message may be dropped or coalesced when the peer reads too
+    /// slowly. Responses and requests never are: a lost one leaves a waiter hanging.
+    pub fn is_notification(&self) -> bool {
+        matches!(self, Self::Notification { .. } | Self::ServerNotification(_))
+    }
+
+    /// The request this message answers, if it is a response.
+    pub fn response_id(&self) -> Option<&RequestId> {
+        match self {
+            Self::Response { id, .. } => Some(id),
+            Self::Error { id, .. } => id.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// For notifications whose latest value says all the earlier ones did,
+    /// the key under which a newer one replaces an older one still queued.
+    pub(crate) fn coalesce_key(&self) -> Option<CoalesceKey> {
+        let method = match self {
+            Self::ServerNotification(ServerNotification::Progress(progress)) => {
+                return Some(CoalesceKey::Progress(progress.progress_token.clone()));
+            }
+            Self::ServerNotification(notification) => notification.method(),
+            Self::Notification { method, .. } => method,
+            _ => return None,
+        };
+        match method {
+            "notifications/tools/list_changed" => Some(CoalesceKey::ListChanged(ListKind::Tools)),
+            "notifications/resources/list_changed" => Some(CoalesceKey::ListChanged(ListKind::Resources)),
+            "notifications/prompts/list_changed" => Some(CoalesceKey::ListChanged(ListKind::Prompts)),
+            _ => None,
+        }
+    }
+
+    /// The JSON-RPC message, with `jsonrpc: "2.0"` filled in.
+    pub fn into_message(self) -> Message {
+        match self {
+            Self::Request { id, method, params } => Message::Request(Request::new(id, method, params)),
+            Self::Notification { method, params } => Message::Notification(Notification::new(method, params)),
+            Self::ServerNotification(notification) => match Self::notification(&notification) {
+                Self::Notification { method, params } => Message::Notification(Notification::new(method, params)),
+                _ => unreachable!("OutgoingMessage::notification builds a notification"),
+            },
+            Self::Response { id, result } => Message::Response(Response::new(id, result)),
+            Self::Error { id, error } => Message::Error(ErrorResponse::new(id, error)),
+        }
+    }
+
+    /// The message as compact JSON bytes, without a line ending.
+    pub fn to_bytes(self) -> Vec<u8> {
+        // Every part is already valid JSON (raw params and results were
+        // serialised before), so writing the envelope cannot fail.
+        serde_json::to_vec(&self.into_message()).expect("a JSON-RPC envelope of valid JSON serialises")
+    }
+}
+
+/// Which list a list-changed notification is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum ListKind {
+    Tools,
+    Resources,
+    Prompts,
+}
+
+/// The identity under which a newer notification replaces an older queued one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum CoalesceKey {
+    /// Progress for one token: only the latest value matters.
+    Progress(ProgressToken),
+    /// "The list changed": once is as good as many times.
+    ListChanged(ListKind),
+}
+
+#[cfg(test)]
+mod tests {
+    use mcpwire_protocol::types::{LoggingLevel, LoggingMessageNotificationParams, ProgressNotificationParams};
+    use mcpwire_protocol::{EmptyParams, ProgressToken};
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn wire(message: OutgoingMessage) -> Value {
+        serde_json::from_slice(&message.to_bytes()).unwrap()
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct TurnStarted {
+        turn_id: String,
+        model: String,
+    }
+
+    #[test]
+    fn event_belonging_to_a_request_carries_its_id_in_meta() {
+        let event = TurnStarted { turn_id: "t1".into(), model: "m".into() };
+        let message = OutgoingMessage::event("turn/started", &event, Some(&RequestId::Number(7))).unwrap();
+        assert_eq!(
+            wire(message),
+            json!({"jsonrpc":"2.0","method":"turn/started","params":{"turnId":"t1","model":"m","_meta":{"requestId":7}}})
+        );
+    }
+
+    #[test]
+    fn event_without_a_request_has_no_meta() {
+        let event = TurnStarted { turn_id: "t1".into(), model: "m".into() };
+        let message = OutgoingMessage::event("turn/started", &event, None).unwrap();
+        assert_eq!(
+            wire(message),
+            json!({"jsonrpc":"2.0","method":"turn/started","params":{"turnId":"t1","model":"m"}})
+        );
+    }
+
+    #[test]
+    fn event_with_a_string_request_id_keeps_the_string() {
+        let event = TurnStarted { turn_id: "t".into(), model: "m".into() };
+        let message = OutgoingMessage::event("turn/started", &event, Some(&RequestId::from("7"))).unwrap();
+        assert_eq!(wire(message)["params"]["_meta"]["requestId"], json!("7"));
+    }
+
+    #[test]
+    fn event_that_is_not_an_object_is_refused() {
+        assert!(OutgoingMessage::event("x", &42, None).is_err());
+    }
+
+    #[derive(Serialize, strum::IntoStaticStr)]
+    #[serde(tag = "method", content = "params", rename_all = "camelCase")]
+    #[strum(serialize_all = "camelCase")]
+    enum AppNotification {
+        LoginComplete(LoginComplete),
+        AuthStatusChange { signed_in: bool },
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct LoginComplete {
+        login_id: String,
+        success: bool,
+    }
+
+    impl NotificationEnum for AppNotification {
+        fn method(&self) -> &'static str {
+            self.into()
+        }
+    }
+
+    #[test]
+    fn camel_case_strum_notification_serialises_to_its_method_and_params() {
+        let login = AppNotification::LoginComplete(LoginComplete { login_id: "l-1".into(), success: true });
+        assert_eq!(
+            wire(OutgoingMessage::notification(&login)),
+            json!({"jsonrpc":"2.0","method":"loginComplete","params":{"loginId":"l-1","success":true}})
+        );
+        let status = AppNotification::AuthStatusChange { signed_in: false };
+        assert_eq!(
+            wire(OutgoingMessage::notification(&status)),
+            json!({"jsonrpc":"2.0","method":"authStatusChange","params":{"signed_in":false}})
+        );
+    }
+
+    #[test]
+    fn server_notification_takes_method_from_strum_and_params_from_to_params() {
+        let log = ServerNotification::LoggingMessage(LoggingMessageNotificationParams {
+            level: LoggingLevel::Info,
+            logger: None,
+            data: json!("hello"),
+            meta: None,
+        });
+        assert_eq!(
+            wire(OutgoingMessage::ServerNotification(log)),
+            json!({"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"hello"}})
+        );
+        let changed = ServerNotification::ToolListChanged(EmptyParams::default());
+        assert_eq!(
+            wire(OutgoingMessage::ServerNotification(changed)),
+            json!({"jsonrpc":"2.0","method":"notifications/tools/list_changed"})
+        );
+    }
+
+    #[derive(Serialize)]
+    enum Unserialisable {
+        Broken(std::collections::HashMap<(u8, u8), u8>),
+    }
+
+    impl NotificationEnum for Unserialisable {
+        fn method(&self) -> &'static str {
+            "broken"
+        }
+    }
+
+    #[test]
+    fn notification_whose_params_fail_goes_out_without_params() {
+        let broken = Unserialisable::Broken([((1, 2), 3)].into_iter().collect());
+        assert_eq!(wire(OutgoingMessage::notification(&broken)), json!({"jsonrpc":"2.0","method":"broken"}));
+    }
+
+    #[test]
+    fn responses_and_errors_fill_in_jsonrpc() {
+        let result = serde_json::value::to_raw_value(&json!({})).unwrap();
+        assert_eq!(
+            wire(OutgoingMessage::Response { id: RequestId::from("a"), result }),
+            json!({"jsonrpc":"2.0","id":"a","result":{}})
+        );
+        let error = ErrorObject::parse_error();
+        assert_eq!(
+            wire(OutgoingMessage::Error { id: None, error }),
+            json!({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}})
+        );
+    }
+
+    #[test]
+    fn progress_coalesces_per_token_and_list_changes_per_list() {
+        let progress = |token: i64| {
+            OutgoingMessage::ServerNotification(ServerNotification::Progress(ProgressNotificationParams {
+                progress_token: ProgressToken::Number(token),
+                progress: 1.0,
+                ..Default::default()
+            }))
+        };
+        assert_eq!(progress(1).coalesce_key(), progress(1).coalesce_key());
+        assert_ne!(progress(1).coalesce_key(), progress(2).coalesce_key());
+        let tools = OutgoingMessage::ServerNotification(ServerNotification::ToolListChanged(EmptyParams::default()));
+        assert_eq!(tools.coalesce_key(), Some(CoalesceKey::ListChanged(ListKind::Tools)));
+        let log = OutgoingMessage::Notification { method: "notifications/message".into(), params: None };
+        assert_eq!(log.coalesce_key(), None);
+    }
+}

@@ -1,0 +1,161 @@
+//! The pending-response map: who is waiting for the answer to which request.
+
+use std::collections::HashMap;
+
+use mcpwire_protocol::{ErrorObject, RawJson, RequestId};
+use tokio::sync::oneshot;
+
+/// What a waiter receives: the peer's result or error, or word that the
+/// connection closed first.
+pub(crate) type Reply = Result<RawJson, Failure>;
+
+/// Why a waiter got no result.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The peer answered with an error object.
+    Peer(ErrorObject),
+    /// The connection closed with the request outstanding.
+    Closed,
+}
+
+/// What became of an answer handed to [`PendingRequests::complete`].
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Delivery {
+    /// A waiter received it.
+    Delivered,
+    /// No request with that id is outstanding: a duplicate, a late answer to a
+    /// request that timed out, or a confused peer.
+    UnknownId,
+    /// The waiter had gone away (its future was dropped) just before.
+    WaiterGone,
+}
+
+/// Outstanding requests by id, each with the channel its waiter listens on.
+///
+/// Every waiter resolves exactly once: by [`complete`](Self::complete), by
+/// [`remove`](Self::remove) when it gives up (timeout, cancel, drop), or by
+/// [`fail_all`](Self::fail_all) when the connection closes.
+#[derive(Debug, Default)]
+pub(crate) struct PendingRequests {
+    waiters: HashMap<RequestId, oneshot::Sender<Reply>>,
+    /// Set by `fail_all`: a request registered after the connection closed
+    /// fails at once instead of waiting for an answer that cannot come.
+    closed: bool,
+}
+
+impl PendingRequests {
+    /// Start waiting for `id`. Called before the request can reach the writer,
+    /// so even an answer that arrives at once finds its waiter.
+    pub(crate) fn register(&mut self, id: RequestId) -> oneshot::Receiver<Reply> {
+        let (tx, rx) = oneshot::channel();
+        if self.closed {
+            let _ = tx.send(Err(Failure::Closed));
+        } else {
+            let previous = self.waiters.insert(id, tx);
+            debug_assert!(previous.is_none(), "request ids are minted uniquely");
+        }
+        rx
+    }
+
+    /// Hand the peer's answer (result or error) to its waiter and forget the id.
+    pub(crate) fn complete(&mut self, id: &RequestId, reply: Reply) -> Delivery {
+        match self.waiters.remove(id) {
+            None => Delivery::UnknownId,
+            Some(waiter) => match waiter.send(reply) {
+                Ok(()) => Delivery::Delivered,
+                Err(_) => Delivery::WaiterGone,
+            },
+        }
+    }
+
+    /// Forget `id` without an answer; true if it was still outstanding.
+    pub(crate) fn remove(&mut self, id: &RequestId) -> bool {
+        self.waiters.remove(id).is_some()
+    }
+
+    /// The connection closed: every waiter hears so now, and later
+    /// registrations fail at once. Returns how many were waiting.
+    pub(crate) fn fail_all(&mut self) -> usize {
+        self.closed = true;
+        let count = self.waiters.len();
+        for (_, waiter) in self.waiters.drain() {
+            let _ = waiter.send(Err(Failure::Closed));
+        }
+        count
+    }
+
+    /// How many requests are outstanding.
+    pub(crate) fn len(&self) -> usize {
+        self.waiters.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(text: &str) -> RawJson {
+        serde_json::value::RawValue::from_string(text.to_owned()).unwrap()
+    }
+
+    #[test]
+    fn answer_reaches_its_waiter_and_the_entry_goes() {
+        let mut pending = PendingRequests::default();
+        let mut rx = pending.register(RequestId::Number(1));
+        assert_eq!(pending.complete(&RequestId::Number(1), Ok(raw("{}"))), Delivery::Delivered);
+        assert_eq!(rx.try_recv().unwrap().unwrap().get(), "{}");
+        assert_eq!(pending.len(), 0);
+    }
+
+    #[test]
+    fn error_reply_reaches_its_waiter() {
+        let mut pending = PendingRequests::default();
+        let mut rx = pending.register(RequestId::Number(1));
+        let error = ErrorObject::method_not_found("x");
+        assert_eq!(pending.complete(&RequestId::Number(1), Err(Failure::Peer(error))), Delivery::Delivered);
+        assert!(matches!(rx.try_recv().unwrap(), Err(Failure::Peer(e)) if e.code.0 == -32601));
+    }
+
+    #[test]
+    fn unknown_and_duplicate_ids_are_reported_not_panicked() {
+        let mut pending = PendingRequests::default();
+        assert_eq!(pending.complete(&RequestId::Number(9), Ok(raw("1"))), Delivery::UnknownId);
+        let _rx = pending.register(RequestId::Number(1));
+        pending.complete(&RequestId::Number(1), Ok(raw("1")));
+        assert_eq!(pending.complete(&RequestId::Number(1), Ok(raw("1"))), Delivery::UnknownId);
+    }
+
+    #[test]
+    fn string_and_integer_ids_do_not_collide() {
+        let mut pending = PendingRequests::default();
+        let _rx = pending.register(RequestId::Number(1));
+        assert_eq!(pending.complete(&RequestId::String("1".into()), Ok(raw("1"))), Delivery::UnknownId);
+        assert_eq!(pending.len(), 1);
+    }
+
+    #[test]
+    fn dropped_waiter_is_reported() {
+        let mut pending = PendingRequests::default();
+        drop(pending.register(RequestId::Number(1)));
+        assert_eq!(pending.complete(&RequestId::Number(1), Ok(raw("1"))), Delivery::WaiterGone);
+    }
+
+    #[test]
+    fn fail_all_resolves_every_waiter_and_later_registrations() {
+        let mut pending = PendingRequests::default();
+        let mut waiters: Vec<_> = (0..100).map(|i| pending.register(RequestId::Number(i))).collect();
+        assert_eq!(pending.fail_all(), 100);
+        assert!(waiters.iter_mut().all(|rx| matches!(rx.try_recv(), Ok(Err(Failure::Closed)))));
+        let mut late = pending.register(RequestId::Number(500));
+        assert!(matches!(late.try_recv(), Ok(Err(Failure::Closed))));
+        assert_eq!(pending.len(), 0);
+    }
+
+    #[test]
+    fn remove_withdraws_a_request() {
+        let mut pending = PendingRequests::default();
+        let _rx = pending.register(RequestId::Number(1));
+        assert!(pending.remove(&RequestId::Number(1)));
+        assert!(!pending.remove(&RequestId::Number(1)));
+    }
+}

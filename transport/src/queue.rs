@@ -1,0 +1,508 @@
+//! The outgoing queue between every producer and the writer, and its
+//! back-pressure policy.
+//!
+//! One FIFO carries every message, so the messages of one request (progress,
+//! logs, then its response) reach the peer in the order they were sent.
+//! Responses, errors and requests never wait and are never dropped: a lost one
+//! would leave a waiter hanging, and the processor that sends some of them must
+//! never block. Notifications are charged against a byte budget: an async sender
+//! waits for room, so a handler that floods slows to the peer's reading speed;
+//! a `try_` sender that cannot wait coalesces (latest progress per token, one
+//! list-changed per list) or drops, counting every drop and warning at a limited
+//! rate. A peer that keeps sending requests but never reads would still grow the
+//! queue, so above a hard ceiling the connection is closed instead.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use mcpwire_protocol::RequestId;
+use tokio::sync::{Semaphore, TryAcquireError, mpsc};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::message::CoalesceKey;
+use crate::pending::PendingRequests;
+
+/// At most one "dropped notifications" warning per this interval, so a flood
+/// is visible in the logs without becoming one.
+const DROP_WARNING_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Where a message belongs, for transports that keep one stream per request
+/// (Streamable HTTP); stdio ignores it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Route {
+    /// The peer's request this message belongs to: its response, or the
+    /// progress, logs and requests its handler sent. `None` for the rest.
+    pub related: Option<RequestId>,
+    /// This message answers `related`, so that request's stream is complete.
+    pub ends_request: bool,
+}
+
+/// One serialised message leaving the queue. Dropping it returns its bytes to
+/// the budget, so the writer frees room as soon as it has copied the bytes out.
+#[derive(Debug)]
+pub struct Envelope {
+    /// Compact JSON, without the line ending.
+    pub bytes: Vec<u8>,
+    /// Where the message belongs.
+    pub route: Route,
+    /// Paid back when the envelope is dropped; held only for that.
+    _charge: Charge,
+}
+
+/// What an envelope costs while queued; paid back on drop.
+#[derive(Debug)]
+struct Charge {
+    shared: Option<Arc<Shared>>,
+    budget: u32,
+    bytes: usize,
+}
+
+impl Drop for Charge {
+    fn drop(&mut self) {
+        if let Some(shared) = &self.shared {
+            shared.queued_bytes.fetch_sub(self.bytes, Ordering::Relaxed);
+            if self.budget > 0 {
+                shared.budget.add_permits(self.budget as usize);
+            }
+        }
+    }
+}
+
+enum Item {
+    Message(Envelope),
+    /// Coalesced notifications are waiting in `Shared::parked`; sent once per
+    /// batch, so they keep their place in the FIFO relative to what follows.
+    FlushParked,
+    /// Graceful close: write everything before this, then stop.
+    Close,
+}
+
+/// The outcome of a notification that could not wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrySend {
+    /// Queued.
+    Sent,
+    /// Parked in place of an older notification with the same meaning; the
+    /// latest one will be sent when there is room.
+    Coalesced,
+    /// Dropped and counted: the peer is reading too slowly.
+    Dropped,
+    /// The connection is closed.
+    Closed,
+}
+
+/// The connection is closed; the message was not queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Closed;
+
+/// State shared by every producer and the writer of one connection.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    /// Requests we sent and are waiting for; lives here so that whoever ends
+    /// the connection (a graceful close, or the writer failing) resolves them.
+    pub(crate) pending: Mutex<PendingRequests>,
+    /// Notification bytes that may be queued; one permit per byte.
+    budget: Semaphore,
+    budget_bytes: u32,
+    /// Bytes of every kind queued now, and the most ever.
+    queued_bytes: AtomicUsize,
+    peak_queued_bytes: AtomicUsize,
+    /// Above this the peer is not reading at all; the connection is closed.
+    max_queued_bytes: usize,
+    parked: Mutex<HashMap<CoalesceKey, (Vec<u8>, Route)>>,
+    has_parked: AtomicBool,
+    pub(crate) unknown_responses: AtomicU64,
+    coalesced: AtomicU64,
+    drops: DropLog,
+    /// Cancelled when the connection ends, however it ends.
+    closed: CancellationToken,
+}
+
+impl Shared {
+    pub(crate) fn new(budget_bytes: usize, max_queued_bytes: usize) -> Self {
+        let budget_bytes = u32::try_from(budget_bytes.max(1)).unwrap_or(u32::MAX);
+        Self {
+            pending: Mutex::default(),
+            budget: Semaphore::new(budget_bytes as usize),
+            budget_bytes,
+            queued_bytes: AtomicUsize::new(0),
+            peak_queued_bytes: AtomicUsize::new(0),
+            max_queued_bytes,
+            parked: Mutex::default(),
+            has_parked: AtomicBool::new(false),
+            unknown_responses: AtomicU64::new(0),
+            coalesced: AtomicU64::new(0),
+            drops: DropLog::default(),
+            closed: CancellationToken::new(),
+        }
+    }
+
+    /// End the connection: every waiter resolves, every producer waiting for
+    /// room wakes, and no new message is queued. Idempotent.
+    pub(crate) fn shut_down(&self) {
+        self.closed.cancel();
+        self.budget.close();
+        let failed = self.pending.lock().expect("pending map lock").fail_all();
+        if failed > 0 {
+            tracing::debug!(failed, "connection closed with requests outstanding");
+        }
+    }
+
+    pub(crate) fn closed_token(&self) -> &CancellationToken {
+        &self.closed
+    }
+
+    pub(crate) fn stats(&self) -> QueueStats {
+        QueueStats {
+            queued_bytes: self.queued_bytes.load(Ordering::Relaxed),
+            peak_queued_bytes: self.peak_queued_bytes.load(Ordering::Relaxed),
+            dropped_notifications: self.drops.total.load(Ordering::Relaxed),
+            coalesced_notifications: self.coalesced.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Queue figures, for tests, benchmarks and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct QueueStats {
+    pub(crate) queued_bytes: usize,
+    pub(crate) peak_queued_bytes: usize,
+    pub(crate) dropped_notifications: u64,
+    pub(crate) coalesced_notifications: u64,
+}
+
+/// The producer side: every sender of one connection pushes through this.
+#[derive(Debug)]
+pub(crate) struct OutgoingQueue {
+    tx: mpsc::UnboundedSender<Item>,
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Item {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Message(envelope) => f.debug_tuple("Message").field(&envelope.bytes.len()).finish(),
+            Self::FlushParked => f.write_str("FlushParked"),
+            Self::Close => f.write_str("Close"),
+        }
+    }
+}
+
+/// Create the queue of one connection: the producer side and the writer side.
+pub(crate) fn queue(shared: Shared) -> (OutgoingQueue, OutgoingReceiver) {
+    // Unbounded by design: the bound is the byte accounting in `Shared`, which
+    // unlike a message count knows how big each message is, and which lets
+    // responses bypass the notification budget without blocking anyone.
+    let (tx, rx) = mpsc::unbounded_channel();
+    let shared = Arc::new(shared);
+    (
+        OutgoingQueue { tx, shared: Arc::clone(&shared) },
+        OutgoingReceiver { rx, shared, parked: Vec::new(), done: false },
+    )
+}
+
+impl OutgoingQueue {
+    /// Queue a message that must not wait and must not be lost: a response, an
+    /// error, a request, a cancellation.
+    pub(crate) fn push(&self, bytes: Vec<u8>, route: Route) -> Result<(), Closed> {
+        self.enqueue(bytes, route, 0)
+    }
+
+    /// Queue a notification, waiting for room in the budget first.
+    pub(crate) async fn push_notification(&self, bytes: Vec<u8>, route: Route) -> Result<(), Closed> {
+        let cost = self.cost(&bytes);
+        let permit = self.shared.budget.acquire_many(cost).await.map_err(|_| Closed)?;
+        permit.forget();
+        self.enqueue(bytes, route, cost)
+    }
+
+    /// Queue a notification if there is room; otherwise coalesce it (when
+    /// `key` says a newer one replaces older ones) or drop it.
+    pub(crate) fn try_push_notification(&self, bytes: Vec<u8>, route: Route, key: Option<CoalesceKey>) -> TrySend {
+        let cost = self.cost(&bytes);
+        match self.shared.budget.try_acquire_many(cost) {
+            Ok(permit) => {
+                permit.forget();
+                match self.enqueue(bytes, route, cost) {
+                    Ok(()) => TrySend::Sent,
+                    Err(Closed) => TrySend::Closed,
+                }
+            }
+            Err(TryAcquireError::Closed) => TrySend::Closed,
+            Err(TryAcquireError::NoPermits) => match key {
+                Some(key) => self.park(key, bytes, route),
+                None => {
+                    self.shared.drops.record();
+                    TrySend::Dropped
+                }
+            },
+        }
+    }
+
+    /// Begin a graceful close: what is queued is still written, nothing new is.
+    pub(crate) fn close(&self) {
+        let _ = self.tx.send(Item::Close);
+        self.shared.shut_down();
+    }
+
+    /// A notification is charged its size, but never more than the whole
+    /// budget: one oversized notification must wait for an empty queue, not forever.
+    fn cost(&self, bytes: &[u8]) -> u32 {
+        u32::try_from(bytes.len()).unwrap_or(u32::MAX).clamp(1, self.shared.budget_bytes)
+    }
+
+    fn enqueue(&self, bytes: Vec<u8>, route: Route, budget: u32) -> Result<(), Closed> {
+        let shared = &self.shared;
+        // Built first so that an early return pays the budget back on drop.
+        let charge = Charge { shared: Some(Arc::clone(shared)), budget, bytes: bytes.len() };
+        if shared.closed.is_cancelled() {
+            return Err(Closed);
+        }
+        let queued = shared.queued_bytes.fetch_add(charge.bytes, Ordering::Relaxed) + charge.bytes;
+        shared.peak_queued_bytes.fetch_max(queued, Ordering::Relaxed);
+        if queued > shared.max_queued_bytes {
+            tracing::error!(
+                queued,
+                limit = shared.max_queued_bytes,
+                "the peer keeps sending but does not read our answers; closing the connection"
+            );
+            shared.shut_down();
+            return Err(Closed);
+        }
+        self.tx.send(Item::Message(Envelope { bytes, route, _charge: charge })).map_err(|_| Closed)
+    }
+
+    fn park(&self, key: CoalesceKey, bytes: Vec<u8>, route: Route) -> TrySend {
+        self.shared.parked.lock().expect("parked lock").insert(key, (bytes, route));
+        self.shared.coalesced.fetch_add(1, Ordering::Relaxed);
+        if !self.shared.has_parked.swap(true, Ordering::AcqRel) {
+            let _ = self.tx.send(Item::FlushParked);
+        }
+        TrySend::Coalesced
+    }
+}
+
+/// The writer side of the queue. Dropping it ends the connection: a writer
+/// that stopped (closed, or failed to write) can deliver nothing more, so every
+/// waiter is resolved at once.
+#[derive(Debug)]
+pub struct OutgoingReceiver {
+    rx: mpsc::UnboundedReceiver<Item>,
+    shared: Arc<Shared>,
+    /// Coalesced notifications taken out of `Shared::parked`, being handed out.
+    parked: Vec<Envelope>,
+    /// A graceful close was reached; nothing more comes.
+    done: bool,
+}
+
+impl OutgoingReceiver {
+    /// The next message to write; `None` once the connection is closed and
+    /// everything queued before the close was handed out.
+    pub async fn recv(&mut self) -> Option<Envelope> {
+        loop {
+            if let Some(envelope) = self.parked.pop() {
+                return Some(envelope);
+            }
+            if self.done {
+                return None;
+            }
+            let item = self.rx.recv().await;
+            if let Some(envelope) = self.accept(item) {
+                return Some(envelope);
+            }
+        }
+    }
+
+    /// The next message if one is queued right now; `None` means the queue has
+    /// run dry (time to flush) or the connection is closed.
+    pub fn try_recv(&mut self) -> Option<Envelope> {
+        loop {
+            if let Some(envelope) = self.parked.pop() {
+                return Some(envelope);
+            }
+            if self.done {
+                return None;
+            }
+            let item = self.rx.try_recv().ok()?;
+            if let Some(envelope) = self.accept(Some(item)) {
+                return Some(envelope);
+            }
+        }
+    }
+
+    fn accept(&mut self, item: Option<Item>) -> Option<Envelope> {
+        match item {
+            Some(Item::Message(envelope)) => Some(envelope),
+            Some(Item::FlushParked) => {
+                self.shared.has_parked.store(false, Ordering::Release);
+                let parked = std::mem::take(&mut *self.shared.parked.lock().expect("parked lock"));
+                // Parked notifications were never charged to the budget: there is
+                // at most one per progress token or list, so they are bounded.
+                self.parked = parked
+                    .into_values()
+                    .map(|(bytes, route)| Envelope {
+                        bytes,
+                        route,
+                        _charge: Charge { shared: None, budget: 0, bytes: 0 },
+                    })
+                    .collect();
+                None
+            }
+            Some(Item::Close) | None => {
+                self.done = true;
+                None
+            }
+        }
+    }
+}
+
+impl Drop for OutgoingReceiver {
+    fn drop(&mut self) {
+        self.shared.shut_down();
+    }
+}
+
+/// Counts dropped notifications and warns about them at a limited rate.
+#[derive(Debug, Default)]
+struct DropLog {
+    total: AtomicU64,
+    /// Drops since the last warning, and when that was.
+    since_warning: Mutex<(u64, Option<Instant>)>,
+}
+
+impl DropLog {
+    fn record(&self) {
+        let total = self.total.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut since = self.since_warning.lock().expect("drop log lock");
+        since.0 += 1;
+        let now = Instant::now();
+        if since.1.is_none_or(|last| now.duration_since(last) >= DROP_WARNING_INTERVAL) {
+            tracing::warn!(
+                dropped = since.0,
+                total,
+                "dropped notifications because the peer reads too slowly (rate logging: at most one warning per second)"
+            );
+            *since = (0, Some(now));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::ListKind;
+
+    fn new_queue(budget: usize, max: usize) -> (OutgoingQueue, OutgoingReceiver) {
+        queue(Shared::new(budget, max))
+    }
+
+    fn texts(rx: &mut OutgoingReceiver) -> Vec<String> {
+        std::iter::from_fn(|| rx.try_recv()).map(|e| String::from_utf8(e.bytes).unwrap()).collect()
+    }
+
+    #[test]
+    fn messages_come_out_in_order() {
+        let (tx, mut rx) = new_queue(100, 1000);
+        tx.push(b"a".to_vec(), Route::default()).unwrap();
+        assert_eq!(tx.try_push_notification(b"b".to_vec(), Route::default(), None), TrySend::Sent);
+        tx.push(b"c".to_vec(), Route::default()).unwrap();
+        assert_eq!(texts(&mut rx), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn notifications_beyond_the_budget_are_dropped_and_counted_but_responses_are_not() {
+        let (tx, mut rx) = new_queue(10, 1000);
+        assert_eq!(tx.try_push_notification(vec![b'n'; 10], Route::default(), None), TrySend::Sent);
+        assert_eq!(tx.try_push_notification(b"x".to_vec(), Route::default(), None), TrySend::Dropped);
+        tx.push(b"response".to_vec(), Route::default()).unwrap();
+        assert_eq!(tx.shared.stats().dropped_notifications, 1);
+        assert_eq!(texts(&mut rx).len(), 2);
+        // Taking the envelopes out freed the budget.
+        assert_eq!(tx.try_push_notification(b"y".to_vec(), Route::default(), None), TrySend::Sent);
+    }
+
+    #[test]
+    fn coalesced_notifications_keep_only_the_latest_per_key() {
+        let (tx, mut rx) = new_queue(4, 1000);
+        tx.try_push_notification(b"full".to_vec(), Route::default(), None);
+        let key = CoalesceKey::ListChanged(ListKind::Tools);
+        for text in ["v1", "v2", "v3"] {
+            assert_eq!(tx.try_push_notification(text.into(), Route::default(), Some(key.clone())), TrySend::Coalesced);
+        }
+        tx.push(b"after".to_vec(), Route::default()).unwrap();
+        assert_eq!(texts(&mut rx), ["full", "v3", "after"]);
+    }
+
+    #[tokio::test]
+    async fn waiting_notification_gets_room_when_the_writer_takes_one_out() {
+        let (tx, mut rx) = new_queue(8, 1000);
+        tx.push_notification(vec![b'a'; 8], Route::default()).await.unwrap();
+        let tx = Arc::new(tx);
+        let waiting = tokio::spawn({
+            let tx = Arc::clone(&tx);
+            async move { tx.push_notification(vec![b'b'; 8], Route::default()).await }
+        });
+        tokio::task::yield_now().await;
+        assert!(!waiting.is_finished(), "no room yet");
+        drop(rx.recv().await.unwrap());
+        waiting.await.unwrap().unwrap();
+        assert_eq!(rx.recv().await.unwrap().bytes, vec![b'b'; 8]);
+    }
+
+    #[test]
+    fn oversized_notification_costs_the_whole_budget_not_more() {
+        let (tx, mut rx) = new_queue(8, 1000);
+        assert_eq!(tx.try_push_notification(vec![b'a'; 100], Route::default(), None), TrySend::Sent);
+        assert_eq!(tx.try_push_notification(b"b".to_vec(), Route::default(), None), TrySend::Dropped);
+        drop(rx.try_recv());
+        assert_eq!(tx.try_push_notification(b"b".to_vec(), Route::default(), None), TrySend::Sent);
+    }
+
+    #[test]
+    fn a_peer_that_never_reads_is_cut_off_at_the_ceiling() {
+        let (tx, _rx) = new_queue(8, 100);
+        for _ in 0..10 {
+            tx.push(vec![b'r'; 10], Route::default()).unwrap();
+        }
+        assert_eq!(tx.push(vec![b'r'; 10], Route::default()), Err(Closed));
+        assert!(tx.shared.closed.is_cancelled());
+    }
+
+    #[tokio::test]
+    async fn close_writes_what_was_queued_then_ends() {
+        let (tx, mut rx) = new_queue(8, 1000);
+        tx.push(b"last".to_vec(), Route::default()).unwrap();
+        tx.close();
+        assert_eq!(tx.push(b"late".to_vec(), Route::default()), Err(Closed));
+        assert_eq!(rx.recv().await.unwrap().bytes, b"last");
+        assert!(rx.recv().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn dropping_the_receiver_wakes_producers_waiting_for_room() {
+        let (tx, rx) = new_queue(1, 1000);
+        tx.push_notification(b"a".to_vec(), Route::default()).await.unwrap();
+        let tx = Arc::new(tx);
+        let waiting = tokio::spawn({
+            let tx = Arc::clone(&tx);
+            async move { tx.push_notification(b"b".to_vec(), Route::default()).await }
+        });
+        tokio::task::yield_now().await;
+        drop(rx);
+        assert_eq!(waiting.await.unwrap(), Err(Closed));
+    }
+
+    #[test]
+    fn queued_bytes_are_tracked_and_peak_remembered() {
+        let (tx, mut rx) = new_queue(100, 1000);
+        tx.push(vec![0; 30], Route::default()).unwrap();
+        tx.push(vec![0; 20], Route::default()).unwrap();
+        assert_eq!(tx.shared.stats().queued_bytes, 50);
+        drop(texts(&mut rx));
+        let stats = tx.shared.stats();
+        assert_eq!((stats.queued_bytes, stats.peak_queued_bytes), (0, 50));
+    }
+}
