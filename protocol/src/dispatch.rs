@@ -9,18 +9,67 @@ use crate::methods::*;
 dispatch_enum! {
     /// A request the client sends to the server.
     pub enum ClientRequest: RequestMethod {
-        /// `ping`.
+        /// `initialize` (until 2025-11-25).
+        "initialize" => Initialize(InitializeRequest),
+        /// `ping` (until 2025-11-25).
         "ping" => Ping(PingRequest),
-        /// `logging/setLevel`.
+        /// `server/discover` (2026-07-28).
+        "server/discover" => Discover(DiscoverRequest),
+        /// `tools/list`.
+        "tools/list" => ListTools(ListToolsRequest),
+        /// `tools/call`.
+        "tools/call" => CallTool(CallToolRequest),
+        /// `resources/list`.
+        "resources/list" => ListResources(ListResourcesRequest),
+        /// `resources/templates/list`.
+        "resources/templates/list" => ListResourceTemplates(ListResourceTemplatesRequest),
+        /// `resources/read`.
+        "resources/read" => ReadResource(ReadResourceRequest),
+        /// `resources/subscribe` (until 2025-11-25).
+        "resources/subscribe" => Subscribe(SubscribeRequest),
+        /// `resources/unsubscribe` (until 2025-11-25).
+        "resources/unsubscribe" => Unsubscribe(UnsubscribeRequest),
+        /// `subscriptions/listen` (2026-07-28).
+        "subscriptions/listen" => SubscriptionsListen(SubscriptionsListenRequest),
+        /// `prompts/list`.
+        "prompts/list" => ListPrompts(ListPromptsRequest),
+        /// `prompts/get`.
+        "prompts/get" => GetPrompt(GetPromptRequest),
+        /// `completion/complete`.
+        "completion/complete" => Complete(CompleteRequest),
+        /// `logging/setLevel` (until 2025-11-25).
         "logging/setLevel" => SetLevel(SetLevelRequest),
+        /// `tasks/get` (2025-11-25).
+        "tasks/get" => GetTask(GetTaskRequest),
+        /// `tasks/result` (2025-11-25).
+        "tasks/result" => GetTaskPayload(GetTaskPayloadRequest),
+        /// `tasks/cancel` (2025-11-25).
+        "tasks/cancel" => CancelTask(CancelTaskRequest),
+        /// `tasks/list` (2025-11-25).
+        "tasks/list" => ListTasks(ListTasksRequest),
     }
 }
 
 dispatch_enum! {
-    /// A request the server sends to the client (2024-11-05 to 2025-11-25).
+    /// A request the server sends to the client (2024-11-05 to 2025-11-25;
+    /// 2026-07-28 embeds the questions in results instead, see [`crate::types::InputRequest`]).
     pub enum ServerRequest: RequestMethod {
         /// `ping`.
         "ping" => Ping(PingRequest),
+        /// `sampling/createMessage`.
+        "sampling/createMessage" => CreateMessage(CreateMessageRequest),
+        /// `roots/list`.
+        "roots/list" => ListRoots(ListRootsRequest),
+        /// `elicitation/create` (2025-06-18 and later).
+        "elicitation/create" => Elicit(ElicitRequest),
+        /// `tasks/get` (2025-11-25).
+        "tasks/get" => GetTask(GetTaskRequest),
+        /// `tasks/result` (2025-11-25).
+        "tasks/result" => GetTaskPayload(GetTaskPayloadRequest),
+        /// `tasks/cancel` (2025-11-25).
+        "tasks/cancel" => CancelTask(CancelTaskRequest),
+        /// `tasks/list` (2025-11-25).
+        "tasks/list" => ListTasks(ListTasksRequest),
     }
 }
 
@@ -29,10 +78,14 @@ dispatch_enum! {
     pub enum ClientNotification: NotificationMethod {
         /// `notifications/cancelled`.
         "notifications/cancelled" => Cancelled(CancelledNotification),
-        /// `notifications/progress`.
+        /// `notifications/progress` (until 2025-11-25).
         "notifications/progress" => Progress(ProgressNotification),
-        /// `notifications/initialized`.
+        /// `notifications/initialized` (until 2025-11-25).
         "notifications/initialized" => Initialized(InitializedNotification),
+        /// `notifications/roots/list_changed` (until 2025-11-25).
+        "notifications/roots/list_changed" => RootsListChanged(RootsListChangedNotification),
+        /// `notifications/tasks/status` (2025-11-25).
+        "notifications/tasks/status" => TaskStatus(TaskStatusNotification),
     }
 }
 
@@ -49,8 +102,16 @@ dispatch_enum! {
         "notifications/tools/list_changed" => ToolListChanged(ToolListChangedNotification),
         /// `notifications/resources/list_changed`.
         "notifications/resources/list_changed" => ResourceListChanged(ResourceListChangedNotification),
+        /// `notifications/resources/updated`.
+        "notifications/resources/updated" => ResourceUpdated(ResourceUpdatedNotification),
         /// `notifications/prompts/list_changed`.
         "notifications/prompts/list_changed" => PromptListChanged(PromptListChangedNotification),
+        /// `notifications/tasks/status` (2025-11-25).
+        "notifications/tasks/status" => TaskStatus(TaskStatusNotification),
+        /// `notifications/elicitation/complete` (2025-11-25).
+        "notifications/elicitation/complete" => ElicitationComplete(ElicitationCompleteNotification),
+        /// `notifications/subscriptions/acknowledged` (2026-07-28).
+        "notifications/subscriptions/acknowledged" => SubscriptionsAcknowledged(SubscriptionsAcknowledgedNotification),
     }
 }
 
@@ -135,6 +196,39 @@ mod tests {
     #[test]
     fn dispatch_names_agree_for_server_notifications() {
         assert_names_agree!(ServerNotification);
+    }
+
+    #[test]
+    fn dispatch_names_agree_for_input_requests() {
+        assert_names_agree!(crate::types::InputRequest);
+    }
+
+    #[test]
+    fn call_tool_request_decodes_into_its_variant_and_back() {
+        let params =
+            serde_json::value::RawValue::from_string(r#"{"name":"echo","arguments":{"text":"hi"}}"#.into()).unwrap();
+        let request = ClientRequest::from_parts("tools/call", Some(&params)).unwrap();
+        let ClientRequest::CallTool(call) = &request else { panic!("not tools/call: {request:?}") };
+        assert_eq!(call.name, "echo");
+        assert_eq!(request.to_params().unwrap().unwrap().get(), params.get());
+    }
+
+    #[test]
+    fn requests_without_params_decode_as_empty_params() {
+        assert!(
+            matches!(ClientRequest::from_parts("tools/list", None).unwrap(), ClientRequest::ListTools(p) if p.cursor.is_none())
+        );
+        let null = serde_json::value::RawValue::from_string("null".into()).unwrap();
+        assert!(matches!(ServerRequest::from_parts("roots/list", Some(&null)).unwrap(), ServerRequest::ListRoots(_)));
+        assert!(ClientRequest::from_parts("tools/call", None).is_err());
+    }
+
+    #[test]
+    fn notification_enum_round_trips_through_serde() {
+        let raw = r#"{"method":"notifications/resources/updated","params":{"uri":"file:///a"}}"#;
+        let notification: ServerNotification = serde_json::from_str(raw).unwrap();
+        assert!(matches!(&notification, ServerNotification::ResourceUpdated(p) if p.uri == "file:///a"));
+        assert_eq!(serde_json::to_string(&notification).unwrap(), raw);
     }
 
     #[test]

@@ -133,6 +133,12 @@ impl ErrorObject {
     pub fn internal_error(message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(ErrorCode::INTERNAL_ERROR, message)
     }
+
+    /// -32020 (2026-07-28): an HTTP header disagrees with the body; the message
+    /// names the header.
+    pub fn header_mismatch(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::HEADER_MISMATCH, message)
+    }
 }
 
 impl fmt::Display for ErrorObject {

@@ -8,7 +8,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::RequestId;
+use crate::types::{ClientCapabilities, Implementation, LoggingLevel, RelatedTaskMetadata};
+use crate::{ProtocolVersion, RequestId};
 
 /// The `_meta` key under which a request asks for progress notifications.
 pub const PROGRESS_TOKEN: &str = "progressToken";
@@ -58,6 +59,52 @@ impl Meta {
     /// The progress token the request asked to be echoed, if any.
     pub fn progress_token(&self) -> Option<ProgressToken> {
         self.get_as(PROGRESS_TOKEN)
+    }
+
+    /// The `_meta` a 2026-07-28 request must carry: the revision it speaks and
+    /// the client's capabilities, which a session used to remember.
+    pub fn for_request(version: ProtocolVersion, capabilities: &ClientCapabilities) -> Self {
+        let mut meta = Self::new();
+        meta.insert(keys::PROTOCOL_VERSION, Value::from(version.as_str()));
+        meta.insert(keys::CLIENT_CAPABILITIES, serde_json::json!(capabilities));
+        meta
+    }
+
+    /// The request's protocol revision (2026-07-28), as sent; it may name a
+    /// revision this crate does not know.
+    pub fn protocol_version(&self) -> Option<&str> {
+        self.0.get(keys::PROTOCOL_VERSION)?.as_str()
+    }
+
+    /// The client's capabilities for this request (2026-07-28).
+    pub fn client_capabilities(&self) -> Option<ClientCapabilities> {
+        self.get_as(keys::CLIENT_CAPABILITIES)
+    }
+
+    /// The client's name and version for this request (2026-07-28).
+    pub fn client_info(&self) -> Option<Implementation> {
+        self.get_as(keys::CLIENT_INFO)
+    }
+
+    /// The log level the request asked for (2026-07-28); with none, the server
+    /// sends no log messages for it.
+    pub fn log_level(&self) -> Option<LoggingLevel> {
+        self.get_as(keys::LOG_LEVEL)
+    }
+
+    /// The server's name and version, on a 2026-07-28 result.
+    pub fn server_info(&self) -> Option<Implementation> {
+        self.get_as(keys::SERVER_INFO)
+    }
+
+    /// The `subscriptions/listen` request a notification belongs to (2026-07-28).
+    pub fn subscription_id(&self) -> Option<RequestId> {
+        self.get_as(keys::SUBSCRIPTION_ID)
+    }
+
+    /// The task a message belongs to (2025-11-25).
+    pub fn related_task(&self) -> Option<RelatedTaskMetadata> {
+        self.get_as(RELATED_TASK)
     }
 
     /// A value, by key.
@@ -137,6 +184,40 @@ mod tests {
         let meta: Meta = serde_json::from_str(raw).unwrap();
         let back: Value = serde_json::to_value(&meta).unwrap();
         assert_eq!(back, serde_json::from_str::<Value>(raw).unwrap());
+    }
+
+    #[test]
+    fn modern_request_meta_reads_back_through_the_typed_accessors() {
+        use crate::types::{RootsCapability, SamplingCapability};
+
+        let capabilities = ClientCapabilities {
+            roots: Some(RootsCapability::default()),
+            sampling: Some(SamplingCapability::default()),
+            ..Default::default()
+        };
+        let mut meta = Meta::for_request(ProtocolVersion::V2026_07_28, &capabilities);
+        meta.insert(keys::LOG_LEVEL, Value::from("warning"));
+        meta.insert(keys::CLIENT_INFO, serde_json::json!({"name":"c","version":"1"}));
+        assert_eq!(meta.protocol_version(), Some("2026-07-28"));
+        assert_eq!(meta.client_capabilities(), Some(capabilities));
+        assert_eq!(meta.log_level(), Some(LoggingLevel::Warning));
+        assert_eq!(meta.client_info().unwrap().name, "c");
+        assert_eq!(meta.server_info(), None);
+        let raw = serde_json::to_string(&meta).unwrap();
+        assert_eq!(
+            raw,
+            r#"{"io.modelcontextprotocol/clientCapabilities":{"roots":{},"sampling":{}},"io.modelcontextprotocol/clientInfo":{"name":"c","version":"1"},"io.modelcontextprotocol/logLevel":"warning","io.modelcontextprotocol/protocolVersion":"2026-07-28"}"#
+        );
+    }
+
+    #[test]
+    fn typed_accessors_ignore_a_value_of_the_wrong_shape() {
+        let meta: Meta = serde_json::from_str(
+            r#"{"io.modelcontextprotocol/logLevel":"loud","io.modelcontextprotocol/protocolVersion":7}"#,
+        )
+        .unwrap();
+        assert_eq!(meta.log_level(), None);
+        assert_eq!(meta.protocol_version(), None);
     }
 
     #[test]

@@ -133,9 +133,13 @@ macro_rules! dispatch_enum {
         }
     ) => {
         $(#[$attr])*
-        #[derive(Debug, Clone, serde::Serialize, strum::IntoStaticStr, strum::EnumIter, strum::VariantNames)]
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, strum::IntoStaticStr, strum::EnumIter, strum::VariantNames)]
         #[serde(tag = "method", content = "params")]
         #[non_exhaustive]
+        // A request lives from decoding to its handler, moved, never stored in
+        // bulk; boxing the large params (sampling's) would cost an allocation on
+        // every decode and make every construction site box.
+        #[allow(clippy::large_enum_variant)]
         $vis enum $name {
             $(
                 $(#[$vattr])*
