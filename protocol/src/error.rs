@@ -85,6 +85,10 @@ impl fmt::Display for ErrorCode {
 }
 
 /// The `error` member of a JSON-RPC error response.
+///
+/// Wire data, deliberately not a `std::error::Error`: handler errors convert
+/// from any `std::error::Error` into "internal error", and an `ErrorObject`
+/// must never be swallowed that way and lose its code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorObject {
     /// What kind of error this is.
@@ -146,8 +150,6 @@ impl fmt::Display for ErrorObject {
         write!(f, "{} (code {})", self.message, self.code)
     }
 }
-
-impl std::error::Error for ErrorObject {}
 
 /// Why bytes could not become a message, or a message could not become a typed
 /// request or notification.

@@ -162,6 +162,16 @@ impl OutgoingMessageSender {
         }
     }
 
+    /// Answer a JSON-RPC batch (2025-03-26) with one array of responses, never
+    /// dropped, like a single response.
+    pub fn send_batch(&self, messages: Vec<OutgoingMessage>) {
+        let messages: Vec<_> = messages.into_iter().map(OutgoingMessage::into_message).collect();
+        let bytes = serde_json::to_vec(&messages).expect("a batch of JSON-RPC messages serialises");
+        if self.queue.push(bytes, Route::default()).is_err() {
+            tracing::debug!("connection closed; batch reply not sent");
+        }
+    }
+
     /// Send a notification, waiting for room when the peer reads slowly.
     ///
     /// # Errors

@@ -47,6 +47,7 @@ macro_rules! string_constant {
 mod common;
 mod completion;
 mod content;
+mod convenience;
 mod elicitation;
 mod lifecycle;
 mod logging;

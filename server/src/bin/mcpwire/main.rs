@@ -1,0 +1,111 @@
+//! `mcpwire`: the reference MCP server. Serves every conformance fixture and
+//! the benchmark tools over stdio, and exits within a second of stdin closing
+//! or SIGINT/SIGTERM. Logs go to stderr; stdout carries only protocol messages.
+
+mod everything;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use mcpwire_server::{RequestContext, ServerConfig};
+use tokio_util::sync::CancellationToken;
+use tracing_subscriber::EnvFilter;
+
+/// How long shutdown may take in all, from the signal or EOF to exit. The
+/// processor's own grace periods fit inside it; this is the backstop for a
+/// client that stops reading while we still have output queued.
+const EXIT_DEADLINE: Duration = Duration::from_millis(950);
+
+#[derive(Parser)]
+#[command(
+    name = "mcpwire",
+    version,
+    about = "The mcpwire reference MCP server: every conformance fixture, plus tools for benchmarks and robustness tests.",
+    long_about = "The mcpwire reference MCP server. It speaks MCP (2024-11-05 to 2025-11-25) as newline-delimited \
+                  JSON-RPC on stdin and stdout, and logs to stderr.\n\nAdd it to an MCP client's configuration as a \
+                  stdio server whose command is the path to this binary."
+)]
+struct Cli {
+    /// What to log on stderr: error, warn, info, debug or trace, or a tracing
+    /// filter such as `mcpwire_transport=debug`.
+    #[arg(long, default_value = "info", env = "MCPWIRE_LOG")]
+    log_level: String,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = match EnvFilter::try_new(&cli.log_level) {
+        Ok(filter) => filter,
+        Err(error) => {
+            eprintln!("mcpwire: invalid --log-level {:?}: {error}", cli.log_level);
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            tracing::error!(%error, "could not start the async runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    let served = runtime.block_on(serve());
+    // Reading stdin happens on a blocking thread that only returns when a line
+    // arrives; don't wait for it.
+    runtime.shutdown_timeout(Duration::from_millis(50));
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "serving failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve() -> Result<(), mcpwire_server::Error> {
+    let server = everything::server(ServerConfig::default());
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        "mcpwire serves MCP on stdio: JSON-RPC lines on stdin and stdout, logs on stderr"
+    );
+    let stop = CancellationToken::new();
+    tokio::spawn(stop_on_signal(stop.clone()));
+    let serving = server.serve_stdio(stop.clone().cancelled_owned());
+    tokio::pin!(serving);
+    tokio::select! {
+        served = &mut serving => served,
+        () = async { stop.cancelled().await; tokio::time::sleep(EXIT_DEADLINE).await } => {
+            tracing::warn!("shutdown took too long; exiting without waiting further");
+            Ok(())
+        }
+    }
+}
+
+/// Cancel `stop` on SIGINT or SIGTERM.
+async fn stop_on_signal(stop: CancellationToken) {
+    let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(signal) => signal,
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for SIGTERM");
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received; shutting down"),
+        _ = terminate.recv() => tracing::info!("SIGTERM received; shutting down"),
+    }
+    stop.cancel();
+}
+
+/// Close the HTTP stream a request's messages travel on, so the client must
+/// resume it (the `test_reconnection` fixture). Over stdio there is no such
+/// stream, and nothing to do.
+fn close_sse_stream(_ctx: &RequestContext) {}

@@ -1,0 +1,37 @@
+//! The server crate's one error type.
+
+use mcpwire_protocol::ErrorObject;
+
+/// What can go wrong for a server or for a handler's request to the client.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client did not declare the capability a request to it needs
+    /// (`elicitation`, `sampling`, `roots`, or a sub-capability such as
+    /// `elicitation.url` or `sampling.tools`), so the request was not sent.
+    #[error("the client did not declare the `{0}` capability")]
+    MissingClientCapability(&'static str),
+    /// The session's protocol revision does not allow this request.
+    #[error("{0} is not available in protocol version {1}")]
+    NotInVersion(&'static str, mcpwire_protocol::ProtocolVersion),
+    /// The client has not finished `initialize`, so there are no capabilities to check.
+    #[error("the client has not initialized the session")]
+    NotInitialized,
+    /// A request to the client failed: its error reply, a timeout,
+    /// cancellation, or the connection closing.
+    #[error(transparent)]
+    Transport(#[from] mcpwire_transport::Error),
+    /// Serving failed at the I/O level.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// The client's own error object, when the client answered with one.
+    pub fn client_error(&self) -> Option<&ErrorObject> {
+        match self {
+            Self::Transport(mcpwire_transport::Error::Peer(error)) => Some(error),
+            _ => None,
+        }
+    }
+}

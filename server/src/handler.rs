@@ -1,0 +1,240 @@
+//! What handlers return when they fail, and the routes for resources,
+//! resource templates and prompts.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use mcpwire_protocol::ErrorObject;
+use mcpwire_protocol::types::{
+    GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceContents, ResourceTemplate, TextResourceContents,
+};
+
+use crate::RequestContext;
+use crate::tool::BoxFuture;
+use crate::uri_template::UriTemplate;
+
+/// Why a handler failed.
+///
+/// A tool reports a plain failure as an `isError: true` result, so the model
+/// can read it; every other handler answers it with -32603. A failure made
+/// with [`HandlerError::protocol`] is answered as that JSON-RPC error instead,
+/// for every kind of handler. Any `std::error::Error` converts into a plain
+/// failure, so `?` works; an [`ErrorObject`] must be wrapped explicitly, so its
+/// code is never lost by accident.
+pub struct HandlerError {
+    kind: Kind,
+}
+
+enum Kind {
+    Failed(String),
+    Protocol(ErrorObject),
+}
+
+impl HandlerError {
+    /// A plain failure with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { kind: Kind::Failed(message.into()) }
+    }
+
+    /// A failure answered with exactly this JSON-RPC error.
+    pub fn protocol(error: ErrorObject) -> Self {
+        Self { kind: Kind::Protocol(error) }
+    }
+
+    /// -32602: the request's params are wrong.
+    pub fn invalid_params(message: impl Into<String>) -> Self {
+        Self::protocol(ErrorObject::invalid_params(message.into()))
+    }
+
+    /// MCP's "resource not found" (-32002), with the URI in `data`.
+    pub fn resource_not_found(uri: &str) -> Self {
+        Self::protocol(resource_not_found(uri))
+    }
+
+    /// How a tool reports it: `Ok` is the `isError` result to send.
+    pub(crate) fn into_tool_response(self) -> Result<mcpwire_protocol::types::CallToolResult, ErrorObject> {
+        match self.kind {
+            Kind::Failed(message) => Ok(mcpwire_protocol::types::CallToolResult::error(message)),
+            Kind::Protocol(error) => Err(error),
+        }
+    }
+
+    /// How every other handler reports it.
+    pub(crate) fn into_error_object(self) -> ErrorObject {
+        match self.kind {
+            Kind::Failed(message) => ErrorObject::internal_error(message),
+            Kind::Protocol(error) => error,
+        }
+    }
+}
+
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for HandlerError {
+    fn from(error: E) -> Self {
+        Self::new(error.to_string())
+    }
+}
+
+impl fmt::Debug for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            Kind::Failed(message) => f.debug_tuple("HandlerError").field(message).finish(),
+            Kind::Protocol(error) => f.debug_tuple("HandlerError::Protocol").field(error).finish(),
+        }
+    }
+}
+
+impl fmt::Display for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            Kind::Failed(message) => f.write_str(message),
+            Kind::Protocol(error) => error.fmt(f),
+        }
+    }
+}
+
+/// The error for a URI no resource or template serves.
+pub(crate) fn resource_not_found(uri: &str) -> ErrorObject {
+    ErrorObject::new(mcpwire_protocol::ErrorCode::RESOURCE_NOT_FOUND, format!("Resource not found: {uri}"))
+        .with_data(serde_json::json!({ "uri": uri }))
+}
+
+/// What a resource handler may return.
+pub trait IntoReadResult {
+    /// The `resources/read` result to send.
+    fn into_read_result(self) -> ReadResourceResult;
+}
+
+impl IntoReadResult for ReadResourceResult {
+    fn into_read_result(self) -> ReadResourceResult {
+        self
+    }
+}
+
+impl IntoReadResult for Vec<ResourceContents> {
+    fn into_read_result(self) -> ReadResourceResult {
+        ReadResourceResult { contents: self, ..ReadResourceResult::default() }
+    }
+}
+
+impl IntoReadResult for ResourceContents {
+    fn into_read_result(self) -> ReadResourceResult {
+        vec![self].into_read_result()
+    }
+}
+
+impl IntoReadResult for TextResourceContents {
+    fn into_read_result(self) -> ReadResourceResult {
+        ResourceContents::Text(self).into_read_result()
+    }
+}
+
+type ReadFn = dyn Fn(String, HashMap<String, String>, RequestContext) -> BoxFuture<Result<ReadResourceResult, HandlerError>>
+    + Send
+    + Sync;
+
+/// A resource at a fixed URI and the handler that reads it.
+#[derive(Clone)]
+pub struct ResourceRoute {
+    pub(crate) resource: Resource,
+    pub(crate) handler: Arc<ReadFn>,
+}
+
+impl fmt::Debug for ResourceRoute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResourceRoute").field("resource", &self.resource).finish_non_exhaustive()
+    }
+}
+
+impl ResourceRoute {
+    /// A resource whose handler receives the URI being read.
+    pub fn new<F, Fut, R>(resource: Resource, handler: F) -> Self
+    where
+        F: Fn(String, RequestContext) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
+        R: IntoReadResult,
+    {
+        let handler: Arc<ReadFn> = Arc::new(move |uri, _variables, ctx| {
+            let future = handler(uri, ctx);
+            Box::pin(async move { future.await.map(IntoReadResult::into_read_result) })
+        });
+        Self { resource, handler }
+    }
+
+    /// The resource's definition, as `resources/list` shows it.
+    pub fn resource(&self) -> &Resource {
+        &self.resource
+    }
+}
+
+/// A URI template (RFC 6570, simple `{name}` and reserved `{+name}`
+/// expressions) and the handler that reads any URI it matches.
+#[derive(Clone)]
+pub struct ResourceTemplateRoute {
+    pub(crate) template: ResourceTemplate,
+    pub(crate) matcher: UriTemplate,
+    pub(crate) handler: Arc<ReadFn>,
+}
+
+impl fmt::Debug for ResourceTemplateRoute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResourceTemplateRoute").field("template", &self.template).finish_non_exhaustive()
+    }
+}
+
+impl ResourceTemplateRoute {
+    /// A template whose handler receives the URI and the values of its
+    /// variables (`test://item/{id}` read as `test://item/7` gives `id = "7"`).
+    pub fn new<F, Fut, R>(template: ResourceTemplate, handler: F) -> Self
+    where
+        F: Fn(String, HashMap<String, String>, RequestContext) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
+        R: IntoReadResult,
+    {
+        let matcher = UriTemplate::parse(&template.uri_template);
+        let handler: Arc<ReadFn> = Arc::new(move |uri, variables, ctx| {
+            let future = handler(uri, variables, ctx);
+            Box::pin(async move { future.await.map(IntoReadResult::into_read_result) })
+        });
+        Self { template, matcher, handler }
+    }
+
+    /// The template's definition, as `resources/templates/list` shows it.
+    pub fn template(&self) -> &ResourceTemplate {
+        &self.template
+    }
+}
+
+type PromptFn =
+    dyn Fn(HashMap<String, String>, RequestContext) -> BoxFuture<Result<GetPromptResult, HandlerError>> + Send + Sync;
+
+/// A prompt and the handler that renders it.
+#[derive(Clone)]
+pub struct PromptRoute {
+    pub(crate) prompt: Prompt,
+    pub(crate) handler: Arc<PromptFn>,
+}
+
+impl fmt::Debug for PromptRoute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PromptRoute").field("prompt", &self.prompt).finish_non_exhaustive()
+    }
+}
+
+impl PromptRoute {
+    /// A prompt whose handler receives its arguments. Required arguments
+    /// (per the prompt's definition) are checked first: a missing one is -32602.
+    pub fn new<F, Fut>(prompt: Prompt, handler: F) -> Self
+    where
+        F: Fn(HashMap<String, String>, RequestContext) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<GetPromptResult, HandlerError>> + Send + 'static,
+    {
+        Self { prompt, handler: Arc::new(move |arguments, ctx| Box::pin(handler(arguments, ctx))) }
+    }
+
+    /// The prompt's definition, as `prompts/list` shows it.
+    pub fn prompt(&self) -> &Prompt {
+        &self.prompt
+    }
+}

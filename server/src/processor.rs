@@ -1,0 +1,537 @@
+//! The message processor: one loop per session that turns incoming requests
+//! and notifications into answers and running handlers.
+//!
+//! The loop owns the table of running handlers, so it needs no lock for it,
+//! and it never waits on a handler: cheap requests (`initialize`, `ping`, the
+//! lists) are answered inline, everything that runs user code is spawned as a
+//! tracked task. Its priority is written into its `select!`: shutdown first,
+//! then finished handlers (so the running count is accurate before new work is
+//! admitted), then new messages. Every request gets exactly one answer, except
+//! one cancelled by the client, which gets none.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex};
+
+use futures_util::FutureExt;
+use mcpwire_protocol::types::{
+    CompleteResult, Completion, InitializeResult, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
+    ListToolsResult,
+};
+use mcpwire_protocol::{
+    ClientNotification, ClientRequest, EmptyResult, ErrorCode, ErrorObject, Message, Meta, Notification,
+    ProtocolVersion, RawJson, Request, RequestId,
+};
+use mcpwire_transport::{Incoming, OutgoingMessage, OutgoingMessageSender};
+use serde::Serialize;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::handler::resource_not_found;
+use crate::session::{Handshake, Session};
+use crate::tool::BoxFuture;
+use crate::{RequestContext, Server};
+
+/// Everything the processor reacts to, consumed in one `match`.
+enum Event {
+    /// A request, notification or batch from the client.
+    Incoming(Incoming),
+    /// A handler task finished (answered, failed, panicked or was cancelled).
+    Finished(RequestId),
+    /// The client closed its side: nothing more will arrive.
+    PeerClosed,
+    /// Our side can no longer write (the client stopped reading for good).
+    WriterClosed,
+    /// The owner asked the server to stop.
+    Shutdown,
+}
+
+/// Serialise a handler's result for the wire; a failure becomes -32603.
+pub(crate) fn to_raw<T: Serialize>(value: &T) -> Result<RawJson, ErrorObject> {
+    serde_json::value::to_raw_value(value)
+        .map_err(|e| ErrorObject::internal_error(format!("the result could not be serialised: {e}")))
+}
+
+pub(crate) async fn run(
+    server: Server,
+    incoming: &mut mpsc::Receiver<Incoming>,
+    sender: Arc<OutgoingMessageSender>,
+    shutdown: impl Future<Output = ()>,
+) {
+    let session = Arc::new(Session::new(Arc::clone(&sender)));
+    server.inner.sessions.add(Arc::clone(&session));
+    // Unbounded because each running handler sends exactly one message here,
+    // and their number is capped by `max_concurrent_requests`.
+    let (finished_tx, mut finished) = mpsc::unbounded_channel();
+    let mut processor = Processor {
+        server: server.clone(),
+        session: Arc::clone(&session),
+        running: HashMap::new(),
+        finished_tx,
+        tracker: TaskTracker::new(),
+    };
+    tokio::pin!(shutdown);
+    loop {
+        let event = tokio::select! {
+            biased;
+            () = &mut shutdown => Event::Shutdown,
+            () = sender.closed() => Event::WriterClosed,
+            Some(id) = finished.recv() => Event::Finished(id),
+            message = incoming.recv() => message.map_or(Event::PeerClosed, Event::Incoming),
+        };
+        match event {
+            Event::Incoming(Incoming::Request(request)) => {
+                processor.handle_request(request, Responder::Direct(Arc::clone(&sender)));
+            }
+            Event::Incoming(Incoming::Notification(notification)) => processor.handle_notification(&notification),
+            Event::Incoming(Incoming::Batch(items)) => processor.handle_batch(items),
+            Event::Finished(id) => {
+                processor.running.remove(&id);
+            }
+            Event::PeerClosed => {
+                tracing::debug!("the client closed its side; shutting the session down");
+                break;
+            }
+            Event::WriterClosed => {
+                tracing::debug!("the client stopped reading; shutting the session down");
+                break;
+            }
+            Event::Shutdown => {
+                tracing::debug!("shutdown requested");
+                break;
+            }
+        }
+    }
+    processor.wind_down().await;
+    server.inner.sessions.remove(session.id);
+}
+
+struct Processor {
+    server: Server,
+    session: Arc<Session>,
+    /// Running handlers by request id, to cancel them.
+    running: HashMap<RequestId, CancellationToken>,
+    finished_tx: mpsc::UnboundedSender<RequestId>,
+    /// Every handler task, to wait for them at shutdown.
+    tracker: TaskTracker,
+}
+
+impl Processor {
+    fn handle_request(&mut self, request: Request, responder: Responder) {
+        let Request { id, method, params, .. } = request;
+        let handshake = self.session.handshake().cloned();
+        if handshake.is_none() && method != "initialize" && method != "ping" {
+            let error =
+                ErrorObject::invalid_request(format!("`{method}` before `initialize`: initialize the session first"));
+            return responder.error(Some(id), error);
+        }
+        let parsed = match ClientRequest::from_parts(&method, params.as_deref()) {
+            Ok(parsed) => parsed,
+            Err(mcpwire_protocol::Error::UnknownMethod(_)) => {
+                return self.handle_custom(id, &method, params, responder);
+            }
+            Err(error) => return responder.error(Some(id), error.to_error_object()),
+        };
+        let version = handshake.as_ref().map_or(ProtocolVersion::LATEST_HANDSHAKE, |h| h.version);
+        let server = self.server.clone();
+        let page_size = server.config().page_size;
+        match parsed {
+            ClientRequest::Initialize(params) => {
+                let version = ProtocolVersion::negotiate(&params.protocol_version);
+                let handshake =
+                    Handshake { version, client_capabilities: params.capabilities, client_info: params.client_info };
+                if !self.session.initialize(handshake) {
+                    return responder
+                        .error(Some(id), ErrorObject::invalid_request("the session is already initialized"));
+                }
+                tracing::info!(%version, "session initialized");
+                let result = InitializeResult {
+                    protocol_version: version.as_str().to_owned(),
+                    capabilities: server.capabilities(),
+                    server_info: server.info().clone(),
+                    instructions: server.inner.instructions.clone(),
+                    meta: None,
+                };
+                responder.respond(id, to_raw(&result));
+            }
+            ClientRequest::Ping(_) => responder.respond(id, to_raw(&EmptyResult::default())),
+            ClientRequest::SetLevel(params) => {
+                self.session.set_log_level(params.level);
+                responder.respond(id, to_raw(&EmptyResult::default()));
+            }
+            ClientRequest::Subscribe(params) => {
+                self.session.subscribe(params.uri);
+                responder.respond(id, to_raw(&EmptyResult::default()));
+            }
+            ClientRequest::Unsubscribe(params) => {
+                self.session.unsubscribe(&params.uri);
+                responder.respond(id, to_raw(&EmptyResult::default()));
+            }
+            ClientRequest::ListTools(params) => {
+                let registry = server.registry();
+                let page = paginate(registry.tools.values().map(|r| &r.tool), params.cursor.as_deref(), page_size);
+                let result =
+                    page.map(|(tools, next_cursor)| ListToolsResult { tools, next_cursor, ..Default::default() });
+                responder.respond(id, result.and_then(|r| to_raw(&r)));
+            }
+            ClientRequest::ListResources(params) => {
+                let registry = server.registry();
+                let all = registry.resources.values().map(|r| &r.resource);
+                let page = paginate(all, params.cursor.as_deref(), page_size);
+                let result = page.map(|(resources, next_cursor)| ListResourcesResult {
+                    resources,
+                    next_cursor,
+                    ..Default::default()
+                });
+                responder.respond(id, result.and_then(|r| to_raw(&r)));
+            }
+            ClientRequest::ListResourceTemplates(params) => {
+                let registry = server.registry();
+                let all = registry.templates.iter().map(|r| &r.template);
+                let page = paginate(all, params.cursor.as_deref(), page_size);
+                let result = page.map(|(resource_templates, next_cursor)| ListResourceTemplatesResult {
+                    resource_templates,
+                    next_cursor,
+                    ..Default::default()
+                });
+                responder.respond(id, result.and_then(|r| to_raw(&r)));
+            }
+            ClientRequest::ListPrompts(params) => {
+                let registry = server.registry();
+                let page = paginate(registry.prompts.values().map(|r| &r.prompt), params.cursor.as_deref(), page_size);
+                let result =
+                    page.map(|(prompts, next_cursor)| ListPromptsResult { prompts, next_cursor, ..Default::default() });
+                responder.respond(id, result.and_then(|r| to_raw(&r)));
+            }
+            ClientRequest::CallTool(params) => {
+                let handler = server.registry().tools.get(&params.name).map(|route| Arc::clone(&route.handler));
+                let Some(handler) = handler else {
+                    let error = ErrorObject::invalid_params(format!("Unknown tool: {}", params.name))
+                        .with_data(serde_json::json!({ "name": params.name }));
+                    return responder.error(Some(id), error);
+                };
+                self.spawn(id, params.meta, responder, move |ctx| async move {
+                    let arguments = params.arguments.unwrap_or_default();
+                    match handler(arguments, ctx).await {
+                        Ok(result) => to_raw(&result),
+                        Err(error) => error.into_tool_response().and_then(|result| to_raw(&result)),
+                    }
+                });
+            }
+            ClientRequest::ReadResource(params) => {
+                let found = {
+                    let registry = server.registry();
+                    registry.resources.get(&params.uri).map(|r| (Arc::clone(&r.handler), HashMap::new())).or_else(
+                        || {
+                            registry
+                                .templates
+                                .iter()
+                                .find_map(|t| t.matcher.matches(&params.uri).map(|vars| (Arc::clone(&t.handler), vars)))
+                        },
+                    )
+                };
+                let Some((handler, variables)) = found else {
+                    let mut error = resource_not_found(&params.uri);
+                    error.code = version.resource_not_found_code();
+                    return responder.error(Some(id), error);
+                };
+                self.spawn(id, params.meta, responder, move |ctx| async move {
+                    let result = handler(params.uri, variables, ctx).await.map_err(|e| e.into_error_object())?;
+                    to_raw(&result)
+                });
+            }
+            ClientRequest::GetPrompt(params) => {
+                let found = server.registry().prompts.get(&params.name).cloned();
+                let Some(route) = found else {
+                    return responder
+                        .error(Some(id), ErrorObject::invalid_params(format!("Unknown prompt: {}", params.name)));
+                };
+                let arguments = params.arguments.unwrap_or_default();
+                let missing: Vec<_> = route
+                    .prompt
+                    .arguments
+                    .iter()
+                    .flatten()
+                    .filter(|a| a.required == Some(true) && !arguments.contains_key(&a.name))
+                    .map(|a| a.name.as_str())
+                    .collect();
+                if !missing.is_empty() {
+                    let message = format!("missing required arguments: {}", missing.join(", "));
+                    return responder.error(Some(id), ErrorObject::invalid_params(message));
+                }
+                let arguments = arguments.into_iter().collect();
+                self.spawn(id, params.meta, responder, move |ctx| async move {
+                    let result = (route.handler)(arguments, ctx).await.map_err(|e| e.into_error_object())?;
+                    to_raw(&result)
+                });
+            }
+            ClientRequest::Complete(params) => {
+                let Some(handler) = server.inner.completion.clone() else {
+                    let empty = CompleteResult {
+                        completion: Completion { values: Vec::new(), total: Some(0), has_more: Some(false) },
+                        ..CompleteResult::default()
+                    };
+                    return responder.respond(id, to_raw(&empty));
+                };
+                let meta = params.meta.clone();
+                self.spawn(id, meta, responder, move |ctx| async move {
+                    let result = handler(params, ctx).await.map_err(|e| e.into_error_object())?;
+                    to_raw(&result)
+                });
+            }
+            other => {
+                // Tasks (2025-11-25, experimental) and the stateless methods of
+                // 2026-07-28 are not served by a session of this era.
+                let error = ErrorObject::new(
+                    ErrorCode::METHOD_NOT_FOUND,
+                    format!("`{}` is not supported by this server in protocol version {version}", other.method()),
+                );
+                responder.error(Some(id), error);
+            }
+        }
+    }
+
+    fn handle_custom(&mut self, id: RequestId, method: &str, params: Option<RawJson>, responder: Responder) {
+        let Some(handler) = self.server.inner.methods.get(method).cloned() else {
+            return responder.error(Some(id), ErrorObject::method_not_found(method));
+        };
+        let meta = params.as_deref().and_then(|p| serde_json::from_str::<MetaOnly>(p.get()).ok()).and_then(|m| m.meta);
+        self.spawn(id, meta, responder, move |ctx| handler(params, ctx));
+    }
+
+    /// Run a handler as its own task. Refused at once when too many run; a
+    /// duplicate id is refused because its cancellation would be ambiguous.
+    fn spawn<F, Fut>(&mut self, id: RequestId, meta: Option<Meta>, responder: Responder, work: F)
+    where
+        F: FnOnce(RequestContext) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<RawJson, ErrorObject>> + Send + 'static,
+    {
+        if self.running.contains_key(&id) {
+            let error = ErrorObject::invalid_request(format!("request id {id} is already in use by a running request"));
+            return responder.error(Some(id), error);
+        }
+        let limit = self.server.config().max_concurrent_requests;
+        if self.running.len() >= limit {
+            let error = ErrorObject::new(
+                ErrorCode::SERVER_OVERLOADED,
+                format!("server overloaded: {limit} requests are running; try again later"),
+            );
+            return responder.error(Some(id), error);
+        }
+        let cancel = CancellationToken::new();
+        self.running.insert(id.clone(), cancel.clone());
+        let ctx = RequestContext::new(id.clone(), meta, cancel.clone(), Arc::clone(&self.session), self.server.clone());
+        let finished = self.finished_tx.clone();
+        self.tracker.spawn(async move {
+            // Building the future runs user code too, so it happens inside the
+            // panic guard, in the task, never on the processor.
+            let work: BoxFuture<Result<RawJson, ErrorObject>> = Box::pin(async move { work(ctx).await });
+            let outcome = tokio::select! {
+                biased;
+                () = cancel.cancelled() => None,
+                outcome = AssertUnwindSafe(work).catch_unwind() => Some(outcome),
+            };
+            match outcome {
+                None => {
+                    tracing::debug!(%id, "request cancelled; no response");
+                    responder.skip();
+                }
+                Some(Ok(result)) => responder.respond(id.clone(), result),
+                Some(Err(panic)) => {
+                    let message = panic_message(&panic);
+                    tracing::error!(%id, message, "a handler panicked");
+                    responder.error(
+                        Some(id.clone()),
+                        ErrorObject::internal_error(format!("the handler panicked: {message}")),
+                    );
+                }
+            }
+            let _ = finished.send(id);
+        });
+    }
+
+    fn handle_notification(&mut self, notification: &Notification) {
+        let parsed = match ClientNotification::from_parts(&notification.method, notification.params.as_deref()) {
+            Ok(parsed) => parsed,
+            Err(error) => {
+                tracing::debug!(%error, "ignoring a notification");
+                return;
+            }
+        };
+        match parsed {
+            ClientNotification::Cancelled(params) => {
+                let Some(id) = params.request_id else { return };
+                match self.running.get(&id) {
+                    Some(token) => {
+                        tracing::debug!(%id, reason = params.reason.as_deref(), "the client cancelled a request");
+                        token.cancel();
+                    }
+                    None => tracing::debug!(%id, "cancellation for a request that is not running"),
+                }
+            }
+            ClientNotification::Initialized(_) => tracing::debug!("the client finished initializing"),
+            other => tracing::debug!(method = other.method(), "notification needs no action"),
+        }
+    }
+
+    fn handle_batch(&mut self, items: Vec<Result<Message, mcpwire_protocol::Error>>) {
+        let version = self.session.handshake().map(|h| h.version);
+        if !version.is_some_and(ProtocolVersion::supports_batching) {
+            let error =
+                ErrorObject::invalid_request("JSON-RPC batches are only allowed in protocol version 2025-03-26");
+            return self.session.sender.send_error(None, error);
+        }
+        let expected = items.iter().filter(|item| !matches!(item, Ok(Message::Notification(_)))).count();
+        let reply = Arc::new(BatchReply::new(Arc::clone(&self.session.sender), expected));
+        for item in items {
+            match item {
+                Ok(Message::Request(request)) => self.handle_request(request, Responder::Batch(Arc::clone(&reply))),
+                Ok(Message::Notification(notification)) => self.handle_notification(&notification),
+                Ok(Message::Response(_) | Message::Error(_)) => {
+                    // The reader routes answers before batches get here; count it so the batch completes.
+                    Responder::Batch(Arc::clone(&reply)).skip();
+                }
+                Err(error) => {
+                    Responder::Batch(Arc::clone(&reply)).error(error.request_id().cloned(), error.to_error_object());
+                }
+            }
+        }
+    }
+
+    /// Give running handlers a moment to finish, cancel the rest, and wait
+    /// for them, so every answer that will be sent is queued before the
+    /// connection flushes and closes.
+    async fn wind_down(self) {
+        self.tracker.close();
+        let grace = self.server.config().shutdown_grace;
+        if tokio::time::timeout(grace, self.tracker.wait()).await.is_err() {
+            tracing::debug!(running = self.running.len(), "cancelling handlers still running at shutdown");
+            for token in self.running.values() {
+                token.cancel();
+            }
+            // Cancelled handlers stop at their next await; this only waits for that.
+            if tokio::time::timeout(grace, self.tracker.wait()).await.is_err() {
+                tracing::warn!("some handlers did not stop after cancellation");
+            }
+        }
+    }
+}
+
+/// Just the `_meta` of any params object, for custom methods.
+#[derive(serde::Deserialize)]
+struct MetaOnly {
+    #[serde(rename = "_meta", default)]
+    meta: Option<Meta>,
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
+}
+
+/// Where a request's answer goes: straight to the client, or into the reply
+/// of the batch it came in.
+#[derive(Clone)]
+enum Responder {
+    Direct(Arc<OutgoingMessageSender>),
+    Batch(Arc<BatchReply>),
+}
+
+impl Responder {
+    fn respond(&self, id: RequestId, result: Result<RawJson, ErrorObject>) {
+        match result {
+            Ok(result) => self.send(OutgoingMessage::Response { id, result }),
+            Err(error) => self.error(Some(id), error),
+        }
+    }
+
+    fn error(&self, id: Option<RequestId>, error: ErrorObject) {
+        self.send(OutgoingMessage::Error { id, error });
+    }
+
+    fn send(&self, message: OutgoingMessage) {
+        match self {
+            Self::Direct(sender) => sender.send_message(message),
+            Self::Batch(reply) => reply.add(Some(message)),
+        }
+    }
+
+    /// The request ends without an answer (it was cancelled).
+    fn skip(&self) {
+        if let Self::Batch(reply) = self {
+            reply.add(None);
+        }
+    }
+}
+
+/// Collects the answers to one batch and sends them as one array when the
+/// last one is in (JSON-RPC sends no array at all when none is due).
+struct BatchReply {
+    sender: Arc<OutgoingMessageSender>,
+    state: Mutex<(Vec<OutgoingMessage>, usize)>,
+}
+
+impl BatchReply {
+    fn new(sender: Arc<OutgoingMessageSender>, expected: usize) -> Self {
+        Self { sender, state: Mutex::new((Vec::with_capacity(expected), expected)) }
+    }
+
+    fn add(&self, message: Option<OutgoingMessage>) {
+        let mut state = self.state.lock().expect("batch lock");
+        state.0.extend(message);
+        state.1 -= 1;
+        if state.1 == 0 && !state.0.is_empty() {
+            self.sender.send_batch(std::mem::take(&mut state.0));
+        }
+    }
+}
+
+/// Slice a list into pages: the cursor is the offset of the next page as
+/// decimal text, opaque to clients.
+fn paginate<'a, T: Clone + 'a>(
+    items: impl ExactSizeIterator<Item = &'a T>,
+    cursor: Option<&str>,
+    page_size: usize,
+) -> Result<(Vec<T>, Option<String>), ErrorObject> {
+    let total = items.len();
+    let start = match cursor {
+        None => 0,
+        Some(cursor) => cursor
+            .parse::<usize>()
+            .ok()
+            .filter(|&offset| offset <= total)
+            .ok_or_else(|| ErrorObject::invalid_params(format!("invalid cursor {cursor:?}")))?,
+    };
+    let page: Vec<T> = items.skip(start).take(page_size.max(1)).cloned().collect();
+    let end = start + page.len();
+    Ok((page, (end < total).then(|| end.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_cover_the_list_once_and_end_without_a_cursor() {
+        let items: Vec<u32> = (0..25).collect();
+        let (first, cursor) = paginate(items.iter(), None, 10).unwrap();
+        assert_eq!(first, (0..10).collect::<Vec<_>>());
+        let (second, cursor) = paginate(items.iter(), cursor.as_deref(), 10).unwrap();
+        assert_eq!(second, (10..20).collect::<Vec<_>>());
+        let (third, cursor) = paginate(items.iter(), cursor.as_deref(), 10).unwrap();
+        assert_eq!(third, (20..25).collect::<Vec<_>>());
+        assert_eq!(cursor, None);
+    }
+
+    #[test]
+    fn a_bad_cursor_is_invalid_params() {
+        let items = [1, 2, 3];
+        assert_eq!(paginate(items.iter(), Some("x"), 10).unwrap_err().code, ErrorCode::INVALID_PARAMS);
+        assert_eq!(paginate(items.iter(), Some("99"), 10).unwrap_err().code, ErrorCode::INVALID_PARAMS);
+    }
+}

@@ -1,0 +1,379 @@
+//! The `Server`: what it serves (tools, resources, prompts, custom methods),
+//! who it serves (live sessions), and the builder that puts it together.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use indexmap::IndexMap;
+use mcpwire_protocol::types::{
+    CompleteRequestParams, CompleteResult, Implementation, PromptsCapability, ResourceUpdatedNotificationParams,
+    ResourcesCapability, ServerCapabilities, ToolsCapability,
+};
+use mcpwire_protocol::{
+    ClientRequest, EmptyParams, ErrorObject, RawJson, RequestMethod, ServerNotification, parse_params,
+};
+use mcpwire_transport::{Connection, Incoming, OutgoingMessageSender, TransportConfig};
+use tokio::sync::mpsc;
+
+use crate::handler::{PromptRoute, ResourceRoute, ResourceTemplateRoute};
+use crate::session::Sessions;
+use crate::tool::{BoxFuture, ToolRoute};
+use crate::{Error, HandlerError, RequestContext, processor};
+
+/// Limits and timings of a server.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Handlers that may run at once per session. A request beyond it is
+    /// answered at once with "server overloaded" (-32000), because the reader
+    /// must never block: a running handler may be waiting for the client's
+    /// answer to its own request, which only the reader can deliver.
+    pub max_concurrent_requests: usize,
+    /// Items per page of `tools/list`, `resources/list` and friends.
+    pub page_size: usize,
+    /// At shutdown, how long running handlers may take to finish before they
+    /// are cancelled. Short: the whole shutdown must take under a second.
+    pub shutdown_grace: Duration,
+    /// Limits of each connection.
+    pub transport: TransportConfig,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            max_concurrent_requests: 1024,
+            page_size: 100,
+            shutdown_grace: Duration::from_millis(300),
+            transport: TransportConfig::default(),
+        }
+    }
+}
+
+type CompleteFn =
+    dyn Fn(CompleteRequestParams, RequestContext) -> BoxFuture<Result<CompleteResult, HandlerError>> + Send + Sync;
+pub(crate) type MethodFn =
+    dyn Fn(Option<RawJson>, RequestContext) -> BoxFuture<Result<RawJson, ErrorObject>> + Send + Sync;
+
+/// What a server serves; changes at run time notify every session.
+#[derive(Default)]
+pub(crate) struct Registry {
+    pub(crate) tools: IndexMap<String, ToolRoute>,
+    pub(crate) resources: IndexMap<String, ResourceRoute>,
+    pub(crate) templates: Vec<ResourceTemplateRoute>,
+    pub(crate) prompts: IndexMap<String, PromptRoute>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) info: Implementation,
+    pub(crate) instructions: Option<String>,
+    pub(crate) config: ServerConfig,
+    pub(crate) registry: RwLock<Registry>,
+    pub(crate) completion: Option<Arc<CompleteFn>>,
+    pub(crate) methods: HashMap<String, Arc<MethodFn>>,
+    pub(crate) sessions: Sessions,
+}
+
+/// An MCP server: cheap to clone, and every clone is the same server.
+///
+/// Build one with [`Server::builder`], then serve it over stdio
+/// ([`serve_stdio`](Self::serve_stdio)), any byte stream
+/// ([`serve_connection`](Self::serve_connection)), or a transport of your own
+/// ([`serve_session`](Self::serve_session)).
+#[derive(Clone)]
+pub struct Server {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Server").field("info", &self.inner.info).finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// Start building a server that introduces itself with this name and version.
+    pub fn builder(name: impl Into<String>, version: impl Into<String>) -> ServerBuilder {
+        let info = Implementation { name: name.into(), version: version.into(), ..Implementation::default() };
+        ServerBuilder::new(info)
+    }
+
+    /// The server's name, version and other details, as `initialize` reports them.
+    pub fn info(&self) -> &Implementation {
+        &self.inner.info
+    }
+
+    /// The server's limits.
+    pub fn config(&self) -> &ServerConfig {
+        &self.inner.config
+    }
+
+    /// The capabilities `initialize` declares, derived from what is registered:
+    /// tools, resources and prompts each when there is at least one (all three
+    /// may change at run time, so each declares `listChanged`), resources with
+    /// `subscribe`, completions when a completion handler is set, and logging always.
+    pub fn capabilities(&self) -> ServerCapabilities {
+        let registry = self.registry();
+        let has_resources = !registry.resources.is_empty() || !registry.templates.is_empty();
+        ServerCapabilities {
+            tools: (!registry.tools.is_empty()).then_some(ToolsCapability { list_changed: Some(true) }),
+            resources: has_resources.then_some(ResourcesCapability { subscribe: Some(true), list_changed: Some(true) }),
+            prompts: (!registry.prompts.is_empty()).then_some(PromptsCapability { list_changed: Some(true) }),
+            logging: Some(Default::default()),
+            completions: self.inner.completion.is_some().then(Default::default),
+            ..ServerCapabilities::default()
+        }
+    }
+
+    /// Serve one client over stdin and stdout until it closes its side or
+    /// `shutdown` resolves; then cancel what is running and flush.
+    ///
+    /// # Errors
+    /// When the final flush fails for a reason other than the client having
+    /// closed its end.
+    pub async fn serve_stdio(&self, shutdown: impl Future<Output = ()>) -> Result<(), Error> {
+        self.serve_connection(Connection::stdio(&self.inner.config.transport), shutdown).await
+    }
+
+    /// Serve one client over a connection until it closes or `shutdown`
+    /// resolves; then stop reading, cancel running handlers, resolve our
+    /// requests to the client, and write what is queued (waiting at most
+    /// `shutdown_grace` for the client to read it).
+    ///
+    /// # Errors
+    /// When the final flush fails for a reason other than the client having
+    /// closed its end.
+    pub async fn serve_connection(
+        &self,
+        mut connection: Connection,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<(), Error> {
+        let sender = Arc::clone(&connection.sender);
+        self.serve_session(&mut connection.incoming, sender, shutdown).await;
+        // A client that stopped reading would make the final flush wait
+        // forever; what it has not read by then it will not read.
+        match tokio::time::timeout(self.inner.config.shutdown_grace, connection.shutdown()).await {
+            Ok(Err(error)) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io(error)),
+            Err(_elapsed) => {
+                tracing::warn!("the client did not read our last messages; closing without them");
+                Ok(())
+            }
+            Ok(_) => Ok(()),
+        }
+    }
+
+    /// Run the message processor of one session over any transport: requests
+    /// and notifications come in on `incoming`, everything goes out through
+    /// `sender`. Returns when `incoming` ends, the sender closes, or `shutdown`
+    /// resolves, after running handlers finished or were cancelled.
+    pub async fn serve_session(
+        &self,
+        incoming: &mut mpsc::Receiver<Incoming>,
+        sender: Arc<OutgoingMessageSender>,
+        shutdown: impl Future<Output = ()>,
+    ) {
+        processor::run(self.clone(), incoming, sender, shutdown).await;
+    }
+
+    /// Add or replace a tool, and tell every client the list changed.
+    pub fn add_tool(&self, route: ToolRoute) {
+        self.registry_mut().tools.insert(route.tool.name.clone(), route);
+        self.broadcast(|| ServerNotification::ToolListChanged(EmptyParams::default()));
+    }
+
+    /// Remove a tool; `true` if it existed (and clients were told).
+    pub fn remove_tool(&self, name: &str) -> bool {
+        let removed = self.registry_mut().tools.shift_remove(name).is_some();
+        if removed {
+            self.broadcast(|| ServerNotification::ToolListChanged(EmptyParams::default()));
+        }
+        removed
+    }
+
+    /// Add or replace a resource, and tell every client the list changed.
+    pub fn add_resource(&self, route: ResourceRoute) {
+        self.registry_mut().resources.insert(route.resource.uri.clone(), route);
+        self.broadcast(|| ServerNotification::ResourceListChanged(EmptyParams::default()));
+    }
+
+    /// Remove a resource; `true` if it existed (and clients were told).
+    pub fn remove_resource(&self, uri: &str) -> bool {
+        let removed = self.registry_mut().resources.shift_remove(uri).is_some();
+        if removed {
+            self.broadcast(|| ServerNotification::ResourceListChanged(EmptyParams::default()));
+        }
+        removed
+    }
+
+    /// Add or replace a prompt, and tell every client the list changed.
+    pub fn add_prompt(&self, route: PromptRoute) {
+        self.registry_mut().prompts.insert(route.prompt.name.clone(), route);
+        self.broadcast(|| ServerNotification::PromptListChanged(EmptyParams::default()));
+    }
+
+    /// Remove a prompt; `true` if it existed (and clients were told).
+    pub fn remove_prompt(&self, name: &str) -> bool {
+        let removed = self.registry_mut().prompts.shift_remove(name).is_some();
+        if removed {
+            self.broadcast(|| ServerNotification::PromptListChanged(EmptyParams::default()));
+        }
+        removed
+    }
+
+    /// Tell every client subscribed to `uri` that the resource changed
+    /// (`notifications/resources/updated`).
+    pub fn notify_resource_updated(&self, uri: &str) {
+        for session in self.inner.sessions.snapshot() {
+            if session.is_subscribed(uri) {
+                let params = ResourceUpdatedNotificationParams { uri: uri.to_owned(), ..Default::default() };
+                session.sender.try_send_server_notification(ServerNotification::ResourceUpdated(params));
+            }
+        }
+    }
+
+    /// Send a notification to every initialized session. It cannot wait (the
+    /// caller may hold no runtime), so a client that reads too slowly gets the
+    /// list-changed notifications coalesced into one.
+    fn broadcast(&self, notification: impl Fn() -> ServerNotification) {
+        for session in self.inner.sessions.snapshot() {
+            if session.handshake().is_some() {
+                session.sender.try_send_server_notification(notification());
+            }
+        }
+    }
+
+    pub(crate) fn registry(&self) -> std::sync::RwLockReadGuard<'_, Registry> {
+        self.inner.registry.read().expect("registry lock")
+    }
+
+    fn registry_mut(&self) -> std::sync::RwLockWriteGuard<'_, Registry> {
+        self.inner.registry.write().expect("registry lock")
+    }
+}
+
+/// Builds a [`Server`].
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct ServerBuilder {
+    info: Implementation,
+    instructions: Option<String>,
+    config: ServerConfig,
+    registry: Registry,
+    completion: Option<Arc<CompleteFn>>,
+    methods: HashMap<String, Arc<MethodFn>>,
+}
+
+impl fmt::Debug for ServerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerBuilder").field("info", &self.info).finish_non_exhaustive()
+    }
+}
+
+impl ServerBuilder {
+    /// A builder for a server that introduces itself with `info` (name,
+    /// version, and optionally title, description, icons, website).
+    pub fn new(info: Implementation) -> Self {
+        Self {
+            info,
+            instructions: None,
+            config: ServerConfig::default(),
+            registry: Registry::default(),
+            completion: None,
+            methods: HashMap::new(),
+        }
+    }
+
+    /// Guidance for the model about how to use this server.
+    pub fn instructions(mut self, instructions: impl Into<String>) -> Self {
+        self.instructions = Some(instructions.into());
+        self
+    }
+
+    /// Limits and timings.
+    pub fn config(mut self, config: ServerConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Register a tool.
+    pub fn tool(mut self, route: ToolRoute) -> Self {
+        self.registry.tools.insert(route.tool.name.clone(), route);
+        self
+    }
+
+    /// Register a resource at a fixed URI.
+    pub fn resource(mut self, route: ResourceRoute) -> Self {
+        self.registry.resources.insert(route.resource.uri.clone(), route);
+        self
+    }
+
+    /// Register a resource template; templates are tried in registration
+    /// order after the fixed URIs.
+    pub fn resource_template(mut self, route: ResourceTemplateRoute) -> Self {
+        self.registry.templates.push(route);
+        self
+    }
+
+    /// Register a prompt.
+    pub fn prompt(mut self, route: PromptRoute) -> Self {
+        self.registry.prompts.insert(route.prompt.name.clone(), route);
+        self
+    }
+
+    /// Answer `completion/complete` (argument autocompletion for prompts and
+    /// resource templates); declares the `completions` capability.
+    pub fn completion<F, Fut>(mut self, handler: F) -> Self
+    where
+        F: Fn(CompleteRequestParams, RequestContext) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<CompleteResult, HandlerError>> + Send + 'static,
+    {
+        self.completion = Some(Arc::new(move |params, ctx| Box::pin(handler(params, ctx))));
+        self
+    }
+
+    /// Register a custom (non-MCP) request method, typed by its marker: the
+    /// params are parsed as `R::Params` (-32602 if they do not fit) and the
+    /// result serialised from `R::Result`.
+    ///
+    /// # Panics
+    /// If `R::METHOD` is an MCP method: those are the framework's to answer.
+    pub fn method<R, F, Fut>(mut self, handler: F) -> Self
+    where
+        R: RequestMethod,
+        F: Fn(R::Params, RequestContext) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R::Result, HandlerError>> + Send + 'static,
+    {
+        assert!(
+            matches!(ClientRequest::from_parts(R::METHOD, None), Err(mcpwire_protocol::Error::UnknownMethod(_))),
+            "`{}` is an MCP method; register tools, resources and prompts instead",
+            R::METHOD
+        );
+        let handler = Arc::new(handler);
+        let method: Arc<MethodFn> = Arc::new(move |params, ctx| {
+            let handler = Arc::clone(&handler);
+            Box::pin(async move {
+                let params = parse_params::<R::Params>(params.as_deref())
+                    .map_err(|e| ErrorObject::invalid_params(format!("invalid params for `{}`: {e}", R::METHOD)))?;
+                let result = handler(params, ctx).await.map_err(HandlerError::into_error_object)?;
+                processor::to_raw(&result)
+            })
+        });
+        self.methods.insert(R::METHOD.to_owned(), method);
+        self
+    }
+
+    /// Finish building.
+    pub fn build(self) -> Server {
+        Server {
+            inner: Arc::new(Inner {
+                info: self.info,
+                instructions: self.instructions,
+                config: self.config,
+                registry: RwLock::new(self.registry),
+                completion: self.completion,
+                methods: self.methods,
+                sessions: Sessions::default(),
+            }),
+        }
+    }
+}

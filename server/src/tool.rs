@@ -1,0 +1,194 @@
+//! Tools: a definition and the handler that runs it.
+//!
+//! A typed tool derives its `inputSchema` (and, for structured output, its
+//! `outputSchema`) from Rust types with `schemars`; a raw tool carries the
+//! schema its author wrote, byte for byte. Either way a failing tool answers
+//! with an `isError: true` result, as MCP asks, and arguments that do not fit
+//! the tool are such a failure too; [`HandlerError::protocol`] opts out and
+//! answers with a JSON-RPC error instead.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use mcpwire_protocol::types::{CallToolResult, ContentBlock, JsonObject, Tool, ToolSchema};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::{HandlerError, RequestContext};
+
+/// A boxed, sendable future: what every stored handler returns.
+pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+type ToolFn = dyn Fn(JsonObject, RequestContext) -> BoxFuture<Result<CallToolResult, HandlerError>> + Send + Sync;
+
+/// What a tool handler may return.
+pub trait IntoToolResult {
+    /// The result to send.
+    fn into_tool_result(self) -> CallToolResult;
+}
+
+impl IntoToolResult for CallToolResult {
+    fn into_tool_result(self) -> CallToolResult {
+        self
+    }
+}
+
+impl IntoToolResult for String {
+    fn into_tool_result(self) -> CallToolResult {
+        CallToolResult::text(self)
+    }
+}
+
+impl IntoToolResult for &'static str {
+    fn into_tool_result(self) -> CallToolResult {
+        CallToolResult::text(self)
+    }
+}
+
+impl IntoToolResult for ContentBlock {
+    fn into_tool_result(self) -> CallToolResult {
+        CallToolResult { content: vec![self], ..CallToolResult::default() }
+    }
+}
+
+impl IntoToolResult for Vec<ContentBlock> {
+    fn into_tool_result(self) -> CallToolResult {
+        CallToolResult { content: self, ..CallToolResult::default() }
+    }
+}
+
+/// Structured output: `structuredContent` is the value, and a text block
+/// carries the same JSON for clients that predate structured output.
+#[derive(Debug, Clone)]
+pub struct Structured<T>(pub T);
+
+impl<T: Serialize> IntoToolResult for Structured<T> {
+    fn into_tool_result(self) -> CallToolResult {
+        match serde_json::to_value(&self.0) {
+            Ok(value) => CallToolResult {
+                content: vec![ContentBlock::text(value.to_string())],
+                structured_content: Some(value),
+                ..CallToolResult::default()
+            },
+            Err(error) => CallToolResult::error(format!("the tool's output could not be serialised: {error}")),
+        }
+    }
+}
+
+/// A tool's definition together with its handler, ready to register.
+#[derive(Clone)]
+pub struct ToolRoute {
+    pub(crate) tool: Tool,
+    pub(crate) handler: Arc<ToolFn>,
+}
+
+impl fmt::Debug for ToolRoute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ToolRoute").field("tool", &self.tool).finish_non_exhaustive()
+    }
+}
+
+impl ToolRoute {
+    /// A tool whose arguments deserialise into `A`; its `inputSchema` is
+    /// derived from `A` and replaces whatever `tool` had. Arguments that do
+    /// not fit `A` produce an `isError` result without calling the handler.
+    ///
+    /// ```
+    /// use mcpwire_protocol::types::Tool;
+    /// use mcpwire_server::{HandlerError, ToolRoute};
+    ///
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct Add {
+    ///     a: i64,
+    ///     b: i64,
+    /// }
+    ///
+    /// let route = ToolRoute::typed(Tool::new("add", "Add two integers"), |args: Add, _ctx| async move {
+    ///     Ok::<_, HandlerError>((args.a + args.b).to_string())
+    /// });
+    /// assert!(route.tool().input_schema.as_str().contains("\"a\""));
+    /// ```
+    pub fn typed<A, F, Fut, R>(mut tool: Tool, handler: F) -> Self
+    where
+        A: DeserializeOwned + JsonSchema + Send + 'static,
+        F: Fn(A, RequestContext) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
+        R: IntoToolResult,
+    {
+        tool.input_schema = schema_of::<A>();
+        let handler = Arc::new(handler);
+        Self::from_fn(tool, move |arguments, ctx| {
+            let handler = Arc::clone(&handler);
+            async move {
+                let args = match A::deserialize(Value::Object(arguments)) {
+                    Ok(args) => args,
+                    Err(error) => return Ok(CallToolResult::error(format!("invalid arguments: {error}"))),
+                };
+                handler(args, ctx).await.map(IntoToolResult::into_tool_result)
+            }
+        })
+    }
+
+    /// A typed tool with structured output: `outputSchema` is derived from
+    /// `O`, and each result carries the value as `structuredContent`.
+    pub fn structured<A, O, F, Fut>(mut tool: Tool, handler: F) -> Self
+    where
+        A: DeserializeOwned + JsonSchema + Send + 'static,
+        O: Serialize + JsonSchema + Send + 'static,
+        F: Fn(A, RequestContext) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<O, HandlerError>> + Send + 'static,
+    {
+        tool.output_schema = Some(schema_of::<O>());
+        let handler = Arc::new(handler);
+        Self::typed(tool, move |args: A, ctx| {
+            let handler = Arc::clone(&handler);
+            async move { handler(args, ctx).await.map(Structured) }
+        })
+    }
+
+    /// A tool whose schema is passed through verbatim and whose handler gets
+    /// the arguments as a JSON object (`{}` when the client sent none).
+    pub fn raw<F, Fut, R>(tool: Tool, handler: F) -> Self
+    where
+        F: Fn(JsonObject, RequestContext) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
+        R: IntoToolResult,
+    {
+        Self::from_fn(tool, move |arguments, ctx| {
+            let future = handler(arguments, ctx);
+            async move { future.await.map(IntoToolResult::into_tool_result) }
+        })
+    }
+
+    fn from_fn<F, Fut>(tool: Tool, handler: F) -> Self
+    where
+        F: Fn(JsonObject, RequestContext) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<CallToolResult, HandlerError>> + Send + 'static,
+    {
+        Self { tool, handler: Arc::new(move |arguments, ctx| Box::pin(handler(arguments, ctx))) }
+    }
+
+    /// The tool's definition, as `tools/list` shows it.
+    pub fn tool(&self) -> &Tool {
+        &self.tool
+    }
+
+    /// The same route with its definition changed, e.g. to add a title,
+    /// annotations or icons to a typed tool.
+    #[must_use]
+    pub fn map_tool(mut self, change: impl FnOnce(Tool) -> Tool) -> Self {
+        self.tool = change(self.tool);
+        self
+    }
+}
+
+/// The JSON Schema of `T`, as JSON Schema 2020-12 (MCP's default dialect from
+/// 2025-11-25). Tool schemas must be objects at the root; a Rust struct is.
+fn schema_of<T: JsonSchema>() -> ToolSchema {
+    let schema = schemars::SchemaGenerator::default().into_root_schema_for::<T>();
+    ToolSchema::from_value(schema.as_value()).expect("schemars produces a JSON object")
+}
