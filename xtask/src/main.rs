@@ -6,6 +6,7 @@
 
 mod bench;
 mod checks;
+mod interop;
 #[expect(dead_code, reason = "the conformance and interop commands that use it come next")]
 mod node;
 
@@ -31,6 +32,8 @@ enum Command {
     Test,
     /// The docs, warnings denied.
     Doc,
+    /// Drive the mcpwire binary with the official TypeScript SDK client.
+    Interop,
     /// Benchmarks against the floor and the official SDKs; writes docs/BENCHMARKS.md.
     Bench {
         /// Every scenario at a tiny size against mcpwire alone, so the harness cannot rot.
@@ -46,6 +49,7 @@ fn main() -> Result<()> {
         Command::Lint => checks::lint(),
         Command::Test => checks::test(),
         Command::Doc => checks::doc(),
+        Command::Interop => interop::run(),
         Command::Bench { quick } => bench::run(quick),
     }
 }

@@ -1,0 +1,1 @@
+//! Support for the end-to-end tests that drive the real `mcpwire` binary.
