@@ -340,7 +340,7 @@ impl Processor {
                 }
                 Some(Ok(result)) => responder.respond(id.clone(), result),
                 Some(Err(panic)) => {
-                    let message = panic_message(&panic);
+                    let message = panic_message(panic.as_ref());
                     tracing::error!(%id, message, "a handler panicked");
                     responder.error(
                         Some(id.clone()),
