@@ -1017,7 +1017,10 @@ fn log_message(meta: Option<Meta>) -> LoggingMessageNotificationParams {
 }
 
 fn task_status() -> TaskStatusNotificationParams {
-    TaskStatusNotificationParams { task: task(TaskStatus::InputRequired), meta: Some(related_task_meta()) }
+    TaskStatusNotificationParams {
+        meta: Some(related_task_meta()),
+        ..TaskStatusNotificationParams::new(task(TaskStatus::InputRequired))
+    }
 }
 
 fn client_notifications() -> Vec<(&'static [&'static str], ClientNotification)> {
