@@ -1454,12 +1454,10 @@ fn completion(t: &mut Table) {
     let modern = complete_params(modern_request_meta(), prompt_reference());
     t.add(MODERN, "CompleteRequestParams", &modern);
     t.add(MODERN, "CompleteRequest", request::<CompleteRequest>(&modern));
-    let Reference::Prompt(prompt_ref) = prompt_reference() else { unreachable!() };
-    let Reference::Resource(template_ref) = template_reference() else { unreachable!() };
-    // The tag lives in the enum, so the definitions see the serialised enum.
-    t.add(BOTH, "PromptReference", Reference::Prompt(prompt_ref));
-    t.add(BOTH, "ResourceTemplateReference", Reference::Resource(template_ref.clone()));
-    t.add(BEFORE_2025_06_18, "ResourceReference", Reference::Resource(template_ref));
+    // The `type` tag lives in the enum, so the definitions see the enum's form.
+    t.add(BOTH, "PromptReference", prompt_reference());
+    t.add(BOTH, "ResourceTemplateReference", template_reference());
+    t.add(BEFORE_2025_06_18, "ResourceReference", template_reference());
 
     let result = CompleteResult {
         completion: Completion { values: vec!["rust".into(), "ruby".into()], total: Some(2), has_more: Some(false) },
@@ -1674,15 +1672,8 @@ fn stateless(t: &mut Table) {
     t.add(MODERN, "NotificationMetaObject", modern_notification_meta());
     t.add(MODERN, "JSONObject", object(json!({"level": 2, "tags": ["a"], "nested": {"on": true}})));
 
-    for (key, input) in input_requests() {
-        t.add(MODERN, "InputRequest", &input);
-        let def = match input {
-            InputRequest::CreateMessage(_) => "CreateMessageRequest",
-            InputRequest::ListRoots(_) => "ListRootsRequest",
-            InputRequest::Elicit(_) => "ElicitRequest",
-            _ => unreachable!("{key}"),
-        };
-        t.add(MODERN, def, &input);
+    for input in input_requests().into_values() {
+        t.add(MODERN, "InputRequest", input);
     }
     t.add(MODERN, "InputRequests", input_requests());
     for response in input_responses().into_values() {
@@ -1701,10 +1692,10 @@ fn stateless(t: &mut Table) {
     t.add(MODERN, "SubscriptionsListenRequest", request::<SubscriptionsListenRequest>(&listen));
     let mut listen_meta = modern_result_meta();
     listen_meta.insert(keys::SUBSCRIPTION_ID, json!(2));
-    let ended = SubscriptionsListenResult { result_type: Some(ResultType::COMPLETE), meta: Some(listen_meta.clone()) };
+    t.add(MODERN, "SubscriptionsListenResultMetaObject", &listen_meta);
+    let ended = SubscriptionsListenResult { result_type: Some(ResultType::COMPLETE), meta: Some(listen_meta) };
     t.add(MODERN, "SubscriptionsListenResult", &ended);
     t.add(MODERN, "ServerResult", &ended);
-    t.add(MODERN, "SubscriptionsListenResultMetaObject", &listen_meta);
     t.add(MODERN, "SubscriptionsListenResultResponse", response(&ended));
     let ack = SubscriptionsAcknowledgedNotificationParams {
         notifications: subscription_filter(),
