@@ -53,3 +53,28 @@ pub struct LoggingMessageNotificationParams {
     #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<Meta>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_message_keeps_any_json_data() {
+        for raw in [
+            r#"{"level":"error","logger":"db","data":{"error":"refused","retries":3}}"#,
+            r#"{"level":"debug","data":"plain text"}"#,
+            r#"{"level":"emergency","data":null,"_meta":{"k":1}}"#,
+        ] {
+            let params: LoggingMessageNotificationParams = serde_json::from_str(raw).unwrap();
+            assert_eq!(serde_json::to_string(&params).unwrap(), raw);
+        }
+    }
+
+    #[test]
+    fn levels_order_by_severity_and_reject_unknown_names() {
+        assert!(LoggingLevel::Emergency > LoggingLevel::Warning && LoggingLevel::Warning > LoggingLevel::Debug);
+        let params: SetLevelRequestParams = serde_json::from_str(r#"{"level":"notice"}"#).unwrap();
+        assert_eq!(params.level, LoggingLevel::Notice);
+        assert!(serde_json::from_str::<SetLevelRequestParams>(r#"{"level":"loud"}"#).is_err());
+    }
+}

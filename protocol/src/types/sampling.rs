@@ -47,11 +47,12 @@ pub struct CreateMessageRequestParams {
     pub meta: Option<Meta>,
 }
 
-/// Which servers' context a sampling request wants included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Which servers' context a sampling request wants included; `none` when unset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum IncludeContext {
     /// None.
+    #[default]
     None,
     /// The requesting server's.
     ThisServer,
@@ -95,11 +96,12 @@ pub struct ToolChoice {
     pub mode: Option<ToolChoiceMode>,
 }
 
-/// Whether a sampled model must, may or must not call a tool.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Whether a sampled model must, may or must not call a tool; `auto` when unset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ToolChoiceMode {
     /// The model decides.
+    #[default]
     Auto,
     /// The model must call a tool.
     Required,

@@ -104,8 +104,8 @@ pub type CancelTaskRequestParams = GetTaskRequestParams;
 /// The result of `tasks/get`: the task's state, with `_meta` beside it.
 ///
 /// The schema defines it as `Result` and `Task` combined. Flattening the
-/// [`Task`] keeps its members in one place; a task is polled at human pace, so
-/// the buffering `flatten` costs when decoding does not matter here.
+/// [`Task`] keeps its members in one place; a result is decoded once per poll,
+/// so the buffering `flatten` costs does not matter here.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetTaskResult {
     /// The task's state.
@@ -156,18 +156,57 @@ pub struct ListTasksResult {
     pub meta: Option<Meta>,
 }
 
-/// `notifications/tasks/status` params: a task's new state.
+/// `notifications/tasks/status` params: a task's new state, with `_meta`.
 ///
-/// Like [`GetTaskResult`], a [`Task`] with `_meta` beside it; status changes
-/// are rare, so `flatten` is affordable here too.
+/// The schema defines it as `NotificationParams` and `Task` combined. Unlike
+/// [`GetTaskResult`] it spells the task's members out rather than flattening a
+/// [`Task`]: notifications are decoded on the hot path, and `flatten` buffers
+/// every member before decoding it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TaskStatusNotificationParams {
-    /// The task's state.
-    #[serde(flatten)]
-    pub task: Task,
+    /// The task's id.
+    pub task_id: String,
+    /// Where the task is now.
+    pub status: TaskStatus,
+    /// A human-readable description of the status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_message: Option<String>,
+    /// When the task was created, as an ISO 8601 timestamp.
+    pub created_at: String,
+    /// When the task last changed, as an ISO 8601 timestamp.
+    pub last_updated_at: String,
+    /// How long the task is kept after creation, in milliseconds; `null`
+    /// (always written) means "for ever".
+    #[serde(default)]
+    pub ttl: Option<u64>,
+    /// How often to poll, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_interval: Option<u64>,
     /// Metadata; absent unless set.
     #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<Meta>,
+}
+
+impl TaskStatusNotificationParams {
+    /// The notification for a task's state, without `_meta`.
+    pub fn new(task: Task) -> Self {
+        let Task { task_id, status, status_message, created_at, last_updated_at, ttl, poll_interval } = task;
+        Self { task_id, status, status_message, created_at, last_updated_at, ttl, poll_interval, meta: None }
+    }
+
+    /// The task's state, without `_meta`.
+    pub fn task(&self) -> Task {
+        Task {
+            task_id: self.task_id.clone(),
+            status: self.status,
+            status_message: self.status_message.clone(),
+            created_at: self.created_at.clone(),
+            last_updated_at: self.last_updated_at.clone(),
+            ttl: self.ttl,
+            poll_interval: self.poll_interval,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -194,9 +233,18 @@ mod tests {
         let result: GetTaskResult = serde_json::from_str(raw).unwrap();
         assert!(result.task.status.is_terminal());
         assert_eq!(serde_json::to_string(&result).unwrap(), raw);
+    }
+
+    #[test]
+    fn task_status_notification_has_the_task_members_and_meta() {
         let notification: TaskStatusNotificationParams = serde_json::from_str(TASK).unwrap();
-        assert_eq!(notification.task.status, TaskStatus::InputRequired);
+        assert_eq!(notification.status, TaskStatus::InputRequired);
         assert_eq!(serde_json::to_string(&notification).unwrap(), TASK);
+        assert_eq!(TaskStatusNotificationParams::new(notification.task()), notification);
+        let with_meta = r#"{"taskId":"t","status":"failed","createdAt":"c","lastUpdatedAt":"u","ttl":null,"_meta":{"io.modelcontextprotocol/related-task":{"taskId":"t"}}}"#;
+        let notification: TaskStatusNotificationParams = serde_json::from_str(with_meta).unwrap();
+        assert_eq!(notification.meta.as_ref().unwrap().related_task().unwrap().task_id, "t");
+        assert_eq!(serde_json::to_string(&notification).unwrap(), with_meta);
     }
 
     #[test]

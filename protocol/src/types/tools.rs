@@ -18,6 +18,11 @@ use crate::Meta;
 /// this crate knows nothing about (`$anchor`, `if`/`then`/`else`, vendor
 /// extensions) and the author's member order survive a `tools/list` unchanged.
 /// Only a JSON object is accepted: the schema requires one.
+///
+/// Being raw JSON, it decodes only straight from JSON text or a
+/// [`serde_json::Value`]: serde cannot hand it over from inside an untagged or
+/// internally tagged enum or a `flatten`ed member, which buffer their input.
+/// The crate's own types never put a [`Tool`] there.
 #[derive(Clone, Serialize)]
 #[serde(transparent)]
 pub struct ToolSchema(Box<RawValue>);
@@ -157,11 +162,12 @@ pub struct ToolExecution {
     pub task_support: Option<TaskSupport>,
 }
 
-/// Whether a tool call may run as a task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Whether a tool call may run as a task; `forbidden` when unset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TaskSupport {
     /// Calls never run as tasks.
+    #[default]
     Forbidden,
     /// The caller chooses.
     Optional,
