@@ -185,8 +185,13 @@ impl Response {
 pub struct ErrorResponse {
     /// Always `"2.0"`.
     pub jsonrpc: TwoPointZero,
-    /// The id of the request this answers; `null` when it could not be read (a
-    /// parse error, say). Always present on the wire, as JSON-RPC requires.
+    /// The id of the request this answers; `None` when it could not be read (a
+    /// parse error, say). JSON-RPC 2.0 writes that as `"id": null`, but MCP's
+    /// `RequestId` is a string or an integer, never `null`, and from 2025-11-25
+    /// the schema makes `id` optional on error responses for exactly this case;
+    /// so an unknown id is left out, and every message validates. Decoding
+    /// accepts `null` and absence alike.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<RequestId>,
     /// What went wrong.
     pub error: ErrorObject,
@@ -484,12 +489,20 @@ mod tests {
         for raw in [
             r#"{"jsonrpc":"2.0","id":3,"error":{"code":-32601,"message":"nope"}}"#,
             r#"{"jsonrpc":"2.0","id":"x","error":{"code":-32602,"message":"bad","data":{"field":"uri"}}}"#,
-            r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}"#,
+            r#"{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error"}}"#,
         ] {
             let message = decode_one(raw).unwrap();
             assert!(matches!(message, Message::Error(_)));
             assert_eq!(encode(&message), raw);
         }
+    }
+
+    #[test]
+    fn error_response_with_a_null_id_decodes_and_is_written_without_one() {
+        let message = decode_one(r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}"#);
+        let message = message.unwrap();
+        assert_eq!(message.id(), None);
+        assert_eq!(encode(&message), r#"{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error"}}"#);
     }
 
     #[test]

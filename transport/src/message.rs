@@ -296,7 +296,7 @@ mod tests {
         let error = ErrorObject::parse_error();
         assert_eq!(
             wire(OutgoingMessage::Error { id: None, error }),
-            json!({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}})
+            json!({"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error"}})
         );
     }
 

@@ -1748,9 +1748,12 @@ fn jsonrpc(t: &mut Table) {
     t.add(MODERN, "JSONRPCResultResponse", &modern_response);
     t.add(MODERN, "JSONRPCResponse", &modern_response);
     t.add(MODERN, "JSONRPCMessage", &modern_response);
-    // Only an error with an id: `ErrorResponse` writes an unknown id as `null`,
-    // as JSON-RPC 2.0 requires, while the MCP schemas leave `id` out instead
-    // (2025-11-25 on) or require a real one (before), and none accepts `null`.
+    // An error whose id could not be read leaves `id` out, which 2025-11-25
+    // and later accept; the older schemas require an id and have no way to
+    // express "unknown" at all.
+    let anonymous = ErrorResponse::new(None, ErrorObject::parse_error());
+    t.add(BOTH, "JSONRPCErrorResponse", &anonymous);
+    t.add(BOTH, "JSONRPCMessage", &anonymous);
     t.add(BOTH, "JSONRPCErrorResponse", &error);
     t.add(BOTH, "JSONRPCResponse", &error);
     t.add(BOTH, "JSONRPCMessage", &error);

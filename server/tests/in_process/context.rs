@@ -54,10 +54,12 @@ fn server() -> Server {
         }))
         .tool(tool("sample_with_tools", |ctx| async move {
             let params = CreateMessageRequestParams {
-                messages: vec![serde_json::from_value::<SamplingMessage>(
-                    json!({"role": "user", "content": {"type": "text", "text": "hi"}}),
-                )
-                .unwrap()],
+                messages: vec![
+                    serde_json::from_value::<SamplingMessage>(
+                        json!({"role": "user", "content": {"type": "text", "text": "hi"}}),
+                    )
+                    .unwrap(),
+                ],
                 max_tokens: 10,
                 tools: Some(vec![Tool::new("lookup", "Looks things up")]),
                 tool_choice: Some(ToolChoice::default()),
@@ -122,7 +124,8 @@ async fn no_progress_is_sent_without_a_token() {
 async fn log_messages_honour_the_level_the_client_set() {
     let mut client = Client::initialized(&server(), LATEST, json!({})).await;
     client.request(1, "tools/call", Some(json!({"name": "log"}))).await.unwrap();
-    let levels = |messages: Vec<Value>| -> Vec<Value> { messages.iter().map(|m| m["params"]["level"].clone()).collect() };
+    let levels =
+        |messages: Vec<Value>| -> Vec<Value> { messages.iter().map(|m| m["params"]["level"].clone()).collect() };
     assert_eq!(levels(client.drain().await), [json!("debug"), json!("info"), json!("error")], "no level set: all");
 
     client.request(2, "logging/setLevel", Some(json!({"level": "info"}))).await.unwrap();
@@ -143,7 +146,10 @@ async fn elicitation_goes_to_a_client_that_declared_it_and_comes_back() {
     assert_eq!(request["params"]["requestedSchema"]["properties"]["name"]["type"], "string");
     client.answer(&request["id"], json!({"action": "accept", "content": {"name": "Ada"}})).await;
     let result = client.response(&json!(1)).await.unwrap();
-    assert_eq!(serde_json::from_str::<Value>(text(&result)).unwrap(), json!({"action": "accept", "content": {"name": "Ada"}}));
+    assert_eq!(
+        serde_json::from_str::<Value>(text(&result)).unwrap(),
+        json!({"action": "accept", "content": {"name": "Ada"}})
+    );
 }
 
 #[tokio::test]
@@ -151,7 +157,9 @@ async fn an_error_reply_from_the_client_reaches_the_handler() {
     let mut client = Client::initialized(&server(), LATEST, json!({"elicitation": {}})).await;
     client.start_request(1, "tools/call", Some(json!({"name": "elicit_form"}))).await;
     let request = client.server_request("elicitation/create").await;
-    client.send(json!({"jsonrpc": "2.0", "id": request["id"], "error": {"code": -1, "message": "user went away"}})).await;
+    client
+        .send(json!({"jsonrpc": "2.0", "id": request["id"], "error": {"code": -1, "message": "user went away"}}))
+        .await;
     let result = client.response(&json!(1)).await.unwrap();
     assert_eq!(result["isError"], true);
     assert!(text(&result).contains("user went away"), "{result}");

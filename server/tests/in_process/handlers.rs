@@ -41,14 +41,13 @@ async fn raw_tool_schema_comes_back_byte_for_byte() {
 
 #[tokio::test]
 async fn tool_definitions_keep_annotations_icons_and_titles() {
-    let route = ToolRoute::raw(Tool::new("t", "desc"), |_a, _c| async { Ok::<_, HandlerError>("ok") }).map_tool(|tool| {
-        Tool {
+    let route =
+        ToolRoute::raw(Tool::new("t", "desc"), |_a, _c| async { Ok::<_, HandlerError>("ok") }).map_tool(|tool| Tool {
             title: Some("Title".into()),
             annotations: Some(ToolAnnotations { read_only_hint: Some(true), ..Default::default() }),
             icons: Some(vec![Icon { src: "https://example.com/i.png".into(), ..Default::default() }]),
             ..tool
-        }
-    });
+        });
     let server = Server::builder("s", "1").tool(route).build();
     let mut client = Client::initialized(&server, LATEST, json!({})).await;
     let tool = client.request(1, "tools/list", None).await.unwrap()["tools"][0].clone();
@@ -137,7 +136,10 @@ async fn subscribers_hear_about_updates_and_unsubscribers_do_not() {
 async fn prompts_render_with_arguments_and_require_the_required_ones() {
     let mut client = Client::initialized(&sample_server(), LATEST, json!({})).await;
     let prompts = client.request(1, "prompts/list", None).await.unwrap();
-    assert_eq!(prompts["prompts"][0]["arguments"][0], json!({"name": "who", "description": "Whom to greet", "required": true}));
+    assert_eq!(
+        prompts["prompts"][0]["arguments"][0],
+        json!({"name": "who", "description": "Whom to greet", "required": true})
+    );
     let got = client.request(2, "prompts/get", Some(json!({"name": "greet", "arguments": {"who": "Ada"}}))).await;
     assert_eq!(got.unwrap()["messages"][0]["content"]["text"], "Hello, Ada!");
     let error = client.request(3, "prompts/get", Some(json!({"name": "greet"}))).await.unwrap_err();
@@ -172,7 +174,8 @@ async fn every_list_is_paginated_with_opaque_cursors() {
     let config = ServerConfig { page_size: 2, ..ServerConfig::default() };
     let mut builder = Server::builder("s", "1").config(config);
     for i in 0..5 {
-        builder = builder.tool(ToolRoute::raw(Tool::new(format!("t{i}"), "t"), |_a, _c| async { Ok::<_, HandlerError>("") }));
+        builder =
+            builder.tool(ToolRoute::raw(Tool::new(format!("t{i}"), "t"), |_a, _c| async { Ok::<_, HandlerError>("") }));
     }
     let mut client = Client::initialized(&builder.build(), LATEST, json!({})).await;
     let mut names = Vec::new();

@@ -68,7 +68,8 @@ async fn requests_after_the_initialize_response_need_not_wait_for_initialized() 
 #[tokio::test]
 async fn second_initialize_is_invalid() {
     let mut client = Client::initialized(&sample_server(), LATEST, json!({})).await;
-    let params = json!({"protocolVersion": LATEST, "capabilities": {}, "clientInfo": {"name": "again", "version": "1"}});
+    let params =
+        json!({"protocolVersion": LATEST, "capabilities": {}, "clientInfo": {"name": "again", "version": "1"}});
     let error = client.request(2, "initialize", Some(params)).await.unwrap_err();
     assert_eq!(error["code"], -32600);
 }

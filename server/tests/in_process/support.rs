@@ -204,8 +204,8 @@ pub fn sample_server() -> Server {
 }
 
 pub fn sample_server_with(config: mcpwire_server::ServerConfig) -> Server {
-    use mcpwire_protocol::types::{GetPromptResult, Prompt, PromptArgument, PromptMessage, Resource, ResourceContents};
     use mcpwire_protocol::types::{ContentBlock, ResourceTemplate, Tool};
+    use mcpwire_protocol::types::{GetPromptResult, Prompt, PromptArgument, PromptMessage, Resource, ResourceContents};
     use mcpwire_server::{HandlerError, PromptRoute, ResourceRoute, ResourceTemplateRoute, ToolRoute};
 
     #[derive(serde::Deserialize, schemars::JsonSchema)]
