@@ -9,6 +9,7 @@ mod checks;
 mod interop;
 #[expect(dead_code, reason = "the conformance and interop commands that use it come next")]
 mod node;
+mod tidy;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};

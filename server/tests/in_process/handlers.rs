@@ -8,7 +8,7 @@ use mcpwire_protocol::{EmptyParams, RequestMethod};
 use mcpwire_server::{HandlerError, ResourceRoute, Server, ServerConfig, ToolRoute};
 use serde_json::{Value, json};
 
-use crate::support::{Client, LATEST, sample_server, sample_server_with};
+use crate::support::{Client, LATEST, sample_server};
 
 #[tokio::test]
 async fn typed_tool_derives_its_input_schema() {

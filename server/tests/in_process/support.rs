@@ -12,21 +12,21 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 /// Long enough for any honest wait; only a hang reaches it.
-pub const PATIENCE: Duration = Duration::from_secs(10);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(10);
 
 /// A client that speaks raw JSON-RPC lines to an in-memory server.
-pub struct Client {
+pub(crate) struct Client {
     lines: tokio::io::Lines<BufReader<ReadHalf<DuplexStream>>>,
     writer: Option<WriteHalf<DuplexStream>>,
     /// Messages read while looking for something else, in arrival order.
     buffered: VecDeque<Value>,
     stop: Option<oneshot::Sender<()>>,
-    pub served: JoinHandle<Result<(), mcpwire_server::Error>>,
+    pub(crate) served: JoinHandle<Result<(), mcpwire_server::Error>>,
 }
 
 impl Client {
     /// Start serving `server` to a new client.
-    pub fn connect(server: &Server) -> Self {
+    pub(crate) fn connect(server: &Server) -> Self {
         let (server_end, client_end) = tokio::io::duplex(64 * 1024);
         let (server_read, server_write) = tokio::io::split(server_end);
         let (client_read, client_write) = tokio::io::split(client_end);
@@ -50,7 +50,7 @@ impl Client {
     }
 
     /// A client that has completed `initialize` at `version` with `capabilities`.
-    pub async fn initialized(server: &Server, version: &str, capabilities: Value) -> Self {
+    pub(crate) async fn initialized(server: &Server, version: &str, capabilities: Value) -> Self {
         let mut client = Self::connect(server);
         let result = client.initialize(version, capabilities).await;
         assert_eq!(result["protocolVersion"], version, "negotiated {result}");
@@ -58,7 +58,7 @@ impl Client {
         client
     }
 
-    pub async fn initialize(&mut self, version: &str, capabilities: Value) -> Value {
+    pub(crate) async fn initialize(&mut self, version: &str, capabilities: Value) -> Value {
         let params = json!({
             "protocolVersion": version,
             "capabilities": capabilities,
@@ -67,18 +67,18 @@ impl Client {
         self.request("init", "initialize", Some(params)).await.expect("initialize succeeds")
     }
 
-    pub async fn send_raw(&mut self, bytes: &[u8]) {
+    pub(crate) async fn send_raw(&mut self, bytes: &[u8]) {
         let writer = self.writer.as_mut().expect("stdin is open");
         writer.write_all(bytes).await.unwrap();
     }
 
-    pub async fn send(&mut self, message: Value) {
+    pub(crate) async fn send(&mut self, message: Value) {
         let mut line = serde_json::to_vec(&message).unwrap();
         line.push(b'\n');
         self.send_raw(&line).await;
     }
 
-    pub async fn notify(&mut self, method: &str, params: Option<Value>) {
+    pub(crate) async fn notify(&mut self, method: &str, params: Option<Value>) {
         let mut message = json!({"jsonrpc": "2.0", "method": method});
         if let Some(params) = params {
             message["params"] = params;
@@ -87,7 +87,7 @@ impl Client {
     }
 
     /// Send a request without waiting for its answer.
-    pub async fn start_request(&mut self, id: impl Into<Value>, method: &str, params: Option<Value>) {
+    pub(crate) async fn start_request(&mut self, id: impl Into<Value>, method: &str, params: Option<Value>) {
         let mut message = json!({"jsonrpc": "2.0", "id": id.into(), "method": method});
         if let Some(params) = params {
             message["params"] = params;
@@ -96,14 +96,19 @@ impl Client {
     }
 
     /// Send a request and wait for its answer: the result, or the error object.
-    pub async fn request(&mut self, id: impl Into<Value>, method: &str, params: Option<Value>) -> Result<Value, Value> {
+    pub(crate) async fn request(
+        &mut self,
+        id: impl Into<Value>,
+        method: &str,
+        params: Option<Value>,
+    ) -> Result<Value, Value> {
         let id = id.into();
         self.start_request(id.clone(), method, params).await;
         self.response(&id).await
     }
 
     /// The answer to request `id`, keeping anything else that arrives first.
-    pub async fn response(&mut self, id: &Value) -> Result<Value, Value> {
+    pub(crate) async fn response(&mut self, id: &Value) -> Result<Value, Value> {
         let message = self.next_matching(|m| m.get("method").is_none() && &m["id"] == id).await;
         match message.get("error") {
             Some(error) => Err(error.clone()),
@@ -112,7 +117,7 @@ impl Client {
     }
 
     /// The next message the server sends, buffered ones first.
-    pub async fn next(&mut self) -> Value {
+    pub(crate) async fn next(&mut self) -> Value {
         if let Some(message) = self.buffered.pop_front() {
             return message;
         }
@@ -120,7 +125,7 @@ impl Client {
     }
 
     /// The first message (buffered or new) that satisfies `wanted`.
-    pub async fn next_matching(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) async fn next_matching(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
         if let Some(index) = self.buffered.iter().position(&wanted) {
             return self.buffered.remove(index).unwrap();
         }
@@ -134,19 +139,19 @@ impl Client {
     }
 
     /// The next request the server sends to us, with the given method.
-    pub async fn server_request(&mut self, method: &str) -> Value {
+    pub(crate) async fn server_request(&mut self, method: &str) -> Value {
         self.next_matching(|m| m["method"] == method && m.get("id").is_some()).await
     }
 
     /// The next notification with the given method.
-    pub async fn notification(&mut self, method: &str) -> Value {
+    pub(crate) async fn notification(&mut self, method: &str) -> Value {
         self.next_matching(|m| m["method"] == method && m.get("id").is_none()).await
     }
 
     /// Everything buffered plus everything the server has sent up to the
     /// answer of a fresh `ping`: since the server answers in order of what it
     /// queued, this is "all it has said so far".
-    pub async fn drain(&mut self) -> Vec<Value> {
+    pub(crate) async fn drain(&mut self) -> Vec<Value> {
         let id = json!("drain-ping");
         self.start_request(id.clone(), "ping", None).await;
         let mut seen: Vec<Value> = self.buffered.drain(..).collect();
@@ -159,20 +164,20 @@ impl Client {
         }
     }
 
-    pub async fn answer(&mut self, id: &Value, result: Value) {
+    pub(crate) async fn answer(&mut self, id: &Value, result: Value) {
         self.send(json!({"jsonrpc": "2.0", "id": id, "result": result})).await;
     }
 
     /// Close our sending side, as a client closing the server's stdin. (With
     /// a split in-memory pipe, dropping one half is not enough: it must be shut down.)
-    pub async fn close(&mut self) {
+    pub(crate) async fn close(&mut self) {
         if let Some(mut writer) = self.writer.take() {
             writer.shutdown().await.unwrap();
         }
     }
 
     /// Ask the server to shut down, as a signal would.
-    pub fn shut_down(&mut self) {
+    pub(crate) fn shut_down(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -189,7 +194,7 @@ impl Client {
 
     /// Whether the server closed its side (after shutdown); anything still
     /// unread is returned.
-    pub async fn read_to_end(&mut self) -> Vec<Value> {
+    pub(crate) async fn read_to_end(&mut self) -> Vec<Value> {
         let mut rest: Vec<Value> = self.buffered.drain(..).collect();
         while let Some(line) = tokio::time::timeout(PATIENCE, self.lines.next_line()).await.unwrap().unwrap() {
             rest.push(serde_json::from_str(&line).unwrap());
@@ -199,11 +204,11 @@ impl Client {
 }
 
 /// A server with a few of everything, for tests that need "a server".
-pub fn sample_server() -> Server {
+pub(crate) fn sample_server() -> Server {
     sample_server_with(mcpwire_server::ServerConfig::default())
 }
 
-pub fn sample_server_with(config: mcpwire_server::ServerConfig) -> Server {
+pub(crate) fn sample_server_with(config: mcpwire_server::ServerConfig) -> Server {
     use mcpwire_protocol::types::{ContentBlock, ResourceTemplate, Tool};
     use mcpwire_protocol::types::{GetPromptResult, Prompt, PromptArgument, PromptMessage, Resource, ResourceContents};
     use mcpwire_server::{HandlerError, PromptRoute, ResourceRoute, ResourceTemplateRoute, ToolRoute};
@@ -243,4 +248,4 @@ pub fn sample_server_with(config: mcpwire_server::ServerConfig) -> Server {
         .build()
 }
 
-pub const LATEST: &str = "2025-11-25";
+pub(crate) const LATEST: &str = "2025-11-25";
