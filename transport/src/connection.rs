@@ -199,14 +199,15 @@ pub async fn route(
 async fn write_loop<W: AsyncWrite + Unpin>(mut writer: W, mut outgoing: OutgoingReceiver) -> std::io::Result<()> {
     let mut batch = Vec::with_capacity(WRITE_BATCH_BYTES);
     while let Some(envelope) = outgoing.recv().await {
-        batch.extend_from_slice(&envelope.bytes);
-        batch.push(b'\n');
+        append_line(&mut batch, &envelope);
         // Dropping the envelope returns its bytes to the budget: they are ours now.
         drop(envelope);
         while batch.len() < WRITE_BATCH_BYTES {
             let Some(envelope) = outgoing.try_recv() else { break };
-            batch.extend_from_slice(&envelope.bytes);
-            batch.push(b'\n');
+            append_line(&mut batch, &envelope);
+        }
+        if batch.is_empty() {
+            continue;
         }
         if let Err(error) = write_batch(&mut writer, &batch).await {
             log_write_error(&error);
@@ -215,6 +216,16 @@ async fn write_loop<W: AsyncWrite + Unpin>(mut writer: W, mut outgoing: Outgoing
         batch.clear();
     }
     writer.flush().await
+}
+
+/// One line per message. Control envelopes carry no message: a byte stream has
+/// no per-request streams to close.
+fn append_line(batch: &mut Vec<u8>, envelope: &crate::Envelope) {
+    if envelope.route.kind == crate::MessageKind::CloseStream {
+        return;
+    }
+    batch.extend_from_slice(&envelope.bytes);
+    batch.push(b'\n');
 }
 
 async fn write_batch<W: AsyncWrite + Unpin>(writer: &mut W, batch: &[u8]) -> std::io::Result<()> {

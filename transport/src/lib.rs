@@ -50,7 +50,7 @@ pub use codec::{DEFAULT_MAX_MESSAGE_BYTES, Frame, JsonLinesCodec};
 pub use connection::{Connection, Incoming, route};
 pub use error::Error;
 pub use message::OutgoingMessage;
-pub use queue::{Envelope, OutgoingReceiver, Route, TrySend};
+pub use queue::{Envelope, MessageKind, OutgoingReceiver, Route, TrySend};
 pub use sender::{OutgoingMessageSender, RequestOptions, ResponseFuture, SenderStats, TypedResponse};
 
 /// Limits and defaults of one connection.

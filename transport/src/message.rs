@@ -97,15 +97,6 @@ impl OutgoingMessage {
         matches!(self, Self::Notification { .. } | Self::ServerNotification(_))
     }
 
-    /// The request this message answers, if it is a response.
-    pub fn response_id(&self) -> Option<&RequestId> {
-        match self {
-            Self::Response { id, .. } => Some(id),
-            Self::Error { id, .. } => id.as_ref(),
-            _ => None,
-        }
-    }
-
     /// For notifications whose latest value says all the earlier ones did,
     /// the key under which a newer one replaces an older one still queued.
     pub(crate) fn coalesce_key(&self) -> Option<CoalesceKey> {

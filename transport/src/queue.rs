@@ -30,14 +30,30 @@ use crate::pending::PendingRequests;
 const DROP_WARNING_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Where a message belongs, for transports that keep one stream per request
-/// (Streamable HTTP); stdio ignores it.
+/// (Streamable HTTP); stdio needs only to skip control envelopes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Route {
     /// The peer's request this message belongs to: its response, or the
     /// progress, logs and requests its handler sent. `None` for the rest.
     pub related: Option<RequestId>,
-    /// This message answers `related`, so that request's stream is complete.
-    pub ends_request: bool,
+    /// What the envelope carries.
+    pub kind: MessageKind,
+}
+
+/// What an envelope carries, as far as routing cares.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MessageKind {
+    /// A notification: the only kind a transport may drop under pressure.
+    #[default]
+    Notification,
+    /// A request to the peer; must be delivered.
+    Request,
+    /// An answer to the peer's request `related` (or to nothing known, when
+    /// `related` is `None`); its request's stream is complete after it.
+    Response,
+    /// No message: the transport should close the connection carrying
+    /// `related`'s stream now, keeping the stream resumable (SEP-1699).
+    CloseStream,
 }
 
 /// One serialised message leaving the queue. Dropping it returns its bytes to

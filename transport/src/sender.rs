@@ -26,7 +26,7 @@ use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 use crate::ids::IdMinter;
 use crate::message::OutgoingMessage;
 use crate::pending::{Delivery, Failure, Reply};
-use crate::queue::{OutgoingQueue, OutgoingReceiver, Route, Shared, TrySend, queue};
+use crate::queue::{MessageKind, OutgoingQueue, OutgoingReceiver, Route, Shared, TrySend, queue};
 use crate::{Error, TransportConfig};
 
 /// Sends requests, responses and notifications to the peer, and routes the
@@ -100,7 +100,7 @@ impl OutgoingMessageSender {
         let id = self.ids.mint();
         // Registered before the request is queued: the answer cannot outrun its waiter.
         let rx = self.shared().pending.lock().expect("pending map lock").register(id.clone());
-        let route = Route { related: options.related.clone(), ends_request: false };
+        let route = Route { related: options.related.clone(), kind: MessageKind::Request };
         let bytes = OutgoingMessage::Request { id: id.clone(), method: method.into(), params }.to_bytes();
         // If the connection is closed the pending map was failed, so `rx`
         // already holds "connection closed": nothing more to do here.
@@ -153,9 +153,11 @@ impl OutgoingMessageSender {
     /// Queue a response, error or request without waiting and without any
     /// chance of it being dropped (short of the connection closing).
     pub fn send_message(&self, message: OutgoingMessage) {
-        let route = match message.response_id() {
-            Some(id) => Route { related: Some(id.clone()), ends_request: true },
-            None => Route::default(),
+        let route = match &message {
+            OutgoingMessage::Response { id, .. } => Route { related: Some(id.clone()), kind: MessageKind::Response },
+            OutgoingMessage::Error { id, .. } => Route { related: id.clone(), kind: MessageKind::Response },
+            OutgoingMessage::Request { .. } => Route { related: None, kind: MessageKind::Request },
+            _ => Route::default(),
         };
         if self.queue.push(message.to_bytes(), route).is_err() {
             tracing::debug!("connection closed; message not sent");
@@ -167,7 +169,7 @@ impl OutgoingMessageSender {
     pub fn send_batch(&self, messages: Vec<OutgoingMessage>) {
         let messages: Vec<_> = messages.into_iter().map(OutgoingMessage::into_message).collect();
         let bytes = serde_json::to_vec(&messages).expect("a batch of JSON-RPC messages serialises");
-        if self.queue.push(bytes, Route::default()).is_err() {
+        if self.queue.push(bytes, Route { related: None, kind: MessageKind::Response }).is_err() {
             tracing::debug!("connection closed; batch reply not sent");
         }
     }
@@ -177,7 +179,7 @@ impl OutgoingMessageSender {
     /// # Errors
     /// [`Error::ConnectionClosed`] when the connection is closed.
     pub async fn notify(&self, message: OutgoingMessage, related: Option<RequestId>) -> Result<(), Error> {
-        let route = Route { related, ends_request: false };
+        let route = Route { related, kind: MessageKind::Notification };
         self.queue.push_notification(message.to_bytes(), route).await.map_err(|_| Error::ConnectionClosed)
     }
 
@@ -185,7 +187,7 @@ impl OutgoingMessageSender {
     /// coalesced (progress, list-changed) or dropped, and counted.
     pub fn try_notify(&self, message: OutgoingMessage, related: Option<RequestId>) -> TrySend {
         let key = message.coalesce_key();
-        let route = Route { related, ends_request: false };
+        let route = Route { related, kind: MessageKind::Notification };
         self.queue.try_push_notification(message.to_bytes(), route, key)
     }
 
@@ -258,6 +260,14 @@ impl OutgoingMessageSender {
         }
     }
 
+    /// Ask the transport to close the connection that carries `request`'s
+    /// stream, keeping the stream itself so the client can resume it
+    /// (Streamable HTTP, SEP-1699). Ordered with the messages around it; a
+    /// transport without such streams (stdio) ignores it.
+    pub fn close_stream(&self, request: RequestId) {
+        let _ = self.queue.push(Vec::new(), Route { related: Some(request), kind: MessageKind::CloseStream });
+    }
+
     /// Close gracefully: waiters resolve with "connection closed" now, what is
     /// queued is still written, and nothing new is queued.
     pub fn close(&self) {
@@ -315,7 +325,7 @@ impl OutgoingMessageSender {
         let message = OutgoingMessage::ServerNotification(ServerNotification::Cancelled(params));
         // A cancellation is small and ends work on the peer's side, so it goes
         // through the never-dropped path rather than the notification budget.
-        let _ = self.queue.push(message.to_bytes(), Route { related, ends_request: false });
+        let _ = self.queue.push(message.to_bytes(), Route { related, kind: MessageKind::Notification });
     }
 }
 

@@ -1,0 +1,89 @@
+//! The header checks every Streamable HTTP request passes before its body is
+//! read: `Host` and `Origin` against an allow-list (DNS rebinding), and what
+//! the client accepts.
+
+/// The host part of a `Host` header or an authority: `[::1]:8080` gives
+/// `[::1]`, `localhost:3000` gives `localhost`.
+fn host_of(authority: &str) -> &str {
+    let authority = authority.trim();
+    if authority.starts_with('[') {
+        return authority.find(']').map_or(authority, |end| &authority[..=end]);
+    }
+    match authority.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    }
+}
+
+/// Whether a `Host` header names an allowed host, with any port.
+pub(crate) fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let host = host_of(host);
+    allowed.iter().any(|a| a.eq_ignore_ascii_case(host))
+}
+
+/// Whether an `Origin` header is an `http` or `https` origin on an allowed
+/// host. An opaque origin (`null`) or any other scheme is refused.
+pub(crate) fn origin_allowed(origin: &str, allowed: &[String]) -> bool {
+    let Some((scheme, rest)) = origin.trim().split_once("://") else { return false };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return false;
+    }
+    let authority = rest.split('/').next().unwrap_or_default();
+    host_allowed(authority, allowed)
+}
+
+/// Whether an `Accept` header admits `mime` (`type/subtype`), counting
+/// `*/*` and `type/*`. A missing header accepts nothing: MCP requires it.
+pub(crate) fn accepts(accept: Option<&str>, mime: &str) -> bool {
+    let Some(accept) = accept else { return false };
+    let (kind, _) = mime.split_once('/').unwrap_or((mime, ""));
+    accept.split(',').map(|item| item.split(';').next().unwrap_or_default().trim()).any(|item| {
+        item.eq_ignore_ascii_case(mime)
+            || item == "*/*"
+            || item.strip_suffix("/*").is_some_and(|prefix| prefix.eq_ignore_ascii_case(kind))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local() -> Vec<String> {
+        ["localhost", "127.0.0.1", "[::1]"].map(String::from).to_vec()
+    }
+
+    #[test]
+    fn loopback_hosts_are_allowed_with_any_port() {
+        for host in ["localhost", "localhost:3000", "127.0.0.1:8080", "[::1]:9", "[::1]", "LOCALHOST:1"] {
+            assert!(host_allowed(host, &local()), "{host}");
+        }
+    }
+
+    #[test]
+    fn other_hosts_are_refused() {
+        for host in ["evil.example.com", "evil.example.com:80", "127.0.0.2", "localhost.evil.com", "[::2]:1", ""] {
+            assert!(!host_allowed(host, &local()), "{host}");
+        }
+    }
+
+    #[test]
+    fn origins_must_be_http_on_an_allowed_host() {
+        assert!(origin_allowed("http://localhost:3000", &local()));
+        assert!(origin_allowed("https://127.0.0.1", &local()));
+        assert!(origin_allowed("http://[::1]:8080", &local()));
+        for origin in ["http://evil.example.com", "null", "file://localhost", "localhost", "http://localhost.evil.com"] {
+            assert!(!origin_allowed(origin, &local()), "{origin}");
+        }
+    }
+
+    #[test]
+    fn accept_understands_lists_parameters_and_wildcards() {
+        let both = Some("application/json, text/event-stream");
+        assert!(accepts(both, "application/json") && accepts(both, "text/event-stream"));
+        assert!(accepts(Some("text/event-stream;q=0.9"), "text/event-stream"));
+        assert!(accepts(Some("*/*"), "application/json"));
+        assert!(accepts(Some("text/*"), "text/event-stream"));
+        assert!(!accepts(Some("application/json"), "text/event-stream"));
+        assert!(!accepts(None, "application/json"));
+    }
+}
