@@ -83,7 +83,9 @@ fn mcpwire_binary() -> Result<PathBuf> {
         if !binary.is_file() {
             bail!("MCPWIRE_BIN={} is not a file", binary.display());
         }
-        return Ok(binary);
+        // The client runs from the install folder, so a relative path must be
+        // made absolute against the folder it was given in.
+        return std::path::absolute(&binary).with_context(|| format!("resolving {}", binary.display()));
     }
     let args =
         ["build", "--locked", "-p", "mcpwire-server", "--bin", "mcpwire", "--message-format=json-render-diagnostics"];
