@@ -1,7 +1,127 @@
-//! `cargo xtask interop`: the official TypeScript SDK client against mcpwire.
+//! `cargo xtask interop`: the official TypeScript SDK client against the
+//! `mcpwire` binary.
+//!
+//! The checks themselves live in `xtask/interop/stdio-client.mjs`, next to the
+//! `package.json` that pins the SDK; this module only installs those packages
+//! (with Node 22) into `target/xtask-cache/interop`, builds the binary, runs
+//! the script and passes on its verdict.
 
-use anyhow::{Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use crate::checks::project_root;
+use crate::node::NodeEnv;
+
+/// The client script. It runs from the install folder, not from the source
+/// tree, because that is where Node resolves its bare `@modelcontextprotocol/sdk`
+/// imports (ES modules ignore `NODE_PATH`).
+const SCRIPT: &str = "stdio-client.mjs";
+
+/// The SDK whose installed version must match the pin.
+const SDK: &str = "@modelcontextprotocol/sdk";
 
 pub(crate) fn run() -> Result<()> {
-    bail!("the interop check is not written yet")
+    let started = Instant::now();
+    let sources = project_root().join("xtask/interop");
+    let packages = pinned_packages(&sources.join("package.json"))?;
+    let env = NodeEnv::install("interop", &packages.iter().map(String::as_str).collect::<Vec<_>>())?;
+    check_sdk_version(&env, &packages)?;
+    let script = env.dir.join(SCRIPT);
+    std::fs::copy(sources.join(SCRIPT), &script)
+        .with_context(|| format!("copying {SCRIPT} into {}", env.dir.display()))?;
+    let binary = mcpwire_binary()?;
+    run_client(&env, &script, &binary.to_string_lossy())?;
+    eprintln!("==> interop passed in {:.1?}", started.elapsed());
+    Ok(())
+}
+
+/// Every dependency of `xtask/interop/package.json` as `name@version`, so the
+/// versions are written down once, where npm users expect them.
+fn pinned_packages(manifest: &Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(manifest).with_context(|| format!("reading {}", manifest.display()))?;
+    let json: Value = serde_json::from_str(&text).with_context(|| format!("parsing {}", manifest.display()))?;
+    let Some(dependencies) = json.get("dependencies").and_then(Value::as_object) else {
+        bail!("{} has no `dependencies` object", manifest.display());
+    };
+    dependencies
+        .iter()
+        .map(|(name, version)| match version.as_str() {
+            Some(version) => Ok(format!("{name}@{version}")),
+            None => bail!("{}: the version of {name} is not a string", manifest.display()),
+        })
+        .collect()
+}
+
+/// Fail if the cache holds another SDK than the pin: a run against the wrong
+/// SDK would pass or fail for reasons nobody can reproduce.
+fn check_sdk_version(env: &NodeEnv, packages: &[String]) -> Result<()> {
+    let prefix = format!("{SDK}@");
+    let Some(pinned) = packages.iter().find_map(|package| package.strip_prefix(&prefix)) else {
+        bail!("xtask/interop/package.json does not list {SDK}");
+    };
+    let manifest = env.module_path(&format!("{SDK}/package.json"));
+    let text = std::fs::read_to_string(&manifest).with_context(|| format!("reading {}", manifest.display()))?;
+    let installed: Value = serde_json::from_str(&text).with_context(|| format!("parsing {}", manifest.display()))?;
+    let installed = installed.get("version").and_then(Value::as_str).unwrap_or("(none)");
+    if installed != pinned {
+        bail!(
+            "{} holds {SDK} {installed}, not the pinned {pinned}; delete that folder and run again",
+            env.dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// `$MCPWIRE_BIN` if set, else a fresh debug build of `mcpwire`.
+fn mcpwire_binary() -> Result<PathBuf> {
+    if let Some(binary) = std::env::var_os("MCPWIRE_BIN") {
+        let binary = PathBuf::from(binary);
+        if !binary.is_file() {
+            bail!("MCPWIRE_BIN={} is not a file", binary.display());
+        }
+        // The client runs from the install folder, so a relative path must be
+        // made absolute against the folder it was given in.
+        return std::path::absolute(&binary).with_context(|| format!("resolving {}", binary.display()));
+    }
+    let args =
+        ["build", "--locked", "-p", "mcpwire-server", "--bin", "mcpwire", "--message-format=json-render-diagnostics"];
+    eprintln!("$ cargo {}", args.join(" "));
+    // Cargo names the executable it built in its JSON messages, which keeps
+    // this right whatever the target directory is.
+    let output = Command::new("cargo")
+        .args(args)
+        .current_dir(project_root())
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running cargo")?;
+    if !output.status.success() {
+        bail!("building mcpwire failed with {}", output.status);
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|message| message["reason"] == "compiler-artifact" && message["target"]["name"] == "mcpwire")
+        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+        .context("cargo built mcpwire but named no executable for it")
+}
+
+/// Run the client script against `target` (a binary to spawn, or the URL of a
+/// Streamable HTTP endpoint), with its output streamed as it comes.
+fn run_client(env: &NodeEnv, script: &Path, target: &str) -> Result<()> {
+    let node = env.node();
+    eprintln!("$ {} {} {target}", node.display(), script.display());
+    let status = Command::new(&node)
+        .arg(script)
+        .arg(target)
+        .current_dir(&env.dir)
+        .status()
+        .with_context(|| format!("running {}", node.display()))?;
+    if !status.success() {
+        bail!("the TypeScript SDK client found interop failures against {target} ({status})");
+    }
+    Ok(())
 }

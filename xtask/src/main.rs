@@ -7,7 +7,6 @@
 mod bench;
 mod checks;
 mod interop;
-#[expect(dead_code, reason = "the conformance and interop commands that use it come next")]
 mod node;
 mod tidy;
 
