@@ -22,7 +22,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Everything CI checks, in order: fmt, lint, test, doc.
+    /// Everything CI checks, in order: fmt, lint, test, doc, interop.
     Ci,
     /// `cargo fmt --check`.
     Fmt,
