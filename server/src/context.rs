@@ -85,6 +85,15 @@ impl RequestContext {
         &self.session.sender
     }
 
+    /// Close the HTTP connection this request's messages travel on, keeping
+    /// the stream: the client resumes it with `Last-Event-ID` and misses
+    /// nothing (Streamable HTTP's SSE polling, SEP-1699). Ordered after what
+    /// the handler already sent. Over stdio there is no such connection, and
+    /// nothing happens.
+    pub fn close_sse_stream(&self) {
+        self.session.sender.close_stream(self.request_id.clone());
+    }
+
     /// Report progress, echoing the client's `progressToken` with its JSON
     /// type. Does nothing when the client did not ask for progress. Waits for
     /// room when the client reads slowly.

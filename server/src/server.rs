@@ -163,6 +163,43 @@ impl Server {
         }
     }
 
+    /// Serve Streamable HTTP on `listener` (one endpoint, `config.path`) until
+    /// `shutdown` resolves: every session a client initializes gets its own
+    /// processor, as a stdio connection would. At shutdown every session ends,
+    /// running handlers get `shutdown_grace` to finish, and connections close.
+    ///
+    /// # Errors
+    /// When the listener fails.
+    #[cfg(feature = "http")]
+    pub async fn serve_http(
+        &self,
+        listener: tokio::net::TcpListener,
+        config: mcpwire_transport::http::HttpConfig,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<(), Error> {
+        let sessions = tokio_util::task::TaskTracker::new();
+        let on_session = {
+            let server = self.clone();
+            let sessions = sessions.clone();
+            move |handle: mcpwire_transport::http::SessionHandle| {
+                let server = server.clone();
+                sessions.spawn(async move {
+                    let mcpwire_transport::http::SessionHandle { mut incoming, sender, ended, .. } = handle;
+                    server.serve_session(&mut incoming, Arc::clone(&sender), ended.cancelled_owned()).await;
+                    // Whatever is queued still reaches the session's streams.
+                    sender.close();
+                });
+            }
+        };
+        mcpwire_transport::http::serve(listener, config, on_session, shutdown).await?;
+        sessions.close();
+        let deadline = self.inner.config.shutdown_grace * 2;
+        if tokio::time::timeout(deadline, sessions.wait()).await.is_err() {
+            tracing::warn!("some sessions did not wind down in time");
+        }
+        Ok(())
+    }
+
     /// Run the message processor of one session over any transport: requests
     /// and notifications come in on `incoming`, everything goes out through
     /// `sender`. Returns when `incoming` ends, the sender closes, or `shutdown`

@@ -38,6 +38,8 @@
 mod codec;
 mod connection;
 mod error;
+#[cfg(feature = "http")]
+pub mod http;
 mod ids;
 mod message;
 mod pending;

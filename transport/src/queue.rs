@@ -167,6 +167,12 @@ impl Shared {
         }
     }
 
+    /// Count a notification a transport had to drop after it left the queue
+    /// (an HTTP stream evicting what no connection took).
+    pub(crate) fn record_drop(&self) {
+        self.drops.record();
+    }
+
     pub(crate) fn closed_token(&self) -> &CancellationToken {
         &self.closed
     }

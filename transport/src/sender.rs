@@ -284,6 +284,12 @@ impl OutgoingMessageSender {
         self.shared().closed_token().cancelled().await;
     }
 
+    /// Count a notification the transport dropped after taking it from the
+    /// queue, so `stats().dropped_notifications` covers every drop.
+    pub(crate) fn count_dropped_notification(&self) {
+        self.shared().record_drop();
+    }
+
     /// Current figures.
     pub fn stats(&self) -> SenderStats {
         let shared = self.shared();

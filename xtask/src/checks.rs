@@ -25,8 +25,14 @@ pub(crate) fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result
 type Step = (&'static str, fn() -> Result<()>);
 
 pub(crate) fn ci() -> Result<()> {
-    let steps: [Step; 5] =
-        [("fmt", fmt), ("lint", lint), ("test", test), ("doc", doc), ("interop", crate::interop::run)];
+    let steps: [Step; 6] = [
+        ("fmt", fmt),
+        ("lint", lint),
+        ("test", test),
+        ("doc", doc),
+        ("interop", crate::interop::run),
+        ("conformance", crate::conformance::run),
+    ];
     for (name, step) in steps {
         let started = Instant::now();
         eprintln!("==> {name}");

@@ -6,8 +6,8 @@
 //! (with Node 22) into `target/xtask-cache/interop`, builds the binary, runs
 //! the script and passes on its verdict.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -33,8 +33,15 @@ pub(crate) fn run() -> Result<()> {
     let script = env.dir.join(SCRIPT);
     std::fs::copy(sources.join(SCRIPT), &script)
         .with_context(|| format!("copying {SCRIPT} into {}", env.dir.display()))?;
-    let binary = mcpwire_binary()?;
+    let binary = crate::mcpwire::binary()?;
     run_client(&env, &script, &binary.to_string_lossy())?;
+    // The same checks over Streamable HTTP, against the same binary.
+    let server = crate::mcpwire::HttpServer::start(&binary)?;
+    if let Err(error) = run_client(&env, &script, &server.url) {
+        eprintln!("mcpwire's stderr (last lines):\n{}", server.stderr_tail());
+        return Err(error);
+    }
+    server.stop()?;
     eprintln!("==> interop passed in {:.1?}", started.elapsed());
     Ok(())
 }
@@ -74,39 +81,6 @@ fn check_sdk_version(env: &NodeEnv, packages: &[String]) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// `$MCPWIRE_BIN` if set, else a fresh debug build of `mcpwire`.
-fn mcpwire_binary() -> Result<PathBuf> {
-    if let Some(binary) = std::env::var_os("MCPWIRE_BIN") {
-        let binary = PathBuf::from(binary);
-        if !binary.is_file() {
-            bail!("MCPWIRE_BIN={} is not a file", binary.display());
-        }
-        // The client runs from the install folder, so a relative path must be
-        // made absolute against the folder it was given in.
-        return std::path::absolute(&binary).with_context(|| format!("resolving {}", binary.display()));
-    }
-    let args =
-        ["build", "--locked", "-p", "mcpwire-server", "--bin", "mcpwire", "--message-format=json-render-diagnostics"];
-    eprintln!("$ cargo {}", args.join(" "));
-    // Cargo names the executable it built in its JSON messages, which keeps
-    // this right whatever the target directory is.
-    let output = Command::new("cargo")
-        .args(args)
-        .current_dir(project_root())
-        .stderr(Stdio::inherit())
-        .output()
-        .context("running cargo")?;
-    if !output.status.success() {
-        bail!("building mcpwire failed with {}", output.status);
-    }
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|message| message["reason"] == "compiler-artifact" && message["target"]["name"] == "mcpwire")
-        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .context("cargo built mcpwire but named no executable for it")
 }
 
 /// Run the client script against `target` (a binary to spawn, or the URL of a

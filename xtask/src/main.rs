@@ -6,7 +6,9 @@
 
 mod bench;
 mod checks;
+mod conformance;
 mod interop;
+mod mcpwire;
 mod node;
 mod tidy;
 
@@ -22,7 +24,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Everything CI checks, in order: fmt, lint, test, doc, interop.
+    /// Everything CI checks, in order: fmt, lint, test, doc, interop, conformance.
     Ci,
     /// `cargo fmt --check`.
     Fmt,
@@ -32,8 +34,10 @@ enum Command {
     Test,
     /// The docs, warnings denied.
     Doc,
-    /// Drive the mcpwire binary with the official TypeScript SDK client.
+    /// Drive the mcpwire binary with the official TypeScript SDK client, over stdio and HTTP.
     Interop,
+    /// The official MCP conformance suite against `mcpwire --http`.
+    Conformance,
     /// Benchmarks against the floor and the official SDKs; writes docs/BENCHMARKS.md.
     Bench {
         /// Every scenario at a tiny size against mcpwire alone, so the harness cannot rot.
@@ -50,6 +54,7 @@ fn main() -> Result<()> {
         Command::Test => checks::test(),
         Command::Doc => checks::doc(),
         Command::Interop => interop::run(),
+        Command::Conformance => conformance::run(),
         Command::Bench { quick } => bench::run(quick),
     }
 }

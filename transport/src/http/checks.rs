@@ -71,7 +71,8 @@ mod tests {
         assert!(origin_allowed("http://localhost:3000", &local()));
         assert!(origin_allowed("https://127.0.0.1", &local()));
         assert!(origin_allowed("http://[::1]:8080", &local()));
-        for origin in ["http://evil.example.com", "null", "file://localhost", "localhost", "http://localhost.evil.com"] {
+        for origin in ["http://evil.example.com", "null", "file://localhost", "localhost", "http://localhost.evil.com"]
+        {
             assert!(!origin_allowed(origin, &local()), "{origin}");
         }
     }

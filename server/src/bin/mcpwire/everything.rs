@@ -160,7 +160,7 @@ fn fixture_tools() -> Vec<ToolRoute> {
         ToolRoute::raw(
             no_arguments("test_reconnection", "Tests SSE stream disconnection and client reconnection (SEP-1699)"),
             |_args, ctx| async move {
-                crate::close_sse_stream(&ctx);
+                ctx.close_sse_stream();
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 Ok::<_, HandlerError>(
                     "Reconnection test completed successfully. If you received this, the client properly reconnected after stream closure.",

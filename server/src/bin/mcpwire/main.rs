@@ -1,6 +1,7 @@
 //! `mcpwire`: the reference MCP server. Serves every conformance fixture and
-//! the benchmark tools over stdio, and exits within a second of stdin closing
-//! or SIGINT/SIGTERM. Logs go to stderr; stdout carries only protocol messages.
+//! the benchmark tools over stdio (or Streamable HTTP with `--http`), and
+//! exits within a second of stdin closing or SIGINT/SIGTERM. Logs go to
+//! stderr; stdout carries only protocol messages.
 
 mod everything;
 
@@ -9,7 +10,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use mcpwire_server::{RequestContext, ServerConfig};
+use mcpwire_server::ServerConfig;
+use mcpwire_transport::http::HttpConfig;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
@@ -24,10 +26,16 @@ const EXIT_DEADLINE: Duration = Duration::from_millis(950);
     version,
     about = "The mcpwire reference MCP server: every conformance fixture, plus tools for benchmarks and robustness tests.",
     long_about = "The mcpwire reference MCP server. It speaks MCP (2024-11-05 to 2025-11-25) as newline-delimited \
-                  JSON-RPC on stdin and stdout, and logs to stderr.\n\nAdd it to an MCP client's configuration as a \
-                  stdio server whose command is the path to this binary."
+                  JSON-RPC on stdin and stdout, or over Streamable HTTP with --http, and logs to stderr.\n\nAdd it to \
+                  an MCP client's configuration as a stdio server whose command is the path to this binary."
 )]
 struct Cli {
+    /// Serve Streamable HTTP at http://ADDRESS/mcp instead of stdio, e.g.
+    /// `127.0.0.1:8080` (port 0 picks a free port; the address is logged).
+    /// Only loopback hosts are accepted in `Host` and `Origin`.
+    #[arg(long, value_name = "ADDRESS")]
+    http: Option<std::net::SocketAddr>,
+
     /// What to log on stderr: error, warn, info, debug or trace, or a tracing
     /// filter such as `mcpwire_transport=debug`.
     #[arg(long, default_value = "info", env = "MCPWIRE_LOG")]
@@ -57,7 +65,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let served = runtime.block_on(serve());
+    let served = runtime.block_on(serve(cli.http));
     // Reading stdin happens on a blocking thread that only returns when a line
     // arrives; don't wait for it.
     runtime.shutdown_timeout(Duration::from_millis(50));
@@ -70,15 +78,30 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve() -> Result<(), mcpwire_server::Error> {
-    let server = everything::server(ServerConfig::default());
-    tracing::info!(
-        version = env!("CARGO_PKG_VERSION"),
-        "mcpwire serves MCP on stdio: JSON-RPC lines on stdin and stdout, logs on stderr"
-    );
+async fn serve(http: Option<std::net::SocketAddr>) -> Result<(), mcpwire_server::Error> {
+    let config = ServerConfig::default();
+    let server = everything::server(config.clone());
     let stop = CancellationToken::new();
     tokio::spawn(stop_on_signal(stop.clone()));
-    let serving = server.serve_stdio(stop.clone().cancelled_owned());
+    let serving: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), mcpwire_server::Error>>>> = match http {
+        Some(address) => {
+            let listener = tokio::net::TcpListener::bind(address).await?;
+            let address = listener.local_addr()?;
+            tracing::info!(
+                version = env!("CARGO_PKG_VERSION"),
+                "mcpwire serves MCP over Streamable HTTP at http://{address}/mcp; logs on stderr"
+            );
+            let http_config = HttpConfig { transport: config.transport, ..HttpConfig::default() };
+            Box::pin(server.serve_http(listener, http_config, stop.clone().cancelled_owned()))
+        }
+        None => {
+            tracing::info!(
+                version = env!("CARGO_PKG_VERSION"),
+                "mcpwire serves MCP on stdio: JSON-RPC lines on stdin and stdout, logs on stderr"
+            );
+            Box::pin(server.serve_stdio(stop.clone().cancelled_owned()))
+        }
+    };
     tokio::pin!(serving);
     tokio::select! {
         served = &mut serving => served,
@@ -104,8 +127,3 @@ async fn stop_on_signal(stop: CancellationToken) {
     }
     stop.cancel();
 }
-
-/// Close the HTTP stream a request's messages travel on, so the client must
-/// resume it (the `test_reconnection` fixture). Over stdio there is no such
-/// stream, and nothing to do.
-fn close_sse_stream(_ctx: &RequestContext) {}

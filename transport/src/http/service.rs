@@ -1,0 +1,301 @@
+//! Answering one HTTP request on the MCP endpoint: the checks, then POST (a
+//! message in), GET (a stream out, new or resumed), or DELETE (end a session).
+//!
+//! Status codes follow the 2025-11-25 transport rules: 202 for a
+//! notification or response, an SSE stream for a request, 400 for a bad body,
+//! a missing session or an unsupported `MCP-Protocol-Version`, 403 for a
+//! foreign `Host` or `Origin`, 404 for an unknown or ended session, 405 for
+//! other methods, 406 for a missing `Accept` type, 413 for a body too large,
+//! 429/503 when the stream or session limit is reached.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Empty, Full, Limited, StreamBody};
+use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use mcpwire_protocol::{Decoded, ErrorCode, ErrorObject, ErrorResponse, Message, ProtocolVersion, decode};
+
+use super::session::{HttpSession, OpenError, SseBody};
+use super::sse::EventId;
+use super::{HttpState, checks};
+use crate::Incoming;
+
+/// Every response body: a whole one, or a stream of SSE frames.
+pub(crate) type Body = UnsyncBoxBody<Bytes, Infallible>;
+
+const SESSION_ID: &str = "mcp-session-id";
+const PROTOCOL_VERSION: &str = "mcp-protocol-version";
+const LAST_EVENT_ID: &str = "last-event-id";
+
+pub(crate) async fn handle(
+    state: Arc<HttpState>,
+    request: Request<hyper::body::Incoming>,
+) -> Result<Response<Body>, Infallible> {
+    Ok(respond(&state, request).await.unwrap_or_else(|refusal| refusal))
+}
+
+/// A response that ends the request early, with a JSON-RPC error body.
+type Refusal = Response<Body>;
+
+fn refuse(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Refusal {
+    let error = ErrorResponse::new(None, ErrorObject::new(code, message.into()));
+    let body = serde_json::to_vec(&error).expect("an error response serialises");
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Full::new(Bytes::from(body)).boxed_unsync())
+        .expect("a valid response")
+}
+
+/// HTTP-level refusals use the server-error code the reference SDK uses.
+fn refuse_http(status: StatusCode, message: impl Into<String>) -> Refusal {
+    refuse(status, ErrorCode::SERVER_OVERLOADED, message)
+}
+
+fn empty(status: StatusCode) -> Response<Body> {
+    Response::builder().status(status).body(Empty::new().boxed_unsync()).expect("a valid response")
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: impl header::AsHeaderName) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+async fn respond(state: &HttpState, request: Request<hyper::body::Incoming>) -> Result<Response<Body>, Refusal> {
+    if request.uri().path() != state.config.path {
+        return Err(refuse_http(
+            StatusCode::NOT_FOUND,
+            format!("Not Found: the MCP endpoint is {}", state.config.path),
+        ));
+    }
+    check_host_and_origin(state, &request)?;
+    check_protocol_version(request.headers())?;
+    match *request.method() {
+        Method::POST => post(state, request).await,
+        Method::GET => get(state, request.headers()),
+        Method::DELETE => delete(state, request.headers()),
+        _ => {
+            let mut response = refuse_http(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
+            response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, POST, DELETE"));
+            Err(response)
+        }
+    }
+}
+
+/// DNS rebinding protection: a browser tricked into sending our loopback
+/// server a request still names the attacker's host.
+fn check_host_and_origin<B>(state: &HttpState, request: &Request<B>) -> Result<(), Refusal> {
+    let allowed = &state.config.allowed_hosts;
+    let host = header(request.headers(), header::HOST).or_else(|| request.uri().authority().map(|a| a.as_str()));
+    if !host.is_some_and(|host| checks::host_allowed(host, allowed)) {
+        return Err(refuse_http(StatusCode::FORBIDDEN, format!("Forbidden: invalid Host {:?}", host.unwrap_or(""))));
+    }
+    if let Some(origin) = header(request.headers(), header::ORIGIN)
+        && !checks::origin_allowed(origin, allowed)
+    {
+        return Err(refuse_http(StatusCode::FORBIDDEN, format!("Forbidden: invalid Origin {origin:?}")));
+    }
+    Ok(())
+}
+
+/// Any revision this server speaks is accepted, whatever the session
+/// negotiated (one conformance suite sends an older one mid-session);
+/// anything else is refused.
+fn check_protocol_version(headers: &HeaderMap) -> Result<(), Refusal> {
+    let Some(version) = headers.get(PROTOCOL_VERSION) else { return Ok(()) };
+    let version = version.to_str().unwrap_or_default().trim();
+    if ProtocolVersion::parse(version).is_some_and(ProtocolVersion::uses_initialize) {
+        return Ok(());
+    }
+    let supported: Vec<_> = ProtocolVersion::HANDSHAKE.iter().map(|v| v.as_str()).collect();
+    Err(refuse_http(
+        StatusCode::BAD_REQUEST,
+        format!("Bad Request: unsupported protocol version {version:?} (supported versions: {})", supported.join(", ")),
+    ))
+}
+
+/// The session a request names: 400 without one, 404 for one we do not have.
+fn session_of(state: &HttpState, headers: &HeaderMap) -> Result<Arc<HttpSession>, Refusal> {
+    let Some(id) = header(headers, SESSION_ID) else {
+        return Err(refuse_http(StatusCode::BAD_REQUEST, "Bad Request: the Mcp-Session-Id header is required"));
+    };
+    let session = state.session(id).ok_or_else(|| refuse_http(StatusCode::NOT_FOUND, "Session not found"))?;
+    session.touch();
+    Ok(session)
+}
+
+async fn post(state: &HttpState, request: Request<hyper::body::Incoming>) -> Result<Response<Body>, Refusal> {
+    let accept = header(request.headers(), header::ACCEPT);
+    if !checks::accepts(accept, "application/json") || !checks::accepts(accept, "text/event-stream") {
+        return Err(refuse_http(
+            StatusCode::NOT_ACCEPTABLE,
+            "Not Acceptable: Client must accept both application/json and text/event-stream",
+        ));
+    }
+    let content_type = header(request.headers(), header::CONTENT_TYPE).unwrap_or_default();
+    if !content_type.trim_start().to_ascii_lowercase().starts_with("application/json") {
+        return Err(refuse_http(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported Media Type: Content-Type must be application/json",
+        ));
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = read_body(body, state.config.max_body_bytes).await?;
+    let message = match decode(&bytes) {
+        Ok(Decoded::Single(message)) => message,
+        Ok(Decoded::Batch(_)) => {
+            return Err(refuse(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::INVALID_REQUEST,
+                "JSON-RPC batches are not accepted over Streamable HTTP; send one message per POST",
+            ));
+        }
+        Err(error) => return Err(refuse(StatusCode::BAD_REQUEST, error.to_error_object().code, error.to_string())),
+    };
+    let session = match &message {
+        Message::Request(request) if request.method == "initialize" => start_session(state)?,
+        _ => session_of(state, &parts.headers)?,
+    };
+    match message {
+        Message::Request(request) => {
+            let body = session.open_request_stream(request.id.clone()).map_err(|error| match error {
+                OpenError::TooMany => refuse_http(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!(
+                        "Too Many Requests: at most {} requests per session at once",
+                        state.config.max_streams_per_session
+                    ),
+                ),
+                OpenError::IdInUse => refuse(
+                    StatusCode::CONFLICT,
+                    ErrorCode::INVALID_REQUEST,
+                    format!("request id {} is already in use by a running request", request.id),
+                ),
+            })?;
+            if session.incoming.send(Incoming::Request(request)).await.is_err() {
+                return Err(refuse_http(StatusCode::NOT_FOUND, "Session not found: it has ended"));
+            }
+            Ok(sse_response(body, &session.id))
+        }
+        Message::Notification(notification) => {
+            if session.incoming.send(Incoming::Notification(notification)).await.is_err() {
+                return Err(refuse_http(StatusCode::NOT_FOUND, "Session not found: it has ended"));
+            }
+            Ok(empty(StatusCode::ACCEPTED))
+        }
+        Message::Response(response) => {
+            session.sender.handle_response(response);
+            Ok(empty(StatusCode::ACCEPTED))
+        }
+        Message::Error(response) => {
+            session.sender.handle_error_response(response);
+            Ok(empty(StatusCode::ACCEPTED))
+        }
+    }
+}
+
+/// Read the whole body, refusing one larger than `limit` without buffering it.
+async fn read_body(body: hyper::body::Incoming, limit: usize) -> Result<Bytes, Refusal> {
+    let too_large =
+        || refuse_http(StatusCode::PAYLOAD_TOO_LARGE, format!("Payload Too Large: the limit is {limit} bytes"));
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Err(error) => {
+            Err(refuse_http(StatusCode::BAD_REQUEST, format!("Bad Request: reading the body failed: {error}")))
+        }
+    }
+}
+
+/// A new session for an `initialize` request. Always possible (below the
+/// session limit), whatever session id the request carried.
+fn start_session(state: &HttpState) -> Result<Arc<HttpSession>, Refusal> {
+    let id = new_session_id();
+    let mut sessions = state.sessions.lock().expect("sessions lock");
+    if sessions.len() >= state.config.max_sessions {
+        return Err(refuse_http(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("Service Unavailable: the server holds its maximum of {} sessions", state.config.max_sessions),
+        ));
+    }
+    let (session, handle) = HttpSession::start(id.clone(), Arc::clone(&state.config));
+    sessions.insert(id, Arc::clone(&session));
+    drop(sessions);
+    tracing::debug!(session = %session.id, "session started");
+    (state.on_session)(handle);
+    Ok(session)
+}
+
+/// 128 bits from the operating system's CSPRNG, as hex: globally unique,
+/// unguessable, and only visible ASCII as the spec requires.
+fn new_session_id() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn get(state: &HttpState, headers: &HeaderMap) -> Result<Response<Body>, Refusal> {
+    if !checks::accepts(header(headers, header::ACCEPT), "text/event-stream") {
+        return Err(refuse_http(StatusCode::NOT_ACCEPTABLE, "Not Acceptable: Client must accept text/event-stream"));
+    }
+    let session = session_of(state, headers)?;
+    let body = match header(headers, LAST_EVENT_ID) {
+        Some(last) => {
+            let resumed = EventId::parse(last).and_then(|id| session.resume(id));
+            resumed.ok_or_else(|| {
+                refuse_http(StatusCode::NOT_FOUND, format!("Not Found: no stream to resume after {last:?}"))
+            })?
+        }
+        None => session.open_standalone().ok_or_else(|| {
+            refuse_http(StatusCode::CONFLICT, "Conflict: only one standalone SSE stream is allowed per session")
+        })?,
+    };
+    Ok(sse_response(body, &session.id))
+}
+
+fn delete(state: &HttpState, headers: &HeaderMap) -> Result<Response<Body>, Refusal> {
+    let session = session_of(state, headers)?;
+    state.remove(&session.id);
+    session.end();
+    tracing::debug!(session = %session.id, "session ended by the client");
+    Ok(empty(StatusCode::OK))
+}
+
+fn sse_response(body: SseBody, session_id: &str) -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "text/event-stream")
+        .header(header::CACHE_CONTROL, "no-cache")
+        .header("x-accel-buffering", "no")
+        .header(SESSION_ID, session_id)
+        .body(StreamBody::new(body.into_stream()).boxed_unsync())
+        .expect("a valid response")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_ids_are_unique_visible_ascii() {
+        let a = new_session_id();
+        let b = new_session_id();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 32);
+        assert!(a.bytes().all(|c| (0x21..=0x7e).contains(&c)));
+    }
+
+    #[test]
+    fn unknown_protocol_versions_are_refused_and_supported_ones_pass() {
+        let mut headers = HeaderMap::new();
+        assert!(check_protocol_version(&headers).is_ok(), "no header: assume an older revision");
+        for version in ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"] {
+            headers.insert(PROTOCOL_VERSION, HeaderValue::from_static(version));
+            assert!(check_protocol_version(&headers).is_ok(), "{version}");
+        }
+        headers.insert(PROTOCOL_VERSION, HeaderValue::from_static("1999-01-01"));
+        assert_eq!(check_protocol_version(&headers).unwrap_err().status(), StatusCode::BAD_REQUEST);
+    }
+}
