@@ -79,9 +79,10 @@ impl Connection {
         Self { sender, incoming, reader, writer }
     }
 
-    /// A connection over this process's stdin and stdout.
+    /// A connection over this process's stdin and stdout, polled with epoll
+    /// when they are pipes or sockets (see the `stdio` module).
     pub fn stdio(config: &TransportConfig) -> Self {
-        Self::new(tokio::io::stdin(), tokio::io::stdout(), config)
+        Self::new(crate::stdio::Stdin::open(), crate::stdio::Stdout::open(), config)
     }
 
     /// Two connections joined in memory, like two processes joined by pipes:

@@ -45,6 +45,7 @@ mod message;
 mod pending;
 mod queue;
 mod sender;
+mod stdio;
 
 use std::time::Duration;
 

@@ -36,6 +36,13 @@ struct Cli {
     #[arg(long, value_name = "ADDRESS")]
     http: Option<std::net::SocketAddr>,
 
+    /// Worker threads. Default: 1 for stdio, where one connection's reader,
+    /// processor, handlers and writer hand work to each other far faster on
+    /// one thread than across threads; one per core for HTTP, where sessions
+    /// are independent.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+
     /// What to log on stderr: error, warn, info, debug or trace, or a tracing
     /// filter such as `mcpwire_transport=debug`.
     #[arg(long, default_value = "info", env = "MCPWIRE_LOG")]
@@ -58,7 +65,15 @@ fn main() -> ExitCode {
         .with_target(false)
         .init();
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let threads = cli.threads.map(usize::from).unwrap_or(if cli.http.is_some() { 0 } else { 1 });
+    let mut builder = match threads {
+        1 => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    };
+    if threads > 1 {
+        builder.worker_threads(threads);
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             tracing::error!(%error, "could not start the async runtime");
