@@ -191,3 +191,59 @@ fn a_request_id_reused_while_running_is_refused_without_disturbing_the_first() {
     assert_eq!(first["result"]["content"][0]["text"], "waited 300 ms", "{first}");
     server.assert_serving();
 }
+
+#[test]
+fn ids_of_every_valid_shape_are_echoed_exactly() {
+    let mut server = server();
+    // `1` and `"1"` are different ids and must stay apart.
+    let ids = [json!(0), json!(-5), json!(i64::MAX), json!(""), json!("1"), json!(1), json!("ünïcödé ✓")];
+    let pings: Vec<Value> = ids.iter().map(|id| request(id.clone(), "ping", Value::Null)).collect();
+    server.send_many(&pings);
+    let mut answered: Vec<Value> = (0..ids.len()).map(|_| server.recv()["id"].clone()).collect();
+    let mut sent = ids.to_vec();
+    let key = |id: &Value| id.to_string();
+    answered.sort_by_key(key);
+    sent.sort_by_key(key);
+    assert_eq!(answered, sent);
+}
+
+#[test]
+fn a_request_with_a_null_or_fractional_id_is_an_invalid_request() {
+    let mut server = server();
+    // MCP ids are strings or integers; JSON-RPC's null id is for errors only.
+    for id in [json!(null), json!(1.5), json!({"nested": 1}), json!([1])] {
+        server.send(&json!({"jsonrpc": "2.0", "id": id, "method": "ping"}));
+        let response = expect_error(&mut server, INVALID_REQUEST);
+        assert_eq!(response.get("id"), Some(&Value::Null), "id {id}: {response}");
+    }
+    server.assert_serving();
+}
+
+#[test]
+fn crlf_line_endings_and_blank_lines_are_tolerated() {
+    let mut server = server();
+    server.send_raw(b"\n  \n\r\n{\"jsonrpc\":\"2.0\",\"id\":\"crlf\",\"method\":\"ping\"}\r\n\n");
+    let response = server.recv();
+    assert_eq!(response["id"], "crlf", "{response}");
+    assert_eq!(response["result"], json!({}), "{response}");
+    assert_silent_then_serving(&mut server);
+}
+
+#[test]
+fn a_last_line_without_a_newline_is_still_answered() {
+    let mut server = server();
+    server.send_raw(br#"{"jsonrpc":"2.0","id":"last","method":"ping"}"#);
+    server.close_stdin();
+    let response = server.recv_response(&json!("last"));
+    assert_eq!(response["result"], json!({}), "{response}");
+}
+
+#[test]
+fn a_large_message_under_the_limit_is_served_whole() {
+    let mut server = server();
+    // 4 MiB: well past any pipe or read buffer, well under the 8 MiB limit.
+    let text: String = (0..4 * 1024 * 1024).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+    let result = server.call_tool("echo", json!({"text": text}));
+    assert!(result["content"][0]["text"] == text.as_str(), "the echo differs from what was sent");
+    server.assert_serving();
+}
