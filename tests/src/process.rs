@@ -415,6 +415,26 @@ impl McpProcess {
         (status, elapsed)
     }
 
+    /// Every message still to come until the server closes its stdout, after
+    /// the buffered ones: for a server that is exiting.
+    ///
+    /// # Panics
+    /// When stdout is still open after [`timeout`](Self::timeout).
+    pub fn recv_until_eof(&mut self) -> Vec<Value> {
+        let mut messages: Vec<Value> = self.buffered.drain(..).collect();
+        let deadline = Instant::now() + self.timeout;
+        while !self.stdout_done {
+            match self.events.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(Event::Message(message)) => messages.push(message),
+                Ok(Event::NotJson) => self.raise_violations(),
+                Ok(Event::Eof | Event::StoppedReading) | Err(RecvTimeoutError::Disconnected) => self.stdout_done = true,
+                Err(RecvTimeoutError::Timeout) => self.fail("the server's stdout is still open"),
+            }
+        }
+        self.raise_violations();
+        messages
+    }
+
     /// Messages received but not consumed yet, taken out of the buffer.
     pub fn take_buffered(&mut self) -> Vec<Value> {
         self.buffered.drain(..).collect()

@@ -80,6 +80,41 @@ fn answers_already_due_are_written_before_exit_on_eof() {
 }
 
 #[test]
+fn stdin_eof_while_the_server_waits_for_the_client_exits_zero_within_a_second() {
+    let mut server = McpProcess::initialized(json!({"elicitation": {}}));
+    let call = server.request("tools/call", json!({"name": "ask_client", "arguments": {"count": 3}}));
+    // Three questions the client will never answer: the handler waits on us.
+    for _ in 0..3 {
+        let question = server.recv();
+        assert_eq!(question["method"], "elicitation/create", "{question}");
+    }
+    server.close_stdin();
+    // No answer can come any more, so the questions fail and the call reports it.
+    let response = server.recv_response(&call);
+    assert_eq!(response["result"]["content"][0]["text"], "accepted=0 declined=0 cancelled=0 errors=3", "{response}");
+    assert_quick_clean_exit(&mut server, "stdin EOF with questions to the client pending");
+}
+
+#[test]
+fn sigterm_during_a_notification_flood_exits_zero_within_a_second() {
+    let mut server = McpProcess::initialized(json!({}));
+    let call = server.request("tools/call", json!({"name": "emit_notifications", "arguments": {"count": 10_000_000}}));
+    // Once the flood is flowing, the handler is busy sending, not sleeping.
+    let first = server.recv();
+    assert_eq!(first["method"], "notifications/message", "{first}");
+    server.signal("TERM");
+    assert_quick_clean_exit(&mut server, "SIGTERM during a flood");
+    // Whatever was written before the exit must be whole lines of valid
+    // messages (the harness checks each one): an exit mid-write would leave
+    // a truncated line.
+    let rest = server.recv_until_eof();
+    let notifications = rest.iter().filter(|m| m["method"] == "notifications/message").count();
+    let answers = rest.iter().filter(|m| m["id"] == call).count();
+    assert!(answers <= 1, "the call was answered {answers} times");
+    eprintln!("{} notifications were written before the exit", notifications + 1);
+}
+
+#[test]
 fn a_closed_stdout_makes_the_server_exit_quietly() {
     let mut server = McpProcess::initialized(json!({}));
     server.close_stdout();
