@@ -187,6 +187,16 @@ fn logging_honours_set_level() {
 }
 
 #[test]
+fn the_log_level_is_a_minimum_that_includes_itself() {
+    let mut server = server();
+    // The fixture logs at `info`: `info` lets it through, `notice` (one above) does not.
+    server.call_ok("logging/setLevel", json!({"level": "info"}));
+    assert_eq!(logs_of_logging_fixture(&mut server).len(), 3);
+    server.call_ok("logging/setLevel", json!({"level": "notice"}));
+    assert_eq!(logs_of_logging_fixture(&mut server).len(), 0);
+}
+
+#[test]
 fn a_thousand_notifications_arrive_before_the_result_with_none_dropped() {
     const COUNT: u64 = 1000;
     let mut server = server();
@@ -213,4 +223,26 @@ fn calls_run_concurrently_and_answer_in_completion_order() {
     assert_eq!(first["id"], quick, "the quick call should finish first: {first}");
     let late = server.recv_response(&slow);
     assert_eq!(tool_text(&late["result"]), "waited 500 ms");
+}
+
+#[test]
+fn calls_beyond_the_concurrency_limit_are_refused_at_once() {
+    /// The binary's `max_concurrent_requests` (the `ServerConfig` default).
+    const LIMIT: usize = 1024;
+    const SERVER_OVERLOADED: i64 = -32000;
+    let mut server = server();
+    let calls: Vec<Value> = (0..LIMIT)
+        .map(|i| {
+            request(json!(format!("slow-{i}")), "tools/call", json!({"name": "slow", "arguments": {"ms": 60_000}}))
+        })
+        .collect();
+    server.send_many(&calls);
+    // The limit is reached, so this one is refused instead of queued, and
+    // long before any of the running calls could finish.
+    let response = server.call("tools/call", json!({"name": "echo", "arguments": {"text": "one too many"}}));
+    assert_eq!(response["error"]["code"], SERVER_OVERLOADED, "{response}");
+    // Answered inline, ping still works: the server is busy, not stuck.
+    server.assert_serving();
+    let early: Vec<Value> = server.take_buffered();
+    assert!(early.is_empty(), "a 60-second call finished early: {early:?}");
 }
