@@ -193,22 +193,19 @@ mod tests {
 
     use super::*;
 
-    /// These checks are only meaningful with the schema; without it `schema()`
-    /// has already said validation is skipped (or failed, under CI).
-    fn validator() -> Option<&'static SchemaValidator> {
-        schema()
-    }
+    // Each test needs the schema; without it `schema()` has already said
+    // validation is skipped (or failed the test, under CI).
 
     #[test]
     fn a_valid_tool_result_passes() {
-        let Some(schema) = validator() else { return };
+        let Some(schema) = schema() else { return };
         let message = json!({"jsonrpc": "2.0", "id": 3, "result": {"content": [{"type": "text", "text": "hi"}]}});
         assert_eq!(schema.check_server_message(&message, Some("CallToolResult")), Ok(()));
     }
 
     #[test]
     fn a_tool_result_without_content_is_rejected() {
-        let Some(schema) = validator() else { return };
+        let Some(schema) = schema() else { return };
         let message = json!({"jsonrpc": "2.0", "id": 3, "result": {"isError": true}});
         let error = schema.check_server_message(&message, Some("CallToolResult")).unwrap_err();
         assert!(error.contains("content"), "{error}");
@@ -216,28 +213,28 @@ mod tests {
 
     #[test]
     fn a_wrong_jsonrpc_version_is_rejected() {
-        let Some(schema) = validator() else { return };
+        let Some(schema) = schema() else { return };
         let message = json!({"jsonrpc": "1.0", "id": 3, "result": {}});
         assert!(schema.check_server_message(&message, None).is_err());
     }
 
     #[test]
     fn an_unknown_notification_is_rejected() {
-        let Some(schema) = validator() else { return };
+        let Some(schema) = schema() else { return };
         let message = json!({"jsonrpc": "2.0", "method": "notifications/whatever", "params": {}});
         assert!(schema.check_server_message(&message, None).is_err());
     }
 
     #[test]
     fn a_client_only_request_from_the_server_is_rejected() {
-        let Some(schema) = validator() else { return };
+        let Some(schema) = schema() else { return };
         let message = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "x"}});
         assert!(schema.check_server_message(&message, None).is_err());
     }
 
     #[test]
     fn a_parse_error_with_a_null_id_passes_but_a_bad_code_does_not() {
-        let Some(schema) = validator() else { return };
+        let Some(schema) = schema() else { return };
         let parse_error = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "Parse error"}});
         assert_eq!(schema.check_server_message(&parse_error, None), Ok(()));
         let bad_code = json!({"jsonrpc": "2.0", "id": null, "error": {"code": "oops", "message": "Parse error"}});
@@ -246,7 +243,7 @@ mod tests {
 
     #[test]
     fn a_batch_answer_is_checked_item_by_item() {
-        let Some(schema) = validator() else { return };
+        let Some(schema) = schema() else { return };
         let good = json!([{"jsonrpc": "2.0", "id": 1, "result": {}}, {"jsonrpc": "2.0", "id": 2, "result": {}}]);
         assert_eq!(schema.check_server_message(&good, None), Ok(()));
         let bad = json!([{"jsonrpc": "2.0", "id": 1, "result": {}}, {"jsonrpc": "2.0", "id": 2}]);
@@ -256,13 +253,13 @@ mod tests {
 
     #[test]
     fn an_unknown_definition_is_an_error_not_a_pass() {
-        let Some(schema) = validator() else { return };
+        let Some(schema) = schema() else { return };
         assert!(schema.check("NoSuchResult", &json!({})).is_err());
     }
 
     #[test]
     fn every_named_result_definition_exists() {
-        let Some(schema) = validator() else { return };
+        let Some(schema) = schema() else { return };
         let methods = [
             "initialize",
             "ping",
