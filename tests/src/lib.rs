@@ -26,4 +26,4 @@ pub use memory::{MemoryStatus, memory_status};
 pub use process::{
     DEFAULT_TIMEOUT, LATEST_VERSION, McpProcess, SUPPORTED_VERSIONS, initialize_params, request, tool_text,
 };
-pub use schema::{SCHEMA_VERSION, SchemaValidator, result_definition, schema, schema_dir};
+pub use schema::{SCHEMA_VERSION, SchemaValidator, result_definition, schema, schema_dir, schema_for};

@@ -19,10 +19,13 @@ use serde_json::Value;
 /// the revisions only added to the shapes the binary sends.
 pub const SCHEMA_VERSION: &str = "2025-11-25";
 
-/// The official schema of [`SCHEMA_VERSION`], ready to check messages.
+/// An official MCP schema, ready to check messages.
 pub struct SchemaValidator {
     /// The whole schema document, kept to compile definitions on first use.
     document: Value,
+    /// Where the document keeps its definitions: `$defs` (2020-12, from
+    /// 2025-11-25 on) or `definitions` (draft-07, before).
+    defs_key: &'static str,
     /// One compiled validator per definition name, built on first use.
     compiled: Mutex<HashMap<String, Arc<Validator>>>,
 }
@@ -44,19 +47,25 @@ pub fn schema_dir() -> PathBuf {
     }
 }
 
-/// The shared validator, loaded once per test process; `None` (after saying
-/// so on stderr) when the schema is missing outside CI.
+/// The shared validator of [`SCHEMA_VERSION`], loaded once per test
+/// process; `None` (after saying so on stderr) when the schema is missing
+/// outside CI.
 ///
 /// # Panics
 /// When the schema is missing or unreadable and `CI` is `true`: CI must never
 /// pass because validation quietly did not run.
 pub fn schema() -> Option<&'static SchemaValidator> {
     static SCHEMA: OnceLock<Option<SchemaValidator>> = OnceLock::new();
-    SCHEMA.get_or_init(load).as_ref()
+    SCHEMA.get_or_init(|| schema_for(SCHEMA_VERSION)).as_ref()
 }
 
-fn load() -> Option<SchemaValidator> {
-    let path = schema_dir().join(SCHEMA_VERSION).join("schema.json");
+/// A validator for the schema of one protocol revision, e.g. `2024-11-05`;
+/// `None` (after saying so on stderr) when it is missing outside CI.
+///
+/// # Panics
+/// When the schema is missing or unreadable and `CI` is `true`.
+pub fn schema_for(version: &str) -> Option<SchemaValidator> {
+    let path = schema_dir().join(version).join("schema.json");
     let loaded =
         std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|text| SchemaValidator::from_json(&text));
     match loaded {
@@ -76,16 +85,18 @@ fn load() -> Option<SchemaValidator> {
 }
 
 impl SchemaValidator {
-    /// A validator over a schema document with `$defs` (the 2020-12 layout).
+    /// A validator over a schema document with `$defs` (the 2020-12 layout)
+    /// or `definitions` (the draft-07 layout of the older revisions).
     ///
     /// # Errors
-    /// When the text is not JSON or has no `$defs`.
+    /// When the text is not JSON or has neither.
     pub fn from_json(text: &str) -> Result<Self, String> {
         let document: Value = serde_json::from_str(text).map_err(|e| format!("the schema is not JSON: {e}"))?;
-        if !document.get("$defs").is_some_and(Value::is_object) {
-            return Err("the schema has no `$defs`".to_owned());
-        }
-        Ok(Self { document, compiled: Mutex::default() })
+        let defs_key = ["$defs", "definitions"]
+            .into_iter()
+            .find(|key| document.get(key).is_some_and(Value::is_object))
+            .ok_or("the schema has neither `$defs` nor `definitions`")?;
+        Ok(Self { document, defs_key, compiled: Mutex::default() })
     }
 
     /// Check `instance` against the named definition, e.g. `CallToolResult`.
@@ -156,11 +167,13 @@ impl SchemaValidator {
         if let Some(validator) = self.compiled.lock().expect("validator cache").get(definition) {
             return Ok(Arc::clone(validator));
         }
-        if self.document["$defs"].get(definition).is_none() {
+        if self.document[self.defs_key].get(definition).is_none() {
             return Err(format!("  the schema has no definition `{definition}`"));
         }
         let mut rooted = self.document.clone();
-        rooted["$ref"] = Value::String(format!("#/$defs/{definition}"));
+        // In draft-07 a `$ref` hides its siblings from validation, but
+        // `definitions` still resolves as part of the document.
+        rooted["$ref"] = Value::String(format!("#/{}/{definition}", self.defs_key));
         let validator = jsonschema::validator_for(&rooted)
             .map_err(|e| format!("  the definition `{definition}` does not compile: {e}"))?;
         let validator = Arc::new(validator);
@@ -258,6 +271,16 @@ mod tests {
     }
 
     #[test]
+    fn a_draft_07_revision_checks_its_own_content_types() {
+        let Some(old) = schema_for("2024-11-05") else { return };
+        let text = json!({"jsonrpc": "2.0", "id": 1, "result": {"content": [{"type": "text", "text": "hi"}]}});
+        assert_eq!(old.check_server_message(&text, Some("CallToolResult")), Ok(()));
+        // Audio content arrived in 2025-03-26.
+        let audio = json!({"jsonrpc": "2.0", "id": 1, "result": {"content": [{"type": "audio", "data": "", "mimeType": "audio/wav"}]}});
+        assert!(old.check_server_message(&audio, Some("CallToolResult")).is_err());
+    }
+
+    #[test]
     fn every_named_result_definition_exists() {
         let Some(schema) = schema() else { return };
         let methods = [
@@ -274,7 +297,7 @@ mod tests {
         ];
         for method in methods {
             let definition = result_definition(method).unwrap();
-            assert!(schema.document["$defs"].get(definition).is_some(), "{definition} is missing");
+            assert!(schema.document[schema.defs_key].get(definition).is_some(), "{definition} is missing");
         }
     }
 }
