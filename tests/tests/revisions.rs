@@ -9,8 +9,8 @@
 use mcpwire_tests::{McpProcess, initialize_params, result_definition, schema_for};
 use serde_json::{Value, json};
 
-/// Every request of the session: each fixture tool (but those that ask the
-/// client), each resource and prompt, the lists, completion and logging.
+/// Every request of the session: each fixture tool, each resource and
+/// prompt, the lists, completion and logging.
 fn script() -> Vec<(&'static str, Value)> {
     let mut requests = vec![
         ("tools/list", json!({})),
@@ -29,12 +29,16 @@ fn script() -> Vec<(&'static str, Value)> {
         "test_tool_with_logging",
         "test_error_handling",
         "json_schema_2020_12_tool",
+        "test_elicitation_sep1034_defaults",
+        "test_elicitation_sep1330_enums",
     ];
     requests.extend(tools.into_iter().map(|name| ("tools/call", json!({"name": name, "arguments": {}}))));
     requests.extend([
         ("tools/call", json!({"name": "test_tool_with_progress", "arguments": {}, "_meta": {"progressToken": 1}})),
         ("tools/call", json!({"name": "echo", "arguments": {"text": "hello"}})),
         ("tools/call", json!({"name": "emit_notifications", "arguments": {"count": 3}})),
+        ("tools/call", json!({"name": "test_elicitation", "arguments": {"message": "Your name?"}})),
+        ("tools/call", json!({"name": "test_sampling", "arguments": {"prompt": "Hello"}})),
         ("resources/read", json!({"uri": "test://static-text"})),
         ("resources/read", json!({"uri": "test://static-binary"})),
         ("resources/read", json!({"uri": "test://template/7/data"})),
@@ -62,20 +66,41 @@ fn violations_of_own_schema(version: &str) -> Vec<String> {
             violations.push(format!("{what} got {message}\n{errors}"));
         }
     };
-    let initialize = server.call("initialize", initialize_params(version, json!({})));
+    // The client can do everything, so every request the server might send
+    // in this revision is sent, and checked.
+    let capabilities = json!({"elicitation": {}, "sampling": {}});
+    let initialize = server.call("initialize", initialize_params(version, capabilities));
     assert_eq!(initialize["result"]["protocolVersion"], version, "{initialize}");
     check("initialize", &initialize, result_definition("initialize"));
     server.notify("notifications/initialized", Value::Null);
     for (method, params) in script() {
         let what = format!("{method} {params}");
         let id = server.request(method, params);
-        let (before, response) = server.recv_response_and_preceding(&id);
-        for message in &before {
-            check(&what, message, None);
+        loop {
+            let message = server.recv();
+            let from_server = message.get("method").is_some();
+            if !from_server && message["id"] == id {
+                check(&what, &message, result_definition(method));
+                break;
+            }
+            check(&what, &message, None);
+            if from_server && message.get("id").is_some() {
+                server.send(&json!({"jsonrpc": "2.0", "id": message["id"], "result": answer_to(&message)}));
+            }
         }
-        check(&what, &response, result_definition(method));
     }
     violations
+}
+
+/// A plain answer to a request from the server, valid in every revision.
+fn answer_to(request: &Value) -> Value {
+    match request["method"].as_str() {
+        Some("sampling/createMessage") => {
+            json!({"role": "assistant", "content": {"type": "text", "text": "Hi"}, "model": "test-model"})
+        }
+        Some("elicitation/create") => json!({"action": "decline"}),
+        _ => json!({}),
+    }
 }
 
 fn assert_matches_own_schema(version: &str) {
