@@ -36,13 +36,15 @@ fn a_cancelled_request_stays_silent_after_it_would_have_finished() {
     let mut server = McpProcess::initialized(json!({}));
     let cancelled = json!(1000);
     let witness = json!(1001);
-    server.send(&request(cancelled.clone(), "tools/call", json!({"name": "slow", "arguments": {"ms": 200}})));
+    // The margins are wide so a busy machine cannot make the cancellation
+    // arrive after the call finished.
+    server.send(&request(cancelled.clone(), "tools/call", json!({"name": "slow", "arguments": {"ms": 400}})));
     cancel(&mut server, &cancelled);
     // Started after the cancelled call and waiting longer, so when its answer
     // arrives the cancelled one would have been sent before it.
-    server.send(&request(witness.clone(), "tools/call", json!({"name": "slow", "arguments": {"ms": 400}})));
+    server.send(&request(witness.clone(), "tools/call", json!({"name": "slow", "arguments": {"ms": 800}})));
     let (before, response) = server.recv_response_and_preceding(&witness);
-    assert_eq!(tool_text(&response["result"]), "waited 400 ms");
+    assert_eq!(tool_text(&response["result"]), "waited 800 ms");
     assert!(before.is_empty(), "a cancelled request was answered: {before:?}");
 }
 
@@ -51,7 +53,7 @@ fn one_cancellation_leaves_other_running_requests_alone() {
     let mut server = McpProcess::initialized(json!({}));
     let (kept, dropped) = (json!("kept"), json!("dropped"));
     server.send(&request(kept.clone(), "tools/call", json!({"name": "slow", "arguments": {"ms": 200}})));
-    server.send(&request(dropped.clone(), "tools/call", json!({"name": "slow", "arguments": {"ms": 100}})));
+    server.send(&request(dropped.clone(), "tools/call", json!({"name": "slow", "arguments": {"ms": 60_000}})));
     cancel(&mut server, &dropped);
     let (before, response) = server.recv_response_and_preceding(&kept);
     assert_eq!(tool_text(&response["result"]), "waited 200 ms");
