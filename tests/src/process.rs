@@ -181,7 +181,9 @@ impl McpProcess {
         self.shared.stderr.lock().expect("stderr lock").clone()
     }
 
-    /// A fresh request id, unique within this process.
+    /// A fresh request id: 1, 2, 3... MCP forbids reusing an id within a
+    /// session, so tests that pick their own ids use strings or numbers far
+    /// from these.
     pub fn next_id(&mut self) -> Value {
         let id = self.next_id;
         self.next_id += 1;

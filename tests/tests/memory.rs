@@ -20,34 +20,35 @@ const WINDOW: usize = 64;
 /// a per-request cost (100,000 leaked requests would be far more).
 const MARGIN_KIB: u64 = 4 * 1024;
 
-/// Run `count` echo calls with ids from `first` on, at most `WINDOW` in
-/// flight: the window is topped up whenever half of it has been answered, so
-/// the server always has work queued while the test checks answers. Every
-/// call must be answered with its own text.
-fn echo_calls(server: &mut McpProcess, first: usize, count: usize) {
-    let end = first + count;
-    let mut next = first;
-    let mut in_flight = VecDeque::with_capacity(WINDOW);
+/// Run `count` echo calls, at most `WINDOW` in flight: the window is topped
+/// up whenever half of it has been answered, so the server always has work
+/// queued while the test checks answers. Every call must be answered with
+/// its own text.
+fn echo_calls(server: &mut McpProcess, count: usize) {
+    let mut sent = 0;
+    let mut in_flight: VecDeque<(Value, String)> = VecDeque::with_capacity(WINDOW);
     loop {
-        if in_flight.len() <= WINDOW / 2 && next < end {
-            let top_up = (WINDOW - in_flight.len()).min(end - next);
-            let calls: Vec<Value> = (next..next + top_up).map(echo_call).collect();
-            server.send_many(&calls);
-            in_flight.extend(next..next + top_up);
-            next += top_up;
+        if in_flight.len() <= WINDOW / 2 && sent < count {
+            let top_up = (WINDOW - in_flight.len()).min(count - sent);
+            let calls: Vec<(Value, String)> =
+                (0..top_up).map(|i| (server.next_id(), format!("call {}", sent + i))).collect();
+            let requests: Vec<Value> = calls
+                .iter()
+                .map(|(id, text)| {
+                    request(id.clone(), "tools/call", json!({"name": "echo", "arguments": {"text": text}}))
+                })
+                .collect();
+            server.send_many(&requests);
+            in_flight.extend(calls);
+            sent += top_up;
         }
-        let Some(oldest) = in_flight.pop_front() else { break };
-        let response = server.recv_response(&json!(oldest));
-        let expected = format!("call {oldest}");
+        let Some((id, expected)) = in_flight.pop_front() else { break };
+        let response = server.recv_response(&id);
         let text = response["result"]["content"][0]["text"].as_str();
         if text != Some(expected.as_str()) || response["result"]["isError"] == true {
-            panic!("call {oldest} was not answered with its text: {response}");
+            panic!("call {id} was not answered with {expected:?}: {response}");
         }
     }
-}
-
-fn echo_call(index: usize) -> Value {
-    request(json!(index), "tools/call", json!({"name": "echo", "arguments": {"text": format!("call {index}")}}))
 }
 
 fn measure(server: &McpProcess) -> MemoryStatus {
@@ -58,9 +59,9 @@ fn measure(server: &McpProcess) -> MemoryStatus {
 fn a_hundred_thousand_echo_calls_do_not_grow_the_server() {
     let mut server = McpProcess::initialized(json!({}));
     let started = Instant::now();
-    echo_calls(&mut server, 0, WARM_UP_CALLS);
+    echo_calls(&mut server, WARM_UP_CALLS);
     let warm = measure(&server);
-    echo_calls(&mut server, WARM_UP_CALLS, TOTAL_CALLS - WARM_UP_CALLS);
+    echo_calls(&mut server, TOTAL_CALLS - WARM_UP_CALLS);
     let end = measure(&server);
     let elapsed = started.elapsed();
     eprintln!(
