@@ -248,3 +248,23 @@ fn a_large_message_under_the_limit_is_served_whole() {
     assert!(result["content"][0]["text"] == text.as_str(), "the echo differs from what was sent");
     server.assert_serving();
 }
+
+#[test]
+fn deeply_nested_json_is_refused_without_crashing_the_server() {
+    const DEPTH: usize = 100_000;
+    let mut server = server();
+    // Far deeper than any parser's recursion limit: one that had none would
+    // overflow its stack and take the whole server down.
+    let nested = format!("{}{}", "[".repeat(DEPTH), "]".repeat(DEPTH));
+    let call = format!(
+        r#"{{"jsonrpc":"2.0","id":"deep","method":"tools/call","params":{{"name":"echo","arguments":{{"text":{nested}}}}}}}"#
+    );
+    server.send_raw(format!("{call}\n").as_bytes());
+    let response = server.recv_response(&json!("deep"));
+    let refused = response.get("error").is_some() || response["result"]["isError"] == true;
+    assert!(refused, "{response}");
+    server.send_raw(format!("{nested}\n").as_bytes());
+    let response = server.recv();
+    assert!(response.get("error").is_some(), "{response}");
+    server.assert_serving();
+}
