@@ -1,1 +1,29 @@
-//! Support for the end-to-end tests that drive the real `mcpwire` binary.
+//! Support for the end-to-end tests that drive the real `mcpwire` binary over
+//! stdio: finding (or building) the binary, running it as an [`McpProcess`]
+//! that speaks raw JSON-RPC lines, and checking every line it writes against
+//! the official MCP schema.
+//!
+//! What the server should do is asserted by the tests in `tests/`; this crate
+//! only makes them short and their failures readable.
+//!
+//! ```no_run
+//! use mcpwire_tests::{McpProcess, tool_text};
+//! use serde_json::json;
+//!
+//! let mut server = McpProcess::initialized(json!({}));
+//! let result = server.call_tool("echo", json!({"text": "hi"}));
+//! assert_eq!(tool_text(&result), "hi");
+//! ```
+#![warn(missing_docs)]
+
+mod binary;
+mod memory;
+mod process;
+mod schema;
+
+pub use binary::{mcpwire_binary, workspace_root};
+pub use memory::{MemoryStatus, memory_status};
+pub use process::{
+    DEFAULT_TIMEOUT, LATEST_VERSION, McpProcess, SUPPORTED_VERSIONS, initialize_params, request, tool_text,
+};
+pub use schema::{SCHEMA_VERSION, SchemaValidator, result_definition, schema, schema_dir, schema_for};
