@@ -90,7 +90,8 @@ pub trait NotificationEnum: Serialize {
     }
 }
 
-/// Parse raw params as `T`, treating absent and `null` params as `{}`.
+/// Parse raw params as `T`, treating absent and `null` params as `{}` and
+/// refusing positional (array) params.
 ///
 /// Every MCP params object has only optional members or is required by its
 /// method, so "no params" and "empty params" mean the same, and a request whose
@@ -100,6 +101,12 @@ pub trait NotificationEnum: Serialize {
 /// When the params do not fit `T`.
 pub fn parse_params<T: DeserializeOwned>(params: Option<&RawValue>) -> Result<T, serde_json::Error> {
     match params {
+        // serde lets a struct deserialise from an array, matching fields by
+        // position; every method here takes named params, so that would
+        // accept nonsense as a valid call.
+        Some(raw) if raw.get().trim_start().starts_with('[') => {
+            Err(serde::de::Error::custom("params must be an object of named members, not an array"))
+        }
         Some(raw) if raw.get() != "null" => serde_json::from_str(raw.get()),
         _ => serde_json::from_str("{}"),
     }
@@ -244,6 +251,17 @@ mod tests {
         assert!(parse_params::<Paged>(None).unwrap().cursor.is_none());
         let null = RawValue::from_string("null".into()).unwrap();
         assert!(parse_params::<Paged>(Some(&null)).unwrap().cursor.is_none());
+    }
+
+    #[test]
+    fn positional_params_are_refused() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Named {
+            name: String,
+        }
+        let array = RawValue::from_string(r#"["echo"]"#.into()).unwrap();
+        assert!(parse_params::<Named>(Some(&array)).is_err());
     }
 
     #[test]

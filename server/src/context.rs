@@ -182,6 +182,7 @@ impl RequestContext {
                 }
             }
         }
+        crate::revision::check_elicitation(handshake.version, &params)?;
         self.ask_client::<ElicitRequest>(&params, None).await
     }
 

@@ -37,6 +37,7 @@ mod context;
 mod error;
 mod handler;
 mod processor;
+mod revision;
 mod server;
 mod session;
 mod tool;

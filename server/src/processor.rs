@@ -30,6 +30,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::handler::resource_not_found;
+use crate::revision;
 use crate::session::{Handshake, Session};
 use crate::tool::BoxFuture;
 use crate::{RequestContext, Server};
@@ -214,10 +215,12 @@ impl Processor {
                 };
                 self.spawn(id, params.meta, responder, move |ctx| async move {
                     let arguments = params.arguments.unwrap_or_default();
-                    match handler(arguments, ctx).await {
-                        Ok(result) => to_raw(&result),
-                        Err(error) => error.into_tool_response().and_then(|result| to_raw(&result)),
-                    }
+                    let mut result = match handler(arguments, ctx).await {
+                        Ok(result) => result,
+                        Err(error) => error.into_tool_response()?,
+                    };
+                    revision::shape_content(version, &mut result.content);
+                    to_raw(&result)
                 });
             }
             ClientRequest::ReadResource(params) => {
@@ -263,7 +266,10 @@ impl Processor {
                 }
                 let arguments = arguments.into_iter().collect();
                 self.spawn(id, params.meta, responder, move |ctx| async move {
-                    let result = (route.handler)(arguments, ctx).await.map_err(|e| e.into_error_object())?;
+                    let mut result = (route.handler)(arguments, ctx).await.map_err(|e| e.into_error_object())?;
+                    for message in &mut result.messages {
+                        revision::shape_content(version, std::slice::from_mut(&mut message.content));
+                    }
                     to_raw(&result)
                 });
             }

@@ -123,11 +123,9 @@ impl SchemaValidator {
     /// an `expected_result` (when the caller knows which request it answers) if
     /// it is a result.
     ///
-    /// One leniency, on purpose: JSON-RPC 2.0 requires `"id": null` on an
-    /// error whose request id could not be read (a parse error), while the MCP
-    /// schema models that case as an absent `id`. Both mean the same, so such
-    /// an error is checked as if the `id` were absent. Tests assert the null
-    /// themselves.
+    /// No leniency: an error whose request id could not be read must leave
+    /// `id` out, as the 2025-11-25 schema models it; JSON-RPC's `"id": null`
+    /// fails, because MCP's `RequestId` is never null.
     ///
     /// # Errors
     /// Every violation found.
@@ -140,16 +138,6 @@ impl SchemaValidator {
                 items.iter().filter_map(|item| self.check_server_message(item, None).err()).collect();
             return if errors.is_empty() { Ok(()) } else { Err(errors.join("\n")) };
         }
-        let normalised;
-        let message = match message.get("id") {
-            Some(Value::Null) if message.get("error").is_some() => {
-                let mut without_id = message.clone();
-                without_id.as_object_mut().expect("a message with an id is an object").remove("id");
-                normalised = without_id;
-                &normalised
-            }
-            _ => message,
-        };
         self.check("JSONRPCMessage", message)?;
         let is_request = message.get("method").is_some() && message.get("id").is_some();
         let is_notification = message.get("method").is_some() && message.get("id").is_none();
@@ -246,11 +234,13 @@ mod tests {
     }
 
     #[test]
-    fn a_parse_error_with_a_null_id_passes_but_a_bad_code_does_not() {
+    fn a_parse_error_without_an_id_passes_but_a_null_id_or_a_bad_code_does_not() {
         let Some(schema) = schema() else { return };
-        let parse_error = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "Parse error"}});
+        let parse_error = json!({"jsonrpc": "2.0", "error": {"code": -32700, "message": "Parse error"}});
         assert_eq!(schema.check_server_message(&parse_error, None), Ok(()));
-        let bad_code = json!({"jsonrpc": "2.0", "id": null, "error": {"code": "oops", "message": "Parse error"}});
+        let null_id = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "Parse error"}});
+        assert!(schema.check_server_message(&null_id, None).is_err());
+        let bad_code = json!({"jsonrpc": "2.0", "error": {"code": "oops", "message": "Parse error"}});
         assert!(schema.check_server_message(&bad_code, None).is_err());
     }
 
