@@ -81,7 +81,8 @@ pub(crate) fn run(quick: bool) -> Result<()> {
         entries.push(ServerEntry {
             kind: server.kind,
             versions: server.versions.clone(),
-            command: server.launch.display(),
+            // Relative to the workspace, so the page does not name this machine's paths.
+            command: server.launch.display().replace(&format!("{}/", project_root().display()), ""),
             info,
         });
     }
@@ -90,6 +91,7 @@ pub(crate) fn run(quick: bool) -> Result<()> {
         results.cell_mut(scenario, kind).state = State::NotApplicable(reason);
     }
 
+    let load_before = proc_stats::load_average();
     measure(&prepared.servers, &sizes, &mut results);
 
     let tables = report::terminal_tables(&results);
@@ -104,7 +106,7 @@ pub(crate) fn run(quick: bool) -> Result<()> {
         return Ok(());
     }
 
-    let machine = report::Machine::detect(prepared.node_version.clone());
+    let machine = report::Machine::detect(prepared.node_version.clone(), load_before);
     let docs = project_root().join("docs");
     std::fs::create_dir_all(&docs)?;
     let chart_file = "benchmarks.svg";

@@ -28,11 +28,15 @@ pub(crate) struct Machine {
     pub(crate) node: Option<String>,
     /// The date of the run, UTC.
     pub(crate) date: String,
+    /// The 1-minute load average before and after the measurements: anything
+    /// well above 0 before means other work shared the machine.
+    pub(crate) load: (Option<f64>, Option<f64>),
 }
 
 impl Machine {
-    /// Reads it from /proc and the toolchains.
-    pub(crate) fn detect(node: Option<String>) -> Self {
+    /// Reads it from /proc and the toolchains, right after the measurements;
+    /// `load_before` is the load average read before them.
+    pub(crate) fn detect(node: Option<String>, load_before: Option<f64>) -> Self {
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let cpu = cpuinfo
             .lines()
@@ -64,6 +68,7 @@ impl Machine {
             rustc,
             node,
             date: utc_date(SystemTime::now()),
+            load: (load_before, super::proc_stats::load_average()),
         }
     }
 }
@@ -115,29 +120,33 @@ pub(crate) fn method(scenario: Scenario, sizes: &Sizes) -> String {
     match scenario {
         Scenario::EchoSerial => format!(
             "`tools/call echo` one at a time: each request is written and flushed, then its answer awaited. \
-             {} timed calls after {} untimed warm-up calls. Latency runs from just before the request is written \
-             to just after its answer is parsed; calls/s is timed calls over the whole timed loop.",
-            number(sizes.serial_calls as f64, 0),
-            number(sizes.warmup_calls as f64, 0)
+             After {} untimed warm-up calls, calls go on until at least {} have been made and {} has passed. \
+             Latency runs from just before the request is written to just after its answer is parsed; calls/s is \
+             calls over the whole timed loop.",
+            number(sizes.warmup_calls as f64, 0),
+            number(sizes.min_calls as f64, 0),
+            seconds(sizes.min_time),
         ),
         Scenario::EchoPipelined => format!(
-            "`tools/call echo` with {} requests in flight: each answer lets the next request go. {} timed calls \
-             after {} untimed warm-up calls. Requests written while answers are still buffered are flushed together \
-             just before the client would block, as a real pipelining client does. Latency and calls/s as above.",
+            "`tools/call echo` with {} requests in flight: each answer lets the next request go. After {} untimed \
+             warm-up calls, new calls go out until at least {} have been sent and {} has passed; then the calls in \
+             flight are awaited. Requests written while answers are still buffered are flushed together just before \
+             the client would block, as a pipelining client does. Latency and calls/s as above.",
             sizes.window,
-            number(sizes.pipelined_calls as f64, 0),
-            number(sizes.warmup_calls as f64, 0)
+            number(sizes.warmup_calls as f64, 0),
+            number(sizes.min_calls as f64, 0),
+            seconds(sizes.min_time),
         ),
         Scenario::AskClient => format!(
-            "One `tools/call ask_client {{count: {}}}` (after an untimed one with count {}). The client answers \
-             every `elicitation/create` the moment it reads it with `{{\"action\":\"accept\",\"content\":{{}}}}` \
-             (from a writer thread, so reading never waits on writing). The result must read \
-             `accepted={} declined=0 cancelled=0 errors=0`. Round trips/s is {} over the time from writing the call \
-             to reading its result.",
+            "`tools/call ask_client {{count: {}}}`, one call after another until {} has passed (at least one call; \
+             an untimed call with count {} goes first). The client answers every `elicitation/create` the moment it \
+             reads it with `{{\"action\":\"accept\",\"content\":{{}}}}`, from a writer thread so that reading \
+             never waits on writing. Each result must read `accepted={} declined=0 cancelled=0 errors=0`. Round \
+             trips/s is elicitations answered over the summed time from writing each call to reading its result.",
             number(sizes.ask_count as f64, 0),
+            seconds(sizes.min_time),
             sizes.ask_warmup,
             sizes.ask_count,
-            number(sizes.ask_count as f64, 0)
         ),
         Scenario::Flood => format!(
             "One `tools/call emit_notifications {{count: {}}}`. The client stops reading for {} ms, then reads as \
@@ -257,6 +266,13 @@ pub(crate) fn markdown(results: &Results, machine: &Machine, elapsed: Duration, 
     let _ = writeln!(md, "| kernel | {} |", machine.kernel);
     let _ = writeln!(md, "| rustc | {} |", machine.rustc);
     let _ = writeln!(md, "| node | {} |", machine.node.as_deref().unwrap_or("not used in this run"));
+    let load = |l: Option<f64>| l.map_or_else(|| "?".to_owned(), |l| format!("{l:.2}"));
+    let _ = writeln!(
+        md,
+        "| load average (1 min), before / after measuring | {} / {} |",
+        load(machine.load.0),
+        load(machine.load.1)
+    );
     let _ = writeln!(md, "| date (UTC) | {} |\n", machine.date);
 
     let _ = writeln!(md, "## Servers\n\n| server | what | versions | serverInfo |\n|---|---|---|---|");
@@ -293,7 +309,12 @@ pub(crate) fn markdown(results: &Results, machine: &Machine, elapsed: Duration, 
          so generator and server each get about one; the generator is single-threaded except where noted. \
          *Peak RSS* is `VmHWM` from `/proc/<pid>/status` of the server process (for the TypeScript SDK, the `node` \
          process). Ratios (× floor, × mcpwire) divide a server's median by the other's median for the table's first \
-         figure; for latency and memory, lower is better.\n",
+         figure; for latency and memory, lower is better. *Server CPU %* and *generator CPU %* are the CPU time \
+         (user + system, all threads, from `/proc/<pid>/stat`) each side used over the timed phase, in % of one \
+         core: they show which side set the pace. A single-threaded generator near 100 % would mean the figure is \
+         the generator's, not the server's. *Other CPU %* is what the rest of the machine used meanwhile (busy time \
+         from `/proc/stat` minus both sides): other processes competing for the two cores make a figure worse than \
+         the server deserves, so a high value marks a disturbed measurement.\n",
         sizes.reps, machine.cores,
     );
     for scenario in Scenario::ALL {
@@ -307,6 +328,11 @@ pub(crate) fn markdown(results: &Results, machine: &Machine, elapsed: Duration, 
         let _ = writeln!(md, "### {}\n\n{}", scenario.name(), scenario_table(results, scenario));
     }
     md
+}
+
+/// `1.5 s`.
+fn seconds(duration: Duration) -> String {
+    format!("{} s", duration.as_secs_f64())
 }
 
 /// `12 min 34 s`.

@@ -18,6 +18,7 @@ use anyhow::{Context, Result, bail, ensure};
 use serde_json::{Value, json};
 
 use super::client::{Launch, Outgoing, ServerInfo, Session, answer_stray};
+use super::proc_stats;
 use super::stats::percentile;
 
 /// How big each scenario is, and how many times each runs.
@@ -28,15 +29,18 @@ pub(crate) struct Sizes {
     /// Untimed echo calls before the timed ones, so a JIT (Node) or lazy
     /// allocation is not billed to the first timed calls.
     pub(crate) warmup_calls: usize,
-    /// Timed calls in `echo-serial`.
-    pub(crate) serial_calls: usize,
-    /// Timed calls in `echo-pipelined`.
-    pub(crate) pipelined_calls: usize,
+    /// The fewest timed calls of `echo-serial` and `echo-pipelined`.
+    pub(crate) min_calls: usize,
+    /// The shortest timed phase of `echo-serial`, `echo-pipelined` and
+    /// `ask-client`: they go on (whole calls or rounds) until both this and
+    /// their minimum count are reached, so a fast server is timed as long as a
+    /// slow one and CPU times (10 ms ticks) are read over a long enough span.
+    pub(crate) min_time: Duration,
     /// Requests in flight in `echo-pipelined`.
     pub(crate) window: usize,
-    /// `count` of an untimed `ask_client` call before the timed one.
+    /// `count` of an untimed `ask_client` call before the timed ones.
     pub(crate) ask_warmup: u64,
-    /// `count` of the timed `ask_client` call.
+    /// `count` of each timed `ask_client` call (a round).
     pub(crate) ask_count: u64,
     /// `count` of the `emit_notifications` call in `flood`.
     pub(crate) flood_count: u64,
@@ -54,13 +58,13 @@ pub(crate) struct Sizes {
 impl Sizes {
     /// The full benchmark. Sized so the whole of `cargo xtask bench` (builds
     /// included) fits in 15 minutes on the 2-core reference machine while each
-    /// timed phase still lasts long enough (hundreds of milliseconds or more)
-    /// for timer and scheduler noise to wash out.
+    /// timed phase lasts long enough (1.5 s) for timer, scheduler and CPU-tick
+    /// noise to stay around a percent.
     pub(crate) const FULL: Self = Self {
         reps: 5,
         warmup_calls: 2_000,
-        serial_calls: 10_000,
-        pipelined_calls: 50_000,
+        min_calls: 10_000,
+        min_time: Duration::from_millis(1_500),
         window: 32,
         ask_warmup: 100,
         ask_count: 1_000,
@@ -76,8 +80,8 @@ impl Sizes {
     pub(crate) const QUICK: Self = Self {
         reps: 1,
         warmup_calls: 20,
-        serial_calls: 200,
-        pipelined_calls: 200,
+        min_calls: 200,
+        min_time: Duration::ZERO,
         window: 32,
         ask_warmup: 5,
         ask_count: 50,
@@ -116,6 +120,15 @@ pub(crate) enum Metric {
     Unaccounted,
     /// Notifications received per second once the client reads again.
     NotificationsPerSec,
+    /// CPU the server used over the timed phase, % of one core.
+    ServerCpu,
+    /// CPU the load generator used over the timed phase, % of one core: near
+    /// 100 for a single-threaded generator would mean it, not the server, set
+    /// the pace.
+    ClientCpu,
+    /// CPU the rest of the machine used over the timed phase, % of one core:
+    /// other processes competing for the two cores disturb the figure.
+    OtherCpu,
 }
 
 impl Metric {
@@ -133,6 +146,9 @@ impl Metric {
             Metric::Dropped => "dropped (server's count)",
             Metric::Unaccounted => "unaccounted",
             Metric::NotificationsPerSec => "notifications/s",
+            Metric::ServerCpu => "server CPU %",
+            Metric::ClientCpu => "generator CPU %",
+            Metric::OtherCpu => "other CPU %",
         }
     }
 
@@ -198,10 +214,15 @@ impl Scenario {
     /// the chart use.
     pub(crate) fn metrics(self) -> &'static [Metric] {
         match self {
-            Scenario::EchoSerial | Scenario::EchoPipelined => {
-                &[Metric::CallsPerSec, Metric::P50Micros, Metric::P99Micros]
-            }
-            Scenario::AskClient => &[Metric::RoundTripsPerSec],
+            Scenario::EchoSerial | Scenario::EchoPipelined => &[
+                Metric::CallsPerSec,
+                Metric::P50Micros,
+                Metric::P99Micros,
+                Metric::ServerCpu,
+                Metric::ClientCpu,
+                Metric::OtherCpu,
+            ],
+            Scenario::AskClient => &[Metric::RoundTripsPerSec, Metric::ServerCpu, Metric::ClientCpu, Metric::OtherCpu],
             Scenario::Flood => &[
                 Metric::PeakRssMib,
                 Metric::PingMaxMillis,
@@ -328,14 +349,18 @@ fn echo_serial(session: &mut Session, sizes: &Sizes) -> Result<Sample> {
     for _ in 0..sizes.warmup_calls {
         echo_once(session, &params)?;
     }
-    let mut latencies = Vec::with_capacity(sizes.serial_calls);
+    let mut latencies = Vec::new();
+    let meter = CpuMeter::start(session.pid)?;
     let started = Instant::now();
-    for _ in 0..sizes.serial_calls {
+    while latencies.len() < sizes.min_calls || started.elapsed() < sizes.min_time {
         let sent = Instant::now();
         echo_once(session, &params)?;
         latencies.push(sent.elapsed());
     }
-    Ok(call_figures(sizes.serial_calls, started.elapsed(), &mut latencies))
+    let elapsed = started.elapsed();
+    let mut sample = call_figures(latencies.len(), elapsed, &mut latencies);
+    meter.record(&mut sample)?;
+    Ok(sample)
 }
 
 /// `echo-pipelined`: `window` calls in flight; each answer lets one more call
@@ -344,28 +369,43 @@ fn echo_serial(session: &mut Session, sizes: &Sizes) -> Result<Sample> {
 fn echo_pipelined(session: &mut Session, sizes: &Sizes) -> Result<Sample> {
     let params = echo_params();
     check_echo(session, &params)?;
-    pipeline(session, &params, sizes.warmup_calls, sizes.window)?;
+    pipeline(session, &params, sizes.warmup_calls, Duration::ZERO, sizes.window)?;
+    let meter = CpuMeter::start(session.pid)?;
     let started = Instant::now();
-    let mut latencies = pipeline(session, &params, sizes.pipelined_calls, sizes.window)?;
-    Ok(call_figures(sizes.pipelined_calls, started.elapsed(), &mut latencies))
+    let mut latencies = pipeline(session, &params, sizes.min_calls, sizes.min_time, sizes.window)?;
+    let elapsed = started.elapsed();
+    let mut sample = call_figures(latencies.len(), elapsed, &mut latencies);
+    meter.record(&mut sample)?;
+    Ok(sample)
 }
 
-/// Sends `total` echo calls keeping `window` in flight; returns their latencies.
-fn pipeline(session: &mut Session, params: &str, total: usize, window: usize) -> Result<Vec<Duration>> {
+/// Sends echo calls keeping `window` in flight until at least `min_calls` have
+/// gone out and `min_time` has passed, then waits for the calls still in
+/// flight; returns every call's latency.
+fn pipeline(
+    session: &mut Session,
+    params: &str,
+    min_calls: usize,
+    min_time: Duration,
+    window: usize,
+) -> Result<Vec<Duration>> {
     // Ids are minted in sequence and nothing else mints during the loop, so a
     // call's index is its id minus the first id.
-    let mut sent_at: Vec<Instant> = Vec::with_capacity(total);
-    let mut answered = vec![false; total];
-    let mut latencies = Vec::with_capacity(total);
+    let started = Instant::now();
+    let mut sent_at: Vec<Instant> = Vec::new();
+    let mut answered: Vec<bool> = Vec::new();
+    let mut latencies = Vec::new();
     let mut first_id = 0;
-    while sent_at.len() < total.min(window) {
+    let initial = if min_time.is_zero() { min_calls.clamp(1, window) } else { window };
+    while sent_at.len() < initial {
         sent_at.push(Instant::now());
+        answered.push(false);
         let id = session.out.request("tools/call", Some(params))?;
         if sent_at.len() == 1 {
             first_id = id;
         }
     }
-    while latencies.len() < total {
+    while latencies.len() < sent_at.len() {
         let message = session.inc.recv_flushing(&mut session.out)?;
         let Some(index) = message.response_id().and_then(|id| id.checked_sub(first_id)).map(|i| i as usize) else {
             answer_stray(&mut session.out, &message)?;
@@ -380,9 +420,11 @@ fn pipeline(session: &mut Session, params: &str, total: usize, window: usize) ->
             bail!("echo call {} failed: {error}", first_id + index as u64);
         }
         answered[index] = true;
-        latencies.push(sent_at[index].elapsed());
-        if sent_at.len() < total {
+        let now = Instant::now();
+        latencies.push(now - sent_at[index]);
+        if sent_at.len() < min_calls || now - started < min_time {
             sent_at.push(Instant::now());
+            answered.push(false);
             session.out.request("tools/call", Some(params))?;
         }
     }
@@ -401,13 +443,23 @@ enum Reply {
 /// any schema whose properties are all optional.
 const ELICIT_ACCEPT: &str = r#"{"action":"accept","content":{}}"#;
 
-/// `ask-client`: one `ask_client` call; the client answers every
+/// `ask-client`: `ask_client` calls of `ask_count`, one after another, until
+/// `min_time` has passed (at least one); the client answers every
 /// `elicitation/create` the moment it reads it. The rate is elicitations over
-/// the time from sending the call to reading its result.
+/// the summed time from sending each call to reading its result.
 fn ask_client(session: &mut Session, sizes: &Sizes) -> Result<Sample> {
     ask_round(session, sizes.ask_warmup)?;
-    let elapsed = ask_round(session, sizes.ask_count)?;
-    Ok(BTreeMap::from([(Metric::RoundTripsPerSec, sizes.ask_count as f64 / elapsed.as_secs_f64())]))
+    let meter = CpuMeter::start(session.pid)?;
+    let started = Instant::now();
+    let (mut rounds, mut busy) = (0u64, Duration::ZERO);
+    while rounds == 0 || started.elapsed() < sizes.min_time {
+        busy += ask_round(session, sizes.ask_count)?;
+        rounds += 1;
+    }
+    let mut sample =
+        BTreeMap::from([(Metric::RoundTripsPerSec, (rounds * sizes.ask_count) as f64 / busy.as_secs_f64())]);
+    meter.record(&mut sample)?;
+    Ok(sample)
 }
 
 /// One `ask_client` call of `count`; returns how long it took.
@@ -589,7 +641,7 @@ fn flood(session: &mut Session, sizes: &Sizes) -> Result<Sample> {
         let (finished, result) = outcome.expect("the loop ends only after the call's result");
         anyhow::Ok((received, pings, ping_max, resumed, finished, result))
     })?;
-    let peak = super::proc_stats::peak_rss_bytes(pid)?;
+    let peak = proc_stats::peak_rss_bytes(pid)?;
     let mut sample = BTreeMap::from([
         (Metric::PeakRssMib, peak as f64 / MIB),
         (Metric::PingMaxMillis, ping_max.as_secs_f64() * 1e3),
@@ -606,6 +658,48 @@ fn flood(session: &mut Session, sizes: &Sizes) -> Result<Sample> {
 
 /// Bytes in a MiB.
 const MIB: f64 = 1024.0 * 1024.0;
+
+/// CPU time of the server, of the load generator and of the whole machine over
+/// a timed phase.
+struct CpuMeter {
+    /// The server's process.
+    pid: u32,
+    /// The server's CPU time at the start.
+    server: Duration,
+    /// The generator's CPU time at the start.
+    client: Duration,
+    /// The machine's busy time at the start.
+    machine: Duration,
+    /// When the phase started.
+    started: Instant,
+}
+
+impl CpuMeter {
+    fn start(pid: u32) -> Result<Self> {
+        Ok(Self {
+            pid,
+            server: proc_stats::cpu_time(pid)?,
+            client: proc_stats::cpu_time(std::process::id())?,
+            machine: proc_stats::machine_busy()?,
+            started: Instant::now(),
+        })
+    }
+
+    /// Adds each side's CPU use since the start, and the rest of the
+    /// machine's, as % of one core, to `sample`.
+    fn record(self, sample: &mut Sample) -> Result<()> {
+        let wall = self.started.elapsed().as_secs_f64();
+        let server = proc_stats::cpu_time(self.pid)?.saturating_sub(self.server);
+        let client = proc_stats::cpu_time(std::process::id())?.saturating_sub(self.client);
+        let machine = proc_stats::machine_busy()?.saturating_sub(self.machine);
+        let other = machine.saturating_sub(server + client);
+        let percent = |d: Duration| d.as_secs_f64() / wall * 100.0;
+        sample.insert(Metric::ServerCpu, percent(server));
+        sample.insert(Metric::ClientCpu, percent(client));
+        sample.insert(Metric::OtherCpu, percent(other));
+        Ok(())
+    }
+}
 
 /// `idle-memory`: the handshake, `idle_calls` serial echo calls, then the
 /// server's peak RSS.
