@@ -402,20 +402,21 @@ impl Session {
         super::proc_stats::peak_rss_bytes(self.pid)
     }
 
-    /// Ends the run: closes the server's stdin, lets it exit within
-    /// [`EXIT_GRACE`] (killing it otherwise), and reports a run that the
-    /// watchdog had to end as an error.
-    pub(crate) fn finish(self) -> Result<()> {
+    /// Ends the run: closes the server's stdin and lets it exit within
+    /// [`EXIT_GRACE`], killing it otherwise. The figures are taken by then, so
+    /// a slow exit is only noted on the terminal.
+    pub(crate) fn finish(self) {
         let Self { reaper, out, mut inc, watchdog, .. } = self;
-        drop(out);
+        // Re-armed first: dropping `out` flushes it, which could block on a
+        // server that no longer reads its stdin.
         watchdog.rearm(EXIT_GRACE);
+        drop(out);
         inc.drain();
         let fired = watchdog.stop();
         drop(reaper);
         if fired {
             eprintln!("    (the server did not exit within {EXIT_GRACE:?} of its stdin closing; it was killed)");
         }
-        Ok(())
     }
 
     /// Whether the watchdog ended this run; checked when a run fails, to say why.

@@ -253,7 +253,7 @@ impl Scenario {
         };
         match measured {
             Ok(sample) => {
-                session.finish()?;
+                session.finish();
                 Ok(sample)
             }
             Err(e) if session.timed_out() => {
@@ -283,7 +283,7 @@ pub(crate) fn probe(launch: &Launch, deadline: Duration) -> Result<(ServerInfo, 
         }
     }
     let info = session.info.clone();
-    session.finish()?;
+    session.finish();
     Ok((info, tools))
 }
 
