@@ -323,6 +323,8 @@ pub(crate) struct Session {
     pub(crate) info: ServerInfo,
     /// Kills the server if the run outlives its deadline.
     watchdog: Watchdog,
+    /// That deadline, for error messages.
+    deadline: Duration,
 }
 
 impl Session {
@@ -355,9 +357,25 @@ impl Session {
             inc: Incoming { reader: BufReader::with_capacity(PIPE_BUFFER, stdout), line: String::new() },
             pid,
             info: ServerInfo::default(),
+            deadline,
         };
-        session.handshake().context("MCP handshake")?;
+        if let Err(e) = session.handshake() {
+            return Err(session.explain(e).context("MCP handshake"));
+        }
         Ok(session)
+    }
+
+    /// Adds to a failure what became of the server: killed by the watchdog,
+    /// or exited on its own (with its status), if either.
+    pub(crate) fn explain(&self, error: anyhow::Error) -> anyhow::Error {
+        if self.timed_out() {
+            return error.context(format!("the run passed its {:?} deadline, so the server was killed", self.deadline));
+        }
+        let exited = self.reaper.0.lock().expect("child lock").try_wait().ok().flatten();
+        match exited {
+            Some(status) => error.context(format!("the server exited ({status})")),
+            None => error,
+        }
     }
 
     fn handshake(&mut self) -> Result<()> {

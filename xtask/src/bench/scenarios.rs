@@ -256,11 +256,7 @@ impl Scenario {
                 session.finish();
                 Ok(sample)
             }
-            Err(e) if session.timed_out() => {
-                Err(e
-                    .context(format!("the run passed its {:?} deadline, so the server was killed", sizes.run_deadline)))
-            }
-            Err(e) => Err(e),
+            Err(e) => Err(session.explain(e)),
         }
     }
 }
