@@ -294,7 +294,12 @@ pub(crate) fn markdown(results: &Results, machine: &Machine, elapsed: Duration, 
     }
     let missing: Vec<&str> = Kind::ALL.iter().filter(|kind| !results.has(**kind)).map(|kind| kind.name()).collect();
     if !missing.is_empty() {
-        let _ = writeln!(md, "\nNot in this run: {}.", missing.join(", "));
+        let _ = writeln!(
+            md,
+            "\n**Not in this run: {}** (the run was limited with `MCPWIRE_BENCH_SERVERS`), so its column is \
+             missing and the targets that need it are not judged.",
+            missing.join(", ")
+        );
     }
 
     let _ = writeln!(
