@@ -1,0 +1,352 @@
+//! What a benchmark run measured, kept per scenario and server, and the
+//! questions the report asks of it: medians, worst runs, and the targets
+//! mcpwire is held to. No I/O and no formatting.
+
+use std::collections::BTreeMap;
+
+use super::client::ServerInfo;
+use super::scenarios::{Metric, Sample, Scenario, Sizes};
+use super::servers::Kind;
+use super::stats::median;
+
+/// How a scenario went for one server.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum State {
+    /// Runs so far succeeded (or none has run yet).
+    #[default]
+    Measured,
+    /// The server cannot do this scenario; the reason says why.
+    NotApplicable(String),
+    /// A run failed; the scenario's figures for this server are not reported.
+    Failed(String),
+}
+
+/// One scenario against one server: its runs' figures and how it went.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Cell {
+    /// One sample per successful run.
+    pub(crate) samples: Vec<Sample>,
+    /// Whether the figures stand.
+    pub(crate) state: State,
+}
+
+/// A server as the report shows it.
+#[derive(Clone, Debug)]
+pub(crate) struct ServerEntry {
+    /// Which server.
+    pub(crate) kind: Kind,
+    /// The versions it is made of.
+    pub(crate) versions: String,
+    /// The command that starts it.
+    pub(crate) command: String,
+    /// What it said about itself in `initialize`.
+    pub(crate) info: ServerInfo,
+}
+
+/// Everything one benchmark run measured.
+#[derive(Clone, Debug)]
+pub(crate) struct Results {
+    /// The sizes it ran at.
+    pub(crate) sizes: Sizes,
+    /// The servers, in report order.
+    pub(crate) servers: Vec<ServerEntry>,
+    /// Per scenario and server.
+    cells: BTreeMap<(Scenario, Kind), Cell>,
+}
+
+impl Results {
+    /// No runs yet.
+    pub(crate) fn new(sizes: Sizes, servers: Vec<ServerEntry>) -> Self {
+        Self { sizes, servers, cells: BTreeMap::new() }
+    }
+
+    /// Whether `kind` is in this run.
+    pub(crate) fn has(&self, kind: Kind) -> bool {
+        self.servers.iter().any(|server| server.kind == kind)
+    }
+
+    /// The cell of `scenario` against `kind`, created empty on first use.
+    pub(crate) fn cell_mut(&mut self, scenario: Scenario, kind: Kind) -> &mut Cell {
+        self.cells.entry((scenario, kind)).or_default()
+    }
+
+    /// The cell of `scenario` against `kind`.
+    pub(crate) fn cell(&self, scenario: Scenario, kind: Kind) -> Option<&Cell> {
+        self.cells.get(&(scenario, kind))
+    }
+
+    /// Every run's value of `metric`, if the scenario's figures stand and every
+    /// run reported it.
+    pub(crate) fn values(&self, scenario: Scenario, kind: Kind, metric: Metric) -> Option<Vec<f64>> {
+        let cell = self.cell(scenario, kind)?;
+        if !matches!(cell.state, State::Measured) || cell.samples.is_empty() {
+            return None;
+        }
+        cell.samples.iter().map(|sample| sample.get(&metric).copied()).collect()
+    }
+
+    /// The median over runs: the figure the report shows.
+    pub(crate) fn median(&self, scenario: Scenario, kind: Kind, metric: Metric) -> Option<f64> {
+        median(&self.values(scenario, kind, metric)?)
+    }
+
+    /// The highest value over runs.
+    pub(crate) fn worst_high(&self, scenario: Scenario, kind: Kind, metric: Metric) -> Option<f64> {
+        self.values(scenario, kind, metric)?.into_iter().reduce(f64::max)
+    }
+
+    /// The lowest and highest value over runs.
+    pub(crate) fn range(&self, scenario: Scenario, kind: Kind, metric: Metric) -> Option<(f64, f64)> {
+        let values = self.values(scenario, kind, metric)?;
+        let low = values.iter().copied().reduce(f64::min)?;
+        let high = values.iter().copied().reduce(f64::max)?;
+        Some((low, high))
+    }
+
+    /// Whether any run failed.
+    pub(crate) fn any_failed(&self) -> bool {
+        self.cells.values().any(|cell| matches!(cell.state, State::Failed(_)))
+    }
+}
+
+/// How a target compares mcpwire's figure.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Rule {
+    /// The median is at least this many times the reference server's median.
+    AtLeastTimes(Kind, f64),
+    /// The median is at most this many times the reference server's median.
+    AtMostTimes(Kind, f64),
+    /// The median is below this.
+    Below(f64),
+    /// The worst (highest) run is at most this.
+    WorstAtMost(f64),
+    /// Every run reported the figure, and it was 0.
+    ZeroInEveryRun,
+}
+
+/// A goal mcpwire's figures are held to.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Target {
+    /// The scenario.
+    pub(crate) scenario: Scenario,
+    /// The figure.
+    pub(crate) metric: Metric,
+    /// The comparison.
+    pub(crate) rule: Rule,
+    /// The goal in words.
+    pub(crate) text: &'static str,
+}
+
+/// The targets of the project's performance goals.
+pub(crate) const TARGETS: [Target; 8] = [
+    Target {
+        scenario: Scenario::EchoPipelined,
+        metric: Metric::CallsPerSec,
+        rule: Rule::AtLeastTimes(Kind::Floor, 0.6),
+        text: "echo-pipelined calls/s ≥ 0.6 × floor",
+    },
+    Target {
+        scenario: Scenario::EchoPipelined,
+        metric: Metric::CallsPerSec,
+        rule: Rule::AtLeastTimes(Kind::Rmcp, 4.0),
+        text: "echo-pipelined calls/s ≥ 4 × rmcp",
+    },
+    Target {
+        scenario: Scenario::EchoSerial,
+        metric: Metric::CallsPerSec,
+        rule: Rule::AtLeastTimes(Kind::Floor, 0.6),
+        text: "echo-serial calls/s ≥ 0.6 × floor",
+    },
+    Target {
+        scenario: Scenario::AskClient,
+        metric: Metric::RoundTripsPerSec,
+        rule: Rule::AtLeastTimes(Kind::Rmcp, 2.0),
+        text: "ask-client round trips/s ≥ 2 × rmcp",
+    },
+    Target {
+        scenario: Scenario::Flood,
+        metric: Metric::PeakRssMib,
+        rule: Rule::Below(64.0),
+        text: "flood: server peak RSS < 64 MiB",
+    },
+    Target {
+        scenario: Scenario::Flood,
+        metric: Metric::PingMaxMillis,
+        rule: Rule::WorstAtMost(1000.0),
+        text: "flood: every ping answered within 1 s (slowest ping of every run)",
+    },
+    Target {
+        scenario: Scenario::Flood,
+        metric: Metric::Unaccounted,
+        rule: Rule::ZeroInEveryRun,
+        text: "flood: server's dropped count = notifications not received (every run)",
+    },
+    Target {
+        scenario: Scenario::IdleMemory,
+        metric: Metric::PeakRssMib,
+        rule: Rule::AtMostTimes(Kind::Floor, 2.0),
+        text: "idle-memory peak RSS ≤ 2 × floor",
+    },
+];
+
+/// A target's outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Verdict {
+    /// Met; the text shows the comparison.
+    Pass(String),
+    /// Missed; the text shows the comparison.
+    Miss(String),
+    /// Could not be judged in this run; the text says why.
+    NotEvaluated(String),
+}
+
+impl Target {
+    /// Judges mcpwire's figures in `results`.
+    pub(crate) fn evaluate(&self, results: &Results) -> Verdict {
+        let subject = Kind::Mcpwire;
+        if !results.has(subject) {
+            return Verdict::NotEvaluated("mcpwire was not in this run".to_owned());
+        }
+        let unmeasured = |kind: Kind| {
+            let why = match results.cell(self.scenario, kind).map(|cell| &cell.state) {
+                _ if !results.has(kind) => "not in this run".to_owned(),
+                Some(State::Failed(_)) => "failed".to_owned(),
+                Some(State::NotApplicable(reason)) => format!("n/a: {reason}"),
+                _ => format!("did not report {}", self.metric.label()),
+            };
+            Verdict::NotEvaluated(format!("{}: {why}", kind.name()))
+        };
+        let judge = |ok: bool, text: String| if ok { Verdict::Pass(text) } else { Verdict::Miss(text) };
+        let (scenario, metric) = (self.scenario, self.metric);
+        match self.rule {
+            Rule::AtLeastTimes(reference, factor) | Rule::AtMostTimes(reference, factor) => {
+                let Some(ours) = results.median(scenario, subject, metric) else { return unmeasured(subject) };
+                let Some(theirs) = results.median(scenario, reference, metric) else { return unmeasured(reference) };
+                let ratio = ours / theirs;
+                let text = format!("{ratio:.2} × {}", reference.name());
+                match self.rule {
+                    Rule::AtLeastTimes(..) => judge(ratio >= factor, text),
+                    _ => judge(ratio <= factor, text),
+                }
+            }
+            Rule::Below(limit) => match results.median(scenario, subject, metric) {
+                Some(ours) => judge(ours < limit, format!("{ours:.1}")),
+                None => unmeasured(subject),
+            },
+            Rule::WorstAtMost(limit) => match results.worst_high(scenario, subject, metric) {
+                Some(worst) => judge(worst <= limit, format!("{worst:.1} worst")),
+                None => unmeasured(subject),
+            },
+            Rule::ZeroInEveryRun => match results.values(scenario, subject, metric) {
+                Some(values) => {
+                    let off = values.iter().filter(|v| **v != 0.0).count();
+                    judge(off == 0, format!("{off} of {} runs off", values.len()))
+                }
+                None => unmeasured(subject),
+            },
+        }
+    }
+}
+
+/// What `--quick` insists on: every scenario ran against mcpwire, every run
+/// produced non-zero rates, and the flood's books balance. Returns the problems.
+pub(crate) fn sanity_problems(results: &Results) -> Vec<String> {
+    let kind = Kind::Mcpwire;
+    let mut problems = Vec::new();
+    for scenario in Scenario::ALL {
+        let name = scenario.name();
+        match results.cell(scenario, kind) {
+            None => problems.push(format!("{name}: did not run")),
+            Some(Cell { state: State::Failed(reason), .. }) => problems.push(format!("{name}: failed: {reason}")),
+            Some(Cell { state: State::NotApplicable(reason), .. }) => problems.push(format!("{name}: n/a: {reason}")),
+            Some(cell) if cell.samples.len() != results.sizes.reps => {
+                problems.push(format!("{name}: {} runs instead of {}", cell.samples.len(), results.sizes.reps));
+            }
+            Some(cell) => {
+                for (run, sample) in cell.samples.iter().enumerate() {
+                    for metric in scenario.metrics() {
+                        let figure = sample.get(metric).copied();
+                        let trouble = match (metric, figure) {
+                            (Metric::Unaccounted, Some(v)) if v != 0.0 => Some(format!(
+                                "received + dropped != requested ({v} of {} unaccounted for)",
+                                results.sizes.flood_count
+                            )),
+                            (Metric::Unaccounted, _) => None,
+                            // CPU shares are diagnostics; at --quick sizes a
+                            // phase can be shorter than one 10 ms tick.
+                            (Metric::ServerCpu | Metric::ClientCpu | Metric::OtherCpu, _) => None,
+                            (Metric::Dropped, None) => Some("the server did not report its dropped count".to_owned()),
+                            (_, None) => Some(format!("no {}", metric.label())),
+                            (Metric::Dropped | Metric::Received, Some(_)) => None,
+                            (_, Some(v)) if !(v.is_finite() && v > 0.0) => Some(format!("{} is {v}", metric.label())),
+                            _ => None,
+                        };
+                        if let Some(trouble) = trouble {
+                            problems.push(format!("{name} run {}: {trouble}", run + 1));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn results_with(figures: &[(Kind, Scenario, Metric, &[f64])]) -> Results {
+        let servers = [Kind::Floor, Kind::Rmcp, Kind::Mcpwire]
+            .into_iter()
+            .map(|kind| ServerEntry {
+                kind,
+                versions: String::new(),
+                command: String::new(),
+                info: ServerInfo::default(),
+            })
+            .collect();
+        let mut results = Results::new(Sizes::QUICK, servers);
+        for (kind, scenario, metric, values) in figures {
+            let cell = results.cell_mut(*scenario, *kind);
+            for (run, value) in values.iter().enumerate() {
+                if cell.samples.len() <= run {
+                    cell.samples.push(Sample::new());
+                }
+                cell.samples[run].insert(*metric, *value);
+            }
+        }
+        results
+    }
+
+    #[test]
+    fn ratio_targets_compare_medians() {
+        let results = results_with(&[
+            (Kind::Floor, Scenario::EchoPipelined, Metric::CallsPerSec, &[100.0, 110.0, 90.0]),
+            (Kind::Mcpwire, Scenario::EchoPipelined, Metric::CallsPerSec, &[59.0, 61.0, 70.0]),
+            (Kind::Rmcp, Scenario::EchoPipelined, Metric::CallsPerSec, &[20.0, 20.0, 20.0]),
+        ]);
+        assert_eq!(TARGETS[0].evaluate(&results), Verdict::Pass("0.61 × floor".to_owned()));
+        assert_eq!(TARGETS[1].evaluate(&results), Verdict::Miss("3.05 × rmcp".to_owned()));
+    }
+
+    #[test]
+    fn a_reference_that_did_not_run_leaves_the_target_unjudged() {
+        let results = results_with(&[(Kind::Mcpwire, Scenario::AskClient, Metric::RoundTripsPerSec, &[5.0])]);
+        assert!(matches!(TARGETS[3].evaluate(&results), Verdict::NotEvaluated(_)));
+    }
+
+    #[test]
+    fn unaccounted_must_be_zero_in_every_run() {
+        let results = results_with(&[(Kind::Mcpwire, Scenario::Flood, Metric::Unaccounted, &[0.0, 3.0, 0.0])]);
+        assert_eq!(TARGETS[6].evaluate(&results), Verdict::Miss("1 of 3 runs off".to_owned()));
+    }
+
+    #[test]
+    fn a_failed_cell_has_no_figures() {
+        let mut results = results_with(&[(Kind::Mcpwire, Scenario::EchoSerial, Metric::CallsPerSec, &[5.0])]);
+        results.cell_mut(Scenario::EchoSerial, Kind::Mcpwire).state = State::Failed("boom".to_owned());
+        assert_eq!(results.median(Scenario::EchoSerial, Kind::Mcpwire, Metric::CallsPerSec), None);
+        assert!(results.any_failed());
+    }
+}

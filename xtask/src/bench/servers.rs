@@ -1,0 +1,295 @@
+//! The servers under test: how each is built or installed, how it is started,
+//! and what it is made of (for the report).
+//!
+//! mcpwire is built from this workspace. The floor and the rmcp peer are
+//! standalone projects under `bench/`, each built in release mode with its
+//! committed lock file into its own `target/`. The TypeScript peer's pinned
+//! packages (from `bench/ts-peer/package.json`) are installed with npm into
+//! `target/xtask-cache/ts-peer` and run with the Node 22 installed alongside.
+//! Builds run one after another: the machine has two cores, and a parallel
+//! build would only slow each other down.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use super::client::Launch;
+use crate::checks::{project_root, run};
+use crate::node::NodeEnv;
+
+/// The environment variable `--quick` takes an already built mcpwire from.
+pub(crate) const MCPWIRE_BIN: &str = "MCPWIRE_BIN";
+
+/// Which server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Kind {
+    /// `bench/floor`: the cheapest honest server.
+    Floor,
+    /// `bench/rmcp-peer`: the official Rust SDK.
+    Rmcp,
+    /// `bench/ts-peer`: the official TypeScript SDK.
+    TsSdk,
+    /// This workspace's server.
+    Mcpwire,
+}
+
+impl Kind {
+    /// Every server, in the order of the report's rows.
+    pub(crate) const ALL: [Kind; 4] = [Kind::Floor, Kind::Rmcp, Kind::TsSdk, Kind::Mcpwire];
+
+    /// The name in tables and in `MCPWIRE_BENCH_SERVERS`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::Floor => "floor",
+            Kind::Rmcp => "rmcp",
+            Kind::TsSdk => "ts-sdk",
+            Kind::Mcpwire => "mcpwire",
+        }
+    }
+
+    /// The kind with this name.
+    pub(crate) fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// One line on what it is, for the report.
+    pub(crate) fn what(self) -> &'static str {
+        match self {
+            Kind::Floor => "single-threaded serde_json loop (`bench/floor`)",
+            Kind::Rmcp => "official Rust SDK, idiomatic `#[tool_router]` server on stdio (`bench/rmcp-peer`)",
+            Kind::TsSdk => "official TypeScript SDK, `McpServer` + `StdioServerTransport` (`bench/ts-peer`)",
+            Kind::Mcpwire => "this workspace's `mcpwire` binary",
+        }
+    }
+}
+
+/// A server ready to start.
+#[derive(Clone, Debug)]
+pub(crate) struct Server {
+    /// Which one.
+    pub(crate) kind: Kind,
+    /// How to start it.
+    pub(crate) launch: Launch,
+    /// What it is made of: the versions that decide its figures.
+    pub(crate) versions: String,
+}
+
+/// How `prepare` gets mcpwire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum McpwireBuild {
+    /// `cargo build --release`, for the full benchmark.
+    Release,
+    /// `$MCPWIRE_BIN` if set, else `cargo build` (debug), for `--quick`.
+    QuickOrBinary,
+}
+
+/// Everything the servers need before the first run, in `kinds` order.
+pub(crate) struct Prepared {
+    /// The servers.
+    pub(crate) servers: Vec<Server>,
+    /// `node --version` of the Node the TypeScript peer runs on, if it is in the run.
+    pub(crate) node_version: Option<String>,
+}
+
+/// Builds or installs every server in `kinds`, mcpwire first so that a broken
+/// mcpwire build fails the benchmark before minutes go into the others.
+pub(crate) fn prepare(kinds: &[Kind], mcpwire: McpwireBuild) -> Result<Prepared> {
+    let logs = logs_dir();
+    std::fs::create_dir_all(&logs).with_context(|| format!("creating {}", logs.display()))?;
+    let mut order = kinds.to_vec();
+    order.sort_by_key(|kind| *kind != Kind::Mcpwire);
+    let mut node_version = None;
+    let mut servers = Vec::new();
+    for kind in order {
+        eprintln!("==> preparing {}", kind.name());
+        let stderr_log = logs.join(format!("{}.stderr.log", kind.name()));
+        // Each benchmark run starts a fresh log, so a post-mortem reads only this run.
+        std::fs::write(&stderr_log, "").with_context(|| format!("truncating {}", stderr_log.display()))?;
+        let server = match kind {
+            Kind::Floor => cargo_peer(kind, "floor", &["serde_json"], stderr_log)?,
+            Kind::Rmcp => cargo_peer(kind, "rmcp-peer", &["rmcp", "tokio"], stderr_log)?,
+            Kind::TsSdk => {
+                let (server, node) = ts_peer(stderr_log)?;
+                node_version = Some(node);
+                server
+            }
+            Kind::Mcpwire => mcpwire_server(mcpwire, stderr_log)?,
+        };
+        eprintln!("    {}: {}", kind.name(), server.versions);
+        servers.push(server);
+    }
+    servers.sort_by_key(|server| kinds.iter().position(|kind| *kind == server.kind));
+    Ok(Prepared { servers, node_version })
+}
+
+/// Where servers' stderr goes.
+fn logs_dir() -> PathBuf {
+    project_root().join("target/bench-logs")
+}
+
+/// Builds a standalone Cargo project under `bench/` in release mode, into its
+/// own `target/`, with its committed lock file.
+fn cargo_peer(kind: Kind, dir: &str, key_crates: &[&str], stderr_log: PathBuf) -> Result<Server> {
+    let project = project_root().join("bench").join(dir);
+    let manifest = project.join("Cargo.toml");
+    let target = project.join("target");
+    run(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--locked",
+            "--manifest-path",
+            path_str(&manifest)?,
+            "--target-dir",
+            path_str(&target)?,
+        ],
+        &[],
+    )?;
+    let program = target.join("release").join(dir);
+    let lock = std::fs::read_to_string(project.join("Cargo.lock")).context("reading the peer's Cargo.lock")?;
+    let versions = key_crates
+        .iter()
+        .map(|name| format!("{name} {}", locked_version(&lock, name).unwrap_or_else(|| "?".to_owned())))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(Server {
+        kind,
+        launch: Launch { program, args: Vec::new(), cwd: project, stderr_log },
+        versions: format!("{versions} (release build)"),
+    })
+}
+
+/// Installs the TypeScript peer's pinned packages and stages its server next to
+/// them (Node resolves packages from the script's folder up). Returns the server
+/// and `node --version`.
+fn ts_peer(stderr_log: PathBuf) -> Result<(Server, String)> {
+    let source = project_root().join("bench/ts-peer");
+    let manifest: Value = serde_json::from_str(&std::fs::read_to_string(source.join("package.json"))?)
+        .context("parsing bench/ts-peer/package.json")?;
+    let packages = manifest
+        .get("dependencies")
+        .and_then(Value::as_object)
+        .context("bench/ts-peer/package.json has no dependencies")?
+        .iter()
+        .map(|(name, version)| {
+            Ok(format!("{name}@{}", version.as_str().context("a dependency version is not a string")?))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let packages: Vec<&str> = packages.iter().map(String::as_str).collect();
+    let env = NodeEnv::install("ts-peer", &packages)?;
+    let script = env.dir.join("server.mjs");
+    std::fs::copy(source.join("server.mjs"), &script).context("staging bench/ts-peer/server.mjs")?;
+    let node = env.node();
+    let node_version = command_output(&node, &["--version"])?;
+    let installed = |package: &str| -> Result<String> {
+        let path = env.module_path(&format!("{package}/package.json"));
+        let manifest: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+        Ok(manifest.get("version").and_then(Value::as_str).unwrap_or("?").to_owned())
+    };
+    let versions = format!(
+        "@modelcontextprotocol/sdk {}, zod {}, Node {node_version}",
+        installed("@modelcontextprotocol/sdk")?,
+        installed("zod")?
+    );
+    let launch = Launch { program: node, args: vec![path_str(&script)?.to_owned()], cwd: env.dir.clone(), stderr_log };
+    Ok((Server { kind: Kind::TsSdk, launch, versions }, node_version))
+}
+
+/// Builds mcpwire (or, for `--quick`, takes `$MCPWIRE_BIN`).
+fn mcpwire_server(build: McpwireBuild, stderr_log: PathBuf) -> Result<Server> {
+    let from_env = std::env::var_os(MCPWIRE_BIN);
+    let (program, versions) = match (build, from_env) {
+        (McpwireBuild::QuickOrBinary, Some(bin)) => {
+            let program = PathBuf::from(bin);
+            if !program.is_file() {
+                bail!("{MCPWIRE_BIN}={} is not a file", program.display());
+            }
+            let program = program.canonicalize()?;
+            let versions = format!("binary from {MCPWIRE_BIN}: {}", program.display());
+            (program, versions)
+        }
+        (build, from_env) => {
+            if from_env.is_some() {
+                eprintln!("    note: {MCPWIRE_BIN} is only used by --quick; the full benchmark builds mcpwire");
+            }
+            let release = build == McpwireBuild::Release;
+            let mut args = vec!["build"];
+            if release {
+                args.push("--release");
+            }
+            args.extend(["-p", "mcpwire-server", "--bin", "mcpwire"]);
+            run("cargo", &args, &[]).context("building mcpwire (the benchmark does not run without it)")?;
+            let profile = if release { "release" } else { "debug" };
+            let program = target_dir().join(profile).join("mcpwire");
+            let versions = format!("mcpwire-server at {}, {profile} build", git_revision());
+            (program, versions)
+        }
+    };
+    Ok(Server {
+        kind: Kind::Mcpwire,
+        launch: Launch { program, args: Vec::new(), cwd: project_root(), stderr_log },
+        versions,
+    })
+}
+
+/// The workspace's target directory, honouring `CARGO_TARGET_DIR`.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| project_root().join("target"), PathBuf::from)
+}
+
+/// The commit the workspace is at, marked `-dirty` with uncommitted changes.
+fn git_revision() -> String {
+    let head = command_output(Path::new("git"), &["rev-parse", "--short", "HEAD"]).unwrap_or_else(|_| "?".to_owned());
+    let dirty = command_output(Path::new("git"), &["status", "--porcelain"]).map(|s| !s.is_empty()).unwrap_or(false);
+    format!("commit {head}{}", if dirty { "-dirty" } else { "" })
+}
+
+/// The version of `package` in a Cargo.lock text.
+fn locked_version(lock: &str, package: &str) -> Option<String> {
+    let name_line = format!("name = \"{package}\"");
+    let mut lines = lock.lines();
+    lines.find(|line| line.trim() == name_line)?;
+    let version = lines.next()?.trim().strip_prefix("version = \"")?.strip_suffix('"')?;
+    Some(version.to_owned())
+}
+
+/// A path as UTF-8, for command lines.
+fn path_str(path: &Path) -> Result<&str> {
+    path.to_str().with_context(|| format!("{} is not UTF-8", path.display()))
+}
+
+/// Runs a command from the workspace root and returns its trimmed stdout.
+pub(crate) fn command_output(program: &Path, args: &[&str]) -> Result<String> {
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(project_root())
+        .output()
+        .with_context(|| format!("running {}", program.display()))?;
+    if !output.status.success() {
+        bail!("`{} {}` failed with {}", program.display(), args.join(" "), output.status);
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locked_version_reads_the_line_after_the_name() {
+        let lock = "[[package]]\nname = \"rmcp\"\nversion = \"3.11.0\"\n\n[[package]]\nname = \"rmcp-macros\"\nversion = \"3.11.0\"\n";
+        assert_eq!(locked_version(lock, "rmcp").as_deref(), Some("3.11.0"));
+        assert_eq!(locked_version(lock, "tokio"), None);
+    }
+
+    #[test]
+    fn kinds_round_trip_through_their_names() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::from_name(kind.name()), Some(kind));
+        }
+        assert_eq!(Kind::from_name("nope"), None);
+    }
+}
