@@ -162,20 +162,21 @@ impl Notification {
     }
 }
 
-/// A successful response.
+/// A successful response. The result is raw JSON when decoded; a sender may
+/// use any serialisable type instead, to serialise the whole message in one pass.
 #[derive(Debug, Clone, Serialize)]
-pub struct Response {
+pub struct Response<R = RawJson> {
     /// Always `"2.0"`.
     pub jsonrpc: TwoPointZero,
     /// The id of the request this answers.
     pub id: RequestId,
-    /// The result, raw.
-    pub result: RawJson,
+    /// The result.
+    pub result: R,
 }
 
-impl Response {
+impl<R> Response<R> {
     /// A response with `jsonrpc` filled in.
-    pub fn new(id: RequestId, result: RawJson) -> Self {
+    pub fn new(id: RequestId, result: R) -> Self {
         Self { jsonrpc: TwoPointZero, id, result }
     }
 }
@@ -235,10 +236,22 @@ impl Message {
     /// [`Error::Parse`] when the bytes are not JSON, [`Error::InvalidMessage`]
     /// when they are JSON but not a JSON-RPC 2.0 message (a batch included).
     pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
-        match serde_json::from_slice::<Envelope<'_>>(bytes) {
+        // One UTF-8 check for the whole message; parsing from `&str` then skips
+        // the per-string and per-raw-value checks that parsing bytes does.
+        let text = std::str::from_utf8(bytes).map_err(|e| Error::Parse(serde::de::Error::custom(e)))?;
+        Self::from_str(text)
+    }
+
+    /// Decode one JSON-RPC message (not a batch) from text; see [`Message::from_slice`].
+    ///
+    /// # Errors
+    /// As [`Message::from_slice`].
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(text: &str) -> Result<Self, Error> {
+        match serde_json::from_str::<Envelope<'_>>(text) {
             Ok(envelope) => envelope.classify(),
             Err(e) if e.is_data() => {
-                Err(Error::InvalidMessage { id: recover_id(bytes), reason: Cow::Owned(describe_data_error(&e)) })
+                Err(Error::InvalidMessage { id: recover_id(text), reason: Cow::Owned(describe_data_error(&e)) })
             }
             Err(e) => Err(Error::Parse(e)),
         }
@@ -258,7 +271,7 @@ impl Message {
 impl<'de> Deserialize<'de> for Message {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = RawJson::deserialize(deserializer)?;
-        Self::from_slice(raw.get().as_bytes()).map_err(de::Error::custom)
+        Self::from_str(raw.get()).map_err(de::Error::custom)
     }
 }
 
@@ -267,15 +280,15 @@ impl<'de> Deserialize<'de> for Message {
 /// # Errors
 /// As [`Message::from_slice`]; an empty batch (`[]`) is an invalid message.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, Error> {
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    if first != Some(&b'[') {
-        return Message::from_slice(bytes).map(Decoded::Single);
+    let text = std::str::from_utf8(bytes).map_err(|e| Error::Parse(serde::de::Error::custom(e)))?;
+    if !text.trim_start().starts_with('[') {
+        return Message::from_str(text).map(Decoded::Single);
     }
-    let items: Vec<&RawValue> = serde_json::from_slice(bytes).map_err(Error::Parse)?;
+    let items: Vec<&RawValue> = serde_json::from_str(text).map_err(Error::Parse)?;
     if items.is_empty() {
         return Err(invalid(None, "an empty batch is not a valid request"));
     }
-    Ok(Decoded::Batch(items.into_iter().map(|raw| Message::from_slice(raw.get().as_bytes())).collect()))
+    Ok(Decoded::Batch(items.into_iter().map(|raw| Message::from_str(raw.get())).collect()))
 }
 
 /// Every member a JSON-RPC message may have, borrowed from the input and
@@ -397,12 +410,12 @@ fn invalid(id: Option<RequestId>, reason: impl Into<Cow<'static, str>>) -> Error
 
 /// The slow path after a type error: find the id, if any, so the -32600 answer
 /// can name the request. Only malformed messages pay for the second parse.
-fn recover_id(bytes: &[u8]) -> Option<RequestId> {
+fn recover_id(text: &str) -> Option<RequestId> {
     #[derive(Deserialize)]
     struct IdOnly {
         id: RequestId,
     }
-    serde_json::from_slice::<IdOnly>(bytes).ok().map(|m| m.id)
+    serde_json::from_str::<IdOnly>(text).ok().map(|m| m.id)
 }
 
 fn describe_data_error(e: &serde_json::Error) -> String {

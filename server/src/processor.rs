@@ -9,6 +9,7 @@
 //! admitted), then new messages. Every request gets exactly one answer, except
 //! one cancelled by the client, which gets none.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -20,20 +21,25 @@ use mcpwire_protocol::types::{
     ListToolsResult,
 };
 use mcpwire_protocol::{
-    ClientNotification, ClientRequest, EmptyResult, ErrorCode, ErrorObject, Message, Meta, Notification,
-    ProtocolVersion, RawJson, Request, RequestId,
+    CallToolRequest, ClientNotification, ClientRequest, EmptyResult, ErrorCode, ErrorObject, Message, Meta,
+    Notification, ProtocolVersion, RawJson, Request, RequestId, RequestMethod,
 };
-use mcpwire_transport::{Incoming, OutgoingMessage, OutgoingMessageSender};
-use serde::Serialize;
+use mcpwire_transport::{EncodedResponse, Incoming, OutgoingMessageSender};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::handler::resource_not_found;
 use crate::revision;
 use crate::session::{Handshake, Session};
-use crate::tool::BoxFuture;
 use crate::{RequestContext, Server};
+
+/// How long cancelled handlers get to notice at shutdown. They are aborted at
+/// their next await, so this only covers a handler busy between awaits.
+const CANCELLED_PATIENCE: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Everything the processor reacts to, consumed in one `match`.
 enum Event {
@@ -49,9 +55,10 @@ enum Event {
     Shutdown,
 }
 
-/// Serialise a handler's result for the wire; a failure becomes -32603.
-pub(crate) fn to_raw<T: Serialize>(value: &T) -> Result<RawJson, ErrorObject> {
-    serde_json::value::to_raw_value(value)
+/// The answer to request `id` carrying `result`, serialised once, straight
+/// into the response; a result that fails to serialise becomes -32603.
+pub(crate) fn reply<T: Serialize + ?Sized>(id: &RequestId, result: &T) -> Result<EncodedResponse, ErrorObject> {
+    EncodedResponse::result(id.clone(), result)
         .map_err(|e| ErrorObject::internal_error(format!("the result could not be serialised: {e}")))
 }
 
@@ -69,7 +76,7 @@ pub(crate) async fn run(
     let mut processor = Processor {
         server: server.clone(),
         session: Arc::clone(&session),
-        running: HashMap::new(),
+        running: foldhash::HashMap::default(),
         finished_tx,
         tracker: TaskTracker::new(),
     };
@@ -109,11 +116,28 @@ pub(crate) async fn run(
     server.inner.sessions.remove(session.id);
 }
 
+/// A running handler, as the processor sees it.
+struct Running {
+    /// Handed to the handler, for work it spawned elsewhere.
+    cancel: CancellationToken,
+    /// Stops the handler's task at its next await, so it sends nothing more.
+    abort: AbortHandle,
+}
+
+impl Running {
+    fn stop(&self) {
+        self.cancel.cancel();
+        self.abort.abort();
+    }
+}
+
 struct Processor {
     server: Server,
     session: Arc<Session>,
-    /// Running handlers by request id, to cancel them.
-    running: HashMap<RequestId, CancellationToken>,
+    /// Running handlers by request id, to cancel them. foldhash rather than
+    /// SipHash: a client can put at most `max_concurrent_requests` keys here,
+    /// so collisions cannot hurt much, and this map is touched twice per request.
+    running: foldhash::HashMap<RequestId, Running>,
     finished_tx: mpsc::UnboundedSender<RequestId>,
     /// Every handler task, to wait for them at shutdown.
     tracker: TaskTracker,
@@ -122,11 +146,15 @@ struct Processor {
 impl Processor {
     fn handle_request(&mut self, request: Request, responder: Responder) {
         let Request { id, method, params, .. } = request;
-        let handshake = self.session.handshake().cloned();
-        if handshake.is_none() && method != "initialize" && method != "ping" {
+        let version = self.session.handshake().map(|h| h.version);
+        if version.is_none() && method != "initialize" && method != "ping" {
             let error =
                 ErrorObject::invalid_request(format!("`{method}` before `initialize`: initialize the session first"));
             return responder.error(Some(id), error);
+        }
+        let version = version.unwrap_or(ProtocolVersion::LATEST_HANDSHAKE);
+        if method == CallToolRequest::METHOD {
+            return self.call_tool(id, params.as_deref(), responder, version);
         }
         let parsed = match ClientRequest::from_parts(&method, params.as_deref()) {
             Ok(parsed) => parsed,
@@ -135,7 +163,6 @@ impl Processor {
             }
             Err(error) => return responder.error(Some(id), error.to_error_object()),
         };
-        let version = handshake.as_ref().map_or(ProtocolVersion::LATEST_HANDSHAKE, |h| h.version);
         let server = self.server.clone();
         let page_size = server.config().page_size;
         match parsed {
@@ -155,27 +182,27 @@ impl Processor {
                     instructions: server.inner.instructions.clone(),
                     meta: None,
                 };
-                responder.respond(id, to_raw(&result));
+                responder.answer(id.clone(), reply(&id, &result));
             }
-            ClientRequest::Ping(_) => responder.respond(id, to_raw(&EmptyResult::default())),
+            ClientRequest::Ping(_) => responder.answer(id.clone(), reply(&id, &EmptyResult::default())),
             ClientRequest::SetLevel(params) => {
                 self.session.set_log_level(params.level);
-                responder.respond(id, to_raw(&EmptyResult::default()));
+                responder.answer(id.clone(), reply(&id, &EmptyResult::default()));
             }
             ClientRequest::Subscribe(params) => {
                 self.session.subscribe(params.uri);
-                responder.respond(id, to_raw(&EmptyResult::default()));
+                responder.answer(id.clone(), reply(&id, &EmptyResult::default()));
             }
             ClientRequest::Unsubscribe(params) => {
                 self.session.unsubscribe(&params.uri);
-                responder.respond(id, to_raw(&EmptyResult::default()));
+                responder.answer(id.clone(), reply(&id, &EmptyResult::default()));
             }
             ClientRequest::ListTools(params) => {
                 let registry = server.registry();
                 let page = paginate(registry.tools.values().map(|r| &r.tool), params.cursor.as_deref(), page_size);
                 let result =
                     page.map(|(tools, next_cursor)| ListToolsResult { tools, next_cursor, ..Default::default() });
-                responder.respond(id, result.and_then(|r| to_raw(&r)));
+                responder.answer(id.clone(), result.and_then(|r| reply(&id, &r)));
             }
             ClientRequest::ListResources(params) => {
                 let registry = server.registry();
@@ -186,7 +213,7 @@ impl Processor {
                     next_cursor,
                     ..Default::default()
                 });
-                responder.respond(id, result.and_then(|r| to_raw(&r)));
+                responder.answer(id.clone(), result.and_then(|r| reply(&id, &r)));
             }
             ClientRequest::ListResourceTemplates(params) => {
                 let registry = server.registry();
@@ -197,32 +224,16 @@ impl Processor {
                     next_cursor,
                     ..Default::default()
                 });
-                responder.respond(id, result.and_then(|r| to_raw(&r)));
+                responder.answer(id.clone(), result.and_then(|r| reply(&id, &r)));
             }
             ClientRequest::ListPrompts(params) => {
                 let registry = server.registry();
                 let page = paginate(registry.prompts.values().map(|r| &r.prompt), params.cursor.as_deref(), page_size);
                 let result =
                     page.map(|(prompts, next_cursor)| ListPromptsResult { prompts, next_cursor, ..Default::default() });
-                responder.respond(id, result.and_then(|r| to_raw(&r)));
+                responder.answer(id.clone(), result.and_then(|r| reply(&id, &r)));
             }
-            ClientRequest::CallTool(params) => {
-                let handler = server.registry().tools.get(&params.name).map(|route| Arc::clone(&route.handler));
-                let Some(handler) = handler else {
-                    let error = ErrorObject::invalid_params(format!("Unknown tool: {}", params.name))
-                        .with_data(serde_json::json!({ "name": params.name }));
-                    return responder.error(Some(id), error);
-                };
-                self.spawn(id, params.meta, responder, move |ctx| async move {
-                    let arguments = params.arguments.unwrap_or_default();
-                    let mut result = match handler(arguments, ctx).await {
-                        Ok(result) => result,
-                        Err(error) => error.into_tool_response()?,
-                    };
-                    revision::shape_content(version, &mut result.content);
-                    to_raw(&result)
-                });
-            }
+            ClientRequest::CallTool(_) => unreachable!("tools/call takes the borrowed path in `call_tool`"),
             ClientRequest::ReadResource(params) => {
                 let found = {
                     let registry = server.registry();
@@ -240,9 +251,10 @@ impl Processor {
                     error.code = version.resource_not_found_code();
                     return responder.error(Some(id), error);
                 };
+                let answer_id = id.clone();
                 self.spawn(id, params.meta, responder, move |ctx| async move {
                     let result = handler(params.uri, variables, ctx).await.map_err(|e| e.into_error_object())?;
-                    to_raw(&result)
+                    reply(&answer_id, &result)
                 });
             }
             ClientRequest::GetPrompt(params) => {
@@ -265,12 +277,13 @@ impl Processor {
                     return responder.error(Some(id), ErrorObject::invalid_params(message));
                 }
                 let arguments = arguments.into_iter().collect();
+                let answer_id = id.clone();
                 self.spawn(id, params.meta, responder, move |ctx| async move {
                     let mut result = (route.handler)(arguments, ctx).await.map_err(|e| e.into_error_object())?;
                     for message in &mut result.messages {
                         revision::shape_content(version, std::slice::from_mut(&mut message.content));
                     }
-                    to_raw(&result)
+                    reply(&answer_id, &result)
                 });
             }
             ClientRequest::Complete(params) => {
@@ -279,12 +292,13 @@ impl Processor {
                         completion: Completion { values: Vec::new(), total: Some(0), has_more: Some(false) },
                         ..CompleteResult::default()
                     };
-                    return responder.respond(id, to_raw(&empty));
+                    return responder.answer(id.clone(), reply(&id, &empty));
                 };
                 let meta = params.meta.clone();
+                let answer_id = id.clone();
                 self.spawn(id, meta, responder, move |ctx| async move {
                     let result = handler(params, ctx).await.map_err(|e| e.into_error_object())?;
-                    to_raw(&result)
+                    reply(&answer_id, &result)
                 });
             }
             other => {
@@ -304,7 +318,58 @@ impl Processor {
             return responder.error(Some(id), ErrorObject::method_not_found(method));
         };
         let meta = params.as_deref().and_then(|p| serde_json::from_str::<MetaOnly>(p.get()).ok()).and_then(|m| m.meta);
-        self.spawn(id, meta, responder, move |ctx| handler(params, ctx));
+        let answer_id = id.clone();
+        self.spawn(id, meta, responder, move |ctx| async move {
+            let result = handler(params, ctx).await?;
+            reply(&answer_id, &*result)
+        });
+    }
+
+    /// `tools/call`, the hot path: the name and arguments are read borrowed
+    /// from the params, so nothing is allocated before the tool is found, and
+    /// a typed tool parses its arguments straight from their JSON text.
+    fn call_tool(&mut self, id: RequestId, params: Option<&RawValue>, responder: Responder, version: ProtocolVersion) {
+        #[derive(Deserialize)]
+        struct CallTool<'a> {
+            #[serde(borrow)]
+            name: Cow<'a, str>,
+            #[serde(default, borrow)]
+            arguments: Option<&'a RawValue>,
+            #[serde(rename = "_meta", default)]
+            meta: Option<Meta>,
+        }
+        let text = params.map_or("{}", RawValue::get);
+        let invalid = |why: String| ErrorObject::invalid_params(format!("invalid params for `tools/call`: {why}"));
+        let parsed = match text.trim_start().as_bytes().first() {
+            Some(b'{') => serde_json::from_str::<CallTool<'_>>(text).map_err(|e| invalid(e.to_string())),
+            Some(b'n') => serde_json::from_str::<CallTool<'_>>("{}").map_err(|e| invalid(e.to_string())),
+            _ => Err(invalid("params must be an object of named members".into())),
+        };
+        let call = match parsed {
+            Ok(call) => call,
+            Err(error) => return responder.error(Some(id), error),
+        };
+        let arguments = match call.arguments {
+            Some(raw) if raw.get().starts_with('{') => Some(raw.to_owned()),
+            Some(raw) if raw.get() == "null" => None,
+            Some(_) => return responder.error(Some(id), invalid("`arguments` must be an object".into())),
+            None => None,
+        };
+        let handler = self.server.registry().tools.get(&*call.name).map(|route| Arc::clone(&route.handler));
+        let Some(handler) = handler else {
+            let error = ErrorObject::invalid_params(format!("Unknown tool: {}", call.name))
+                .with_data(serde_json::json!({ "name": call.name }));
+            return responder.error(Some(id), error);
+        };
+        let answer_id = id.clone();
+        self.spawn(id, call.meta, responder, move |ctx| async move {
+            let mut result = match handler(arguments, ctx).await {
+                Ok(result) => result,
+                Err(error) => error.into_tool_response()?,
+            };
+            revision::shape_content(version, &mut result.content);
+            reply(&answer_id, &result)
+        });
     }
 
     /// Run a handler as its own task. Refused at once when too many run; a
@@ -312,7 +377,7 @@ impl Processor {
     fn spawn<F, Fut>(&mut self, id: RequestId, meta: Option<Meta>, responder: Responder, work: F)
     where
         F: FnOnce(RequestContext) -> Fut + Send + 'static,
-        Fut: Future<Output = Result<RawJson, ErrorObject>> + Send + 'static,
+        Fut: Future<Output = Result<EncodedResponse, ErrorObject>> + Send + 'static,
     {
         if self.running.contains_key(&id) {
             let error = ErrorObject::invalid_request(format!("request id {id} is already in use by a running request"));
@@ -327,35 +392,28 @@ impl Processor {
             return responder.error(Some(id), error);
         }
         let cancel = CancellationToken::new();
-        self.running.insert(id.clone(), cancel.clone());
         let ctx = RequestContext::new(id.clone(), meta, cancel.clone(), Arc::clone(&self.session), self.server.clone());
-        let finished = self.finished_tx.clone();
-        self.tracker.spawn(async move {
+        // Reports the end to the processor however the task ends: answered,
+        // or dropped unanswered because it was aborted (a cancellation).
+        let mut finish =
+            Finish { id: Some(id.clone()), responder: Some(responder), finished: self.finished_tx.clone() };
+        let task = self.tracker.spawn(async move {
             // Building the future runs user code too, so it happens inside the
             // panic guard, in the task, never on the processor.
-            let work: BoxFuture<Result<RawJson, ErrorObject>> = Box::pin(async move { work(ctx).await });
-            let outcome = tokio::select! {
-                biased;
-                () = cancel.cancelled() => None,
-                outcome = AssertUnwindSafe(work).catch_unwind() => Some(outcome),
-            };
+            let outcome = AssertUnwindSafe(async move { work(ctx).await }).catch_unwind().await;
+            let id = finish.id.clone().expect("set until the task ends");
+            let responder = finish.responder.take().expect("answered once");
             match outcome {
-                None => {
-                    tracing::debug!(%id, "request cancelled; no response");
-                    responder.skip();
-                }
-                Some(Ok(result)) => responder.respond(id.clone(), result),
-                Some(Err(panic)) => {
+                Ok(answer) => responder.answer(id, answer),
+                Err(panic) => {
                     let message = panic_message(panic.as_ref());
                     tracing::error!(%id, message, "a handler panicked");
-                    responder.error(
-                        Some(id.clone()),
-                        ErrorObject::internal_error(format!("the handler panicked: {message}")),
-                    );
+                    let error = ErrorObject::internal_error(format!("the handler panicked: {message}"));
+                    responder.error(Some(id), error);
                 }
             }
-            let _ = finished.send(id);
         });
+        self.running.insert(id, Running { cancel, abort: task.abort_handle() });
     }
 
     fn handle_notification(&mut self, notification: &Notification) {
@@ -370,9 +428,9 @@ impl Processor {
             ClientNotification::Cancelled(params) => {
                 let Some(id) = params.request_id else { return };
                 match self.running.get(&id) {
-                    Some(token) => {
+                    Some(running) => {
                         tracing::debug!(%id, reason = params.reason.as_deref(), "the client cancelled a request");
-                        token.cancel();
+                        running.stop();
                     }
                     None => tracing::debug!(%id, "cancellation for a request that is not running"),
                 }
@@ -414,11 +472,11 @@ impl Processor {
         let grace = self.server.config().shutdown_grace;
         if tokio::time::timeout(grace, self.tracker.wait()).await.is_err() {
             tracing::debug!(running = self.running.len(), "cancelling handlers still running at shutdown");
-            for token in self.running.values() {
-                token.cancel();
+            for running in self.running.values() {
+                running.stop();
             }
             // Cancelled handlers stop at their next await; this only waits for that.
-            if tokio::time::timeout(grace, self.tracker.wait()).await.is_err() {
+            if tokio::time::timeout(CANCELLED_PATIENCE, self.tracker.wait()).await.is_err() {
                 tracing::warn!("some handlers did not stop after cancellation");
             }
         }
@@ -449,21 +507,22 @@ enum Responder {
 }
 
 impl Responder {
-    fn respond(&self, id: RequestId, result: Result<RawJson, ErrorObject>) {
-        match result {
-            Ok(result) => self.send(OutgoingMessage::Response { id, result }),
+    /// Send the answer to request `id`: the encoded result, or the error.
+    fn answer(&self, id: RequestId, answer: Result<EncodedResponse, ErrorObject>) {
+        match answer {
+            Ok(response) => self.send(response),
             Err(error) => self.error(Some(id), error),
         }
     }
 
     fn error(&self, id: Option<RequestId>, error: ErrorObject) {
-        self.send(OutgoingMessage::Error { id, error });
+        self.send(EncodedResponse::error(id, error));
     }
 
-    fn send(&self, message: OutgoingMessage) {
+    fn send(&self, response: EncodedResponse) {
         match self {
-            Self::Direct(sender) => sender.send_message(message),
-            Self::Batch(reply) => reply.add(Some(message)),
+            Self::Direct(sender) => sender.send_encoded(response),
+            Self::Batch(reply) => reply.add(Some(response)),
         }
     }
 
@@ -475,11 +534,31 @@ impl Responder {
     }
 }
 
+/// Dropped when a handler task ends, however it ends: tells the processor,
+/// and if the task was aborted before answering, lets its batch complete.
+struct Finish {
+    id: Option<RequestId>,
+    /// Taken when the task answers; still here if it was aborted.
+    responder: Option<Responder>,
+    finished: mpsc::UnboundedSender<RequestId>,
+}
+
+impl Drop for Finish {
+    fn drop(&mut self) {
+        if let Some(responder) = self.responder.take() {
+            responder.skip();
+        }
+        if let Some(id) = self.id.take() {
+            let _ = self.finished.send(id);
+        }
+    }
+}
+
 /// Collects the answers to one batch and sends them as one array when the
 /// last one is in (JSON-RPC sends no array at all when none is due).
 struct BatchReply {
     sender: Arc<OutgoingMessageSender>,
-    state: Mutex<(Vec<OutgoingMessage>, usize)>,
+    state: Mutex<(Vec<EncodedResponse>, usize)>,
 }
 
 impl BatchReply {
@@ -487,12 +566,12 @@ impl BatchReply {
         Self { sender, state: Mutex::new((Vec::with_capacity(expected), expected)) }
     }
 
-    fn add(&self, message: Option<OutgoingMessage>) {
+    fn add(&self, response: Option<EncodedResponse>) {
         let mut state = self.state.lock().expect("batch lock");
-        state.0.extend(message);
+        state.0.extend(response);
         state.1 -= 1;
         if state.1 == 0 && !state.0.is_empty() {
-            self.sender.send_batch(std::mem::take(&mut state.0));
+            self.sender.send_batch(&std::mem::take(&mut state.0));
         }
     }
 }

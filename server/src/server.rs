@@ -153,13 +153,9 @@ impl Server {
         self.serve_session(&mut connection.incoming, sender, shutdown).await;
         // A client that stopped reading would make the final flush wait
         // forever; what it has not read by then it will not read.
-        match tokio::time::timeout(self.inner.config.shutdown_grace, connection.shutdown()).await {
-            Ok(Err(error)) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io(error)),
-            Err(_elapsed) => {
-                tracing::warn!("the client did not read our last messages; closing without them");
-                Ok(())
-            }
-            Ok(_) => Ok(()),
+        match connection.shutdown_within(self.inner.config.shutdown_grace).await {
+            Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io(error)),
+            _ => Ok(()),
         }
     }
 
@@ -392,7 +388,8 @@ impl ServerBuilder {
                 let params = parse_params::<R::Params>(params.as_deref())
                     .map_err(|e| ErrorObject::invalid_params(format!("invalid params for `{}`: {e}", R::METHOD)))?;
                 let result = handler(params, ctx).await.map_err(HandlerError::into_error_object)?;
-                processor::to_raw(&result)
+                serde_json::value::to_raw_value(&result)
+                    .map_err(|e| ErrorObject::internal_error(format!("the result could not be serialised: {e}")))
             })
         });
         self.methods.insert(R::METHOD.to_owned(), method);

@@ -12,18 +12,24 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use mcpwire_protocol::RawJson;
 use mcpwire_protocol::types::{CallToolResult, ContentBlock, JsonObject, Tool, ToolSchema};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::{HandlerError, RequestContext};
 
 /// A boxed, sendable future: what every stored handler returns.
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
-type ToolFn = dyn Fn(JsonObject, RequestContext) -> BoxFuture<Result<CallToolResult, HandlerError>> + Send + Sync;
+/// A tool's arguments as they arrived: the raw JSON object, or `None` when the
+/// client sent none. Kept raw so a typed tool parses them once, straight into
+/// its own type.
+pub(crate) type Arguments = Option<RawJson>;
+
+type ToolFn = dyn Fn(Arguments, RequestContext) -> BoxFuture<Result<CallToolResult, HandlerError>> + Send + Sync;
 
 /// What a tool handler may return.
 pub trait IntoToolResult {
@@ -121,10 +127,11 @@ impl ToolRoute {
     {
         tool.input_schema = schema_of::<A>();
         let handler = Arc::new(handler);
-        Self::from_fn(tool, move |arguments, ctx| {
+        Self::from_fn(tool, move |arguments: Arguments, ctx| {
+            let parsed = serde_json::from_str::<A>(arguments.as_deref().map_or("{}", RawValue::get));
             let handler = Arc::clone(&handler);
             async move {
-                let args = match A::deserialize(Value::Object(arguments)) {
+                let args = match parsed {
                     Ok(args) => args,
                     Err(error) => return Ok(CallToolResult::error(format!("invalid arguments: {error}"))),
                 };
@@ -158,15 +165,24 @@ impl ToolRoute {
         Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
         R: IntoToolResult,
     {
-        Self::from_fn(tool, move |arguments, ctx| {
-            let future = handler(arguments, ctx);
-            async move { future.await.map(IntoToolResult::into_tool_result) }
+        Self::from_fn(tool, move |arguments: Arguments, ctx| {
+            let parsed = match arguments {
+                Some(raw) => serde_json::from_str::<JsonObject>(raw.get()),
+                None => Ok(JsonObject::new()),
+            };
+            let future = parsed.map(|arguments| handler(arguments, ctx));
+            async move {
+                match future {
+                    Ok(future) => future.await.map(IntoToolResult::into_tool_result),
+                    Err(error) => Ok(CallToolResult::error(format!("invalid arguments: {error}"))),
+                }
+            }
         })
     }
 
     fn from_fn<F, Fut>(tool: Tool, handler: F) -> Self
     where
-        F: Fn(JsonObject, RequestContext) -> Fut + Send + Sync + 'static,
+        F: Fn(Arguments, RequestContext) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<CallToolResult, HandlerError>> + Send + 'static,
     {
         Self { tool, handler: Arc::new(move |arguments, ctx| Box::pin(handler(arguments, ctx))) }

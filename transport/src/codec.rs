@@ -60,7 +60,7 @@ impl Decoder for JsonLinesCodec {
 
     fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, Self::Error> {
         loop {
-            let Some(offset) = buf[self.scanned..].iter().position(|&b| b == b'\n') else {
+            let Some(offset) = memchr::memchr(b'\n', &buf[self.scanned..]) else {
                 if self.discarding {
                     buf.clear();
                     self.scanned = 0;

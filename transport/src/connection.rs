@@ -9,6 +9,7 @@
 //! when the queue runs dry, not after every message.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use mcpwire_protocol::{Decoded, ErrorObject, Message, Notification, Request, decode};
@@ -16,6 +17,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::codec::FramedRead;
+use tokio_util::sync::CancellationToken;
 
 use crate::codec::{Frame, JsonLinesCodec};
 use crate::queue::OutgoingReceiver;
@@ -33,6 +35,10 @@ const WRITE_BATCH_BYTES: usize = 64 * 1024;
 
 /// The reader's buffer: one pipe's worth, the most a single read returns.
 const READ_BUFFER_BYTES: usize = 64 * 1024;
+
+/// After the flush deadline, how long the writer may take to finish the one
+/// message under way.
+const LAST_MESSAGE_PATIENCE: Duration = Duration::from_millis(100);
 
 /// The in-memory pair's capacity in each direction, the size of a Linux pipe
 /// buffer, so tests see a peer that stops reading the way a real one looks.
@@ -61,6 +67,9 @@ pub struct Connection {
     pub incoming: mpsc::Receiver<Incoming>,
     reader: JoinHandle<()>,
     writer: JoinHandle<std::io::Result<()>>,
+    /// Tells the writer to finish the message under way and stop, when the
+    /// peer reads too slowly for a full flush.
+    stop_writing: CancellationToken,
 }
 
 impl Connection {
@@ -75,8 +84,9 @@ impl Connection {
         let (incoming_tx, incoming) = mpsc::channel(INCOMING_CAPACITY);
         let codec = JsonLinesCodec::new(config.max_message_bytes);
         let reader = tokio::spawn(read_loop(reader, codec, Arc::clone(&sender), incoming_tx));
-        let writer = tokio::spawn(write_loop(writer, outgoing));
-        Self { sender, incoming, reader, writer }
+        let stop_writing = CancellationToken::new();
+        let writer = tokio::spawn(write_loop(writer, outgoing, stop_writing.clone()));
+        Self { sender, incoming, reader, writer, stop_writing }
     }
 
     /// A connection over this process's stdin and stdout, polled with epoll
@@ -105,12 +115,34 @@ impl Connection {
     /// # Errors
     /// The write error, when the peer stopped reading for good (a closed pipe).
     pub async fn shutdown(self) -> std::io::Result<()> {
+        self.shutdown_within(Duration::MAX).await
+    }
+
+    /// [`shutdown`](Self::shutdown), giving the peer at most `patience` to
+    /// read what is queued. After that the writer finishes the message under
+    /// way (never leaving half a line on the wire) and drops the rest.
+    ///
+    /// # Errors
+    /// The write error, when the peer stopped reading for good (a closed pipe).
+    pub async fn shutdown_within(mut self, patience: Duration) -> std::io::Result<()> {
         self.stop_reading();
         self.sender.close();
-        match self.writer.await {
-            Ok(result) => result,
-            Err(join_error) => Err(std::io::Error::other(join_error)),
-        }
+        let finished = match tokio::time::timeout(patience, &mut self.writer).await {
+            Ok(finished) => finished,
+            Err(_) => {
+                tracing::warn!(
+                    "the peer did not read our last messages in time; sending no more after the current one"
+                );
+                self.stop_writing.cancel();
+                match tokio::time::timeout(LAST_MESSAGE_PATIENCE, &mut self.writer).await {
+                    Ok(finished) => finished,
+                    Err(_) => {
+                        return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "the peer stopped reading"));
+                    }
+                }
+            }
+        };
+        finished.unwrap_or_else(|join_error| Err(std::io::Error::other(join_error)))
     }
 }
 
@@ -197,7 +229,11 @@ pub async fn route(
     }
 }
 
-async fn write_loop<W: AsyncWrite + Unpin>(mut writer: W, mut outgoing: OutgoingReceiver) -> std::io::Result<()> {
+async fn write_loop<W: AsyncWrite + Unpin>(
+    mut writer: W,
+    mut outgoing: OutgoingReceiver,
+    stop: CancellationToken,
+) -> std::io::Result<()> {
     let mut batch = Vec::with_capacity(WRITE_BATCH_BYTES);
     while let Some(envelope) = outgoing.recv().await {
         append_line(&mut batch, &envelope);
@@ -210,13 +246,55 @@ async fn write_loop<W: AsyncWrite + Unpin>(mut writer: W, mut outgoing: Outgoing
         if batch.is_empty() {
             continue;
         }
-        if let Err(error) = write_batch(&mut writer, &batch).await {
-            log_write_error(&error);
-            return Err(error);
+        match write_batch(&mut writer, &batch, &stop).await {
+            Ok(true) => return writer.flush().await,
+            Ok(false) => {}
+            Err(error) => {
+                log_write_error(&error);
+                return Err(error);
+            }
         }
         batch.clear();
     }
     writer.flush().await
+}
+
+/// Write a batch of whole lines and flush. When `stop` fires mid-batch, the
+/// line under way is finished and the rest dropped: a peer must never see half
+/// a message. Returns whether it stopped early.
+async fn write_batch<W: AsyncWrite + Unpin>(
+    writer: &mut W,
+    batch: &[u8],
+    stop: &CancellationToken,
+) -> std::io::Result<bool> {
+    let mut written = 0;
+    let mut end = batch.len();
+    let mut stopping = stop.is_cancelled();
+    if stopping {
+        return Ok(true);
+    }
+    while written < end {
+        let count = tokio::select! {
+            biased;
+            count = writer.write(&batch[written..end]) => count?,
+            () = stop.cancelled(), if !stopping => {
+                stopping = true;
+                let at_boundary = written == 0 || batch[written - 1] == b'\n';
+                end = if at_boundary {
+                    written
+                } else {
+                    memchr::memchr(b'\n', &batch[written..]).map_or(batch.len(), |i| written + i + 1)
+                };
+                continue;
+            }
+        };
+        if count == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        written += count;
+    }
+    writer.flush().await?;
+    Ok(stopping)
 }
 
 /// One line per message. Control envelopes carry no message: a byte stream has
@@ -227,11 +305,6 @@ fn append_line(batch: &mut Vec<u8>, envelope: &crate::Envelope) {
     }
     batch.extend_from_slice(&envelope.bytes);
     batch.push(b'\n');
-}
-
-async fn write_batch<W: AsyncWrite + Unpin>(writer: &mut W, batch: &[u8]) -> std::io::Result<()> {
-    writer.write_all(batch).await?;
-    writer.flush().await
 }
 
 fn log_write_error(error: &std::io::Error) {

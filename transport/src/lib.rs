@@ -52,7 +52,7 @@ use std::time::Duration;
 pub use codec::{DEFAULT_MAX_MESSAGE_BYTES, Frame, JsonLinesCodec};
 pub use connection::{Connection, Incoming, route};
 pub use error::Error;
-pub use message::OutgoingMessage;
+pub use message::{EncodedResponse, OutgoingMessage};
 pub use queue::{Envelope, MessageKind, OutgoingReceiver, Route, TrySend};
 pub use sender::{OutgoingMessageSender, RequestOptions, ResponseFuture, SenderStats, TypedResponse};
 

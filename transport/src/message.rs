@@ -138,6 +138,37 @@ impl OutgoingMessage {
     }
 }
 
+/// An answer to one of the peer's requests, serialised once, straight from
+/// its typed result: no intermediate `RawValue`, no second copy. Only this
+/// module makes them, so the bytes are always one compact JSON-RPC response.
+#[derive(Debug, Clone)]
+pub struct EncodedResponse {
+    pub(crate) id: Option<RequestId>,
+    pub(crate) bytes: Vec<u8>,
+}
+
+impl EncodedResponse {
+    /// A successful response carrying `result`.
+    ///
+    /// # Errors
+    /// When `result` fails to serialise.
+    pub fn result<T: Serialize + ?Sized>(id: RequestId, result: &T) -> Result<Self, serde_json::Error> {
+        let bytes = serde_json::to_vec(&Response::new(id.clone(), result))?;
+        Ok(Self { id: Some(id), bytes })
+    }
+
+    /// An error response; `id` is `None` when the request's id could not be read.
+    pub fn error(id: Option<RequestId>, error: ErrorObject) -> Self {
+        let bytes = OutgoingMessage::Error { id: id.clone(), error }.to_bytes();
+        Self { id, bytes }
+    }
+
+    /// The id of the request this answers, if known.
+    pub fn id(&self) -> Option<&RequestId> {
+        self.id.as_ref()
+    }
+}
+
 /// Which list a list-changed notification is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum ListKind {

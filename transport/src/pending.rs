@@ -1,7 +1,5 @@
 //! The pending-response map: who is waiting for the answer to which request.
 
-use std::collections::HashMap;
-
 use mcpwire_protocol::{ErrorObject, RawJson, RequestId};
 use tokio::sync::oneshot;
 
@@ -37,7 +35,8 @@ pub(crate) enum Delivery {
 /// [`fail_all`](Self::fail_all) when the connection closes.
 #[derive(Debug, Default)]
 pub(crate) struct PendingRequests {
-    waiters: HashMap<RequestId, oneshot::Sender<Reply>>,
+    /// foldhash rather than SipHash: the keys are ids we minted ourselves.
+    waiters: foldhash::HashMap<RequestId, oneshot::Sender<Reply>>,
     /// Set by `fail_all`: a request registered after the connection closed
     /// fails at once instead of waiting for an answer that cannot come.
     closed: bool,

@@ -169,6 +169,7 @@ impl Shared {
 
     /// Count a notification a transport had to drop after it left the queue
     /// (an HTTP stream evicting what no connection took).
+    #[cfg(feature = "http")]
     pub(crate) fn record_drop(&self) {
         self.drops.record();
     }

@@ -24,7 +24,7 @@ use tokio::time::Sleep;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
 use crate::ids::IdMinter;
-use crate::message::OutgoingMessage;
+use crate::message::{EncodedResponse, OutgoingMessage};
 use crate::pending::{Delivery, Failure, Reply};
 use crate::queue::{MessageKind, OutgoingQueue, OutgoingReceiver, Route, Shared, TrySend, queue};
 use crate::{Error, TransportConfig};
@@ -134,24 +134,31 @@ impl OutgoingMessageSender {
     /// peer gets an internal error (-32603) for the same id instead: every
     /// request gets exactly one answer.
     pub fn send_response<T: Serialize + ?Sized>(&self, id: RequestId, result: &T) {
-        match serde_json::value::to_raw_value(result) {
-            Ok(result) => self.send_message(OutgoingMessage::Response { id, result }),
-            Err(error) => {
-                tracing::error!(%id, %error, "result failed to serialise; answering with an internal error");
-                let error = ErrorObject::internal_error(format!("the result could not be serialised: {error}"));
-                self.send_error(Some(id), error);
-            }
-        }
+        let response = EncodedResponse::result(id.clone(), result).unwrap_or_else(|error| {
+            tracing::error!(%id, %error, "result failed to serialise; answering with an internal error");
+            let error = ErrorObject::internal_error(format!("the result could not be serialised: {error}"));
+            EncodedResponse::error(Some(id), error)
+        });
+        self.send_encoded(response);
     }
 
     /// Answer one of the peer's requests with an error; `None` when the
     /// request's id could not be read.
     pub fn send_error(&self, id: Option<RequestId>, error: ErrorObject) {
-        self.send_message(OutgoingMessage::Error { id, error });
+        self.send_encoded(EncodedResponse::error(id, error));
     }
 
-    /// Queue a response, error or request without waiting and without any
-    /// chance of it being dropped (short of the connection closing).
+    /// Queue an answer that is already serialised. Never waits, never dropped.
+    pub fn send_encoded(&self, response: EncodedResponse) {
+        let route = Route { related: response.id, kind: MessageKind::Response };
+        if self.queue.push(response.bytes, route).is_err() {
+            tracing::debug!("connection closed; response not sent");
+        }
+    }
+
+    /// Queue a request, notification or response built as an
+    /// [`OutgoingMessage`], without waiting and without any chance of it
+    /// being dropped (short of the connection closing).
     pub fn send_message(&self, message: OutgoingMessage) {
         let route = match &message {
             OutgoingMessage::Response { id, .. } => Route { related: Some(id.clone()), kind: MessageKind::Response },
@@ -166,9 +173,16 @@ impl OutgoingMessageSender {
 
     /// Answer a JSON-RPC batch (2025-03-26) with one array of responses, never
     /// dropped, like a single response.
-    pub fn send_batch(&self, messages: Vec<OutgoingMessage>) {
-        let messages: Vec<_> = messages.into_iter().map(OutgoingMessage::into_message).collect();
-        let bytes = serde_json::to_vec(&messages).expect("a batch of JSON-RPC messages serialises");
+    pub fn send_batch(&self, responses: &[EncodedResponse]) {
+        let mut bytes = Vec::with_capacity(responses.iter().map(|r| r.bytes.len() + 1).sum::<usize>() + 2);
+        bytes.push(b'[');
+        for (index, response) in responses.iter().enumerate() {
+            if index > 0 {
+                bytes.push(b',');
+            }
+            bytes.extend_from_slice(&response.bytes);
+        }
+        bytes.push(b']');
         if self.queue.push(bytes, Route { related: None, kind: MessageKind::Response }).is_err() {
             tracing::debug!("connection closed; batch reply not sent");
         }
@@ -286,6 +300,7 @@ impl OutgoingMessageSender {
 
     /// Count a notification the transport dropped after taking it from the
     /// queue, so `stats().dropped_notifications` covers every drop.
+    #[cfg(feature = "http")]
     pub(crate) fn count_dropped_notification(&self) {
         self.shared().record_drop();
     }

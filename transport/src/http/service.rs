@@ -34,20 +34,23 @@ pub(crate) async fn handle(
     state: Arc<HttpState>,
     request: Request<hyper::body::Incoming>,
 ) -> Result<Response<Body>, Infallible> {
-    Ok(respond(&state, request).await.unwrap_or_else(|refusal| refusal))
+    Ok(respond(&state, request).await.unwrap_or_else(|refusal| *refusal))
 }
 
-/// A response that ends the request early, with a JSON-RPC error body.
-type Refusal = Response<Body>;
+/// A response that ends the request early, with a JSON-RPC error body; boxed
+/// because it is the rare path and a `Response` is large.
+type Refusal = Box<Response<Body>>;
 
 fn refuse(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Refusal {
     let error = ErrorResponse::new(None, ErrorObject::new(code, message.into()));
     let body = serde_json::to_vec(&error).expect("an error response serialises");
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Full::new(Bytes::from(body)).boxed_unsync())
-        .expect("a valid response")
+    Box::new(
+        Response::builder()
+            .status(status)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from(body)).boxed_unsync())
+            .expect("a valid response"),
+    )
 }
 
 /// HTTP-level refusals use the server-error code the reference SDK uses.
@@ -59,7 +62,7 @@ fn empty(status: StatusCode) -> Response<Body> {
     Response::builder().status(status).body(Empty::new().boxed_unsync()).expect("a valid response")
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: impl header::AsHeaderName) -> Option<&'a str> {
+fn header(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 

@@ -253,7 +253,7 @@ impl HttpSession {
     /// Store an outgoing message on its stream and wake the stream's
     /// connection. Returns the stream when its live reader has fallen so far
     /// behind that the router should wait for it.
-    fn store(&self, envelope: Envelope) -> Option<u64> {
+    fn store(&self, envelope: &Envelope) -> Option<u64> {
         let mut streams = self.streams.lock().expect("streams lock");
         let target = envelope.route.related.as_ref().and_then(|id| streams.by_request.get(id).copied());
         let stream_id = match (target, envelope.route.kind) {
@@ -263,7 +263,7 @@ impl HttpSession {
             (None, _) => Self::standalone_id(&mut streams),
         };
         let limit = self.config.max_stored_events_per_stream;
-        let Some(stream) = streams.by_id.get_mut(&stream_id) else { return None };
+        let stream = streams.by_id.get_mut(&stream_id)?;
         let mut newly_complete = false;
         match envelope.route.kind {
             MessageKind::CloseStream => {
@@ -330,7 +330,7 @@ async fn route(session: Arc<HttpSession>, mut outgoing: OutgoingReceiver) {
             () = session.ended.cancelled() => None,
         };
         let Some(envelope) = envelope else { break };
-        let Some(stream_id) = session.store(envelope) else { continue };
+        let Some(stream_id) = session.store(&envelope) else { continue };
         // The live reader is far behind: wait for it (or for it to leave),
         // so back-pressure reaches the handlers through the queue's budget.
         loop {

@@ -3,55 +3,39 @@
 //! exits within a second of stdin closing or SIGINT/SIGTERM. Logs go to
 //! stderr; stdout carries only protocol messages.
 
+mod cli;
 mod everything;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
 use mcpwire_server::ServerConfig;
 use mcpwire_transport::http::HttpConfig;
 use tokio_util::sync::CancellationToken;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// How long shutdown may take in all, from the signal or EOF to exit. The
 /// processor's own grace periods fit inside it; this is the backstop for a
 /// client that stops reading while we still have output queued.
 const EXIT_DEADLINE: Duration = Duration::from_millis(950);
 
-#[derive(Parser)]
-#[command(
-    name = "mcpwire",
-    version,
-    about = "The mcpwire reference MCP server: every conformance fixture, plus tools for benchmarks and robustness tests.",
-    long_about = "The mcpwire reference MCP server. It speaks MCP (2024-11-05 to 2025-11-25) as newline-delimited \
-                  JSON-RPC on stdin and stdout, or over Streamable HTTP with --http, and logs to stderr.\n\nAdd it to \
-                  an MCP client's configuration as a stdio server whose command is the path to this binary."
-)]
-struct Cli {
-    /// Serve Streamable HTTP at http://ADDRESS/mcp instead of stdio, e.g.
-    /// `127.0.0.1:8080` (port 0 picks a free port; the address is logged).
-    /// Only loopback hosts are accepted in `Host` and `Origin`.
-    #[arg(long, value_name = "ADDRESS")]
-    http: Option<std::net::SocketAddr>,
-
-    /// Worker threads. Default: 1 for stdio, where one connection's reader,
-    /// processor, handlers and writer hand work to each other far faster on
-    /// one thread than across threads; one per core for HTTP, where sessions
-    /// are independent.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
-
-    /// What to log on stderr: error, warn, info, debug or trace, or a tracing
-    /// filter such as `mcpwire_transport=debug`.
-    #[arg(long, default_value = "info", env = "MCPWIRE_LOG")]
-    log_level: String,
-}
-
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let filter = match EnvFilter::try_new(&cli.log_level) {
+    let log_env = std::env::var("MCPWIRE_LOG").ok();
+    let cli = match cli::parse(std::env::args_os().skip(1), log_env) {
+        Ok(cli::Command::Serve(options)) => options,
+        Ok(cli::Command::Help) => return print(cli::HELP),
+        Ok(cli::Command::Version) => return print(&format!("mcpwire {}\n", env!("CARGO_PKG_VERSION"))),
+        Err(error) => {
+            eprintln!("mcpwire: {error}\n\nTry 'mcpwire --help' for more information.");
+            return ExitCode::from(2);
+        }
+    };
+    // `Targets` rather than `EnvFilter`: the same `target=level` directives
+    // without a regex engine, whose code would cost the process memory.
+    let filter = match cli.log_level.parse::<Targets>() {
         Ok(filter) => filter,
         Err(error) => {
             eprintln!("mcpwire: invalid --log-level {:?}: {error}", cli.log_level);
@@ -61,8 +45,10 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
-        .with_env_filter(filter)
+        .with_max_level(tracing::Level::TRACE)
         .with_target(false)
+        .finish()
+        .with(filter)
         .init();
 
     let threads = cli.threads.map(usize::from).unwrap_or(if cli.http.is_some() { 0 } else { 1 });
@@ -91,6 +77,14 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `--help` and `--version` answer on stdout, as every command-line tool does;
+/// they exit before any protocol message could be written.
+#[allow(clippy::print_stdout)]
+fn print(text: &str) -> ExitCode {
+    print!("{text}");
+    ExitCode::SUCCESS
 }
 
 async fn serve(http: Option<std::net::SocketAddr>) -> Result<(), mcpwire_server::Error> {
