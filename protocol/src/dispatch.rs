@@ -115,6 +115,15 @@ dispatch_enum! {
     }
 }
 
+/// The static copy of a known method name, so decoding a message need not
+/// allocate its method.
+pub(crate) fn static_method(name: &str) -> Option<&'static str> {
+    ClientRequest::static_method(name)
+        .or_else(|| ClientNotification::static_method(name))
+        .or_else(|| ServerRequest::static_method(name))
+        .or_else(|| ServerNotification::static_method(name))
+}
+
 impl crate::RequestEnum for ClientRequest {
     fn method(&self) -> &'static str {
         self.into()

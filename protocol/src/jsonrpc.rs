@@ -297,8 +297,8 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Error> {
 struct Envelope<'a> {
     #[serde(default, borrow)]
     jsonrpc: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    id: Option<&'a RawValue>,
+    #[serde(default)]
+    id: IdField,
     #[serde(default, borrow)]
     method: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "present")]
@@ -315,8 +315,11 @@ fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<&'de Raw
     <&RawValue>::deserialize(deserializer).map(Some)
 }
 
-/// The `id` member as classification sees it.
+/// The `id` member as classification sees it, read in the same pass as the
+/// rest of the message.
+#[derive(Default)]
 enum IdField {
+    #[default]
     Absent,
     Null,
     Valid(RequestId),
@@ -324,14 +327,6 @@ enum IdField {
 }
 
 impl IdField {
-    fn read(raw: Option<&RawValue>) -> Self {
-        match raw {
-            None => Self::Absent,
-            Some(raw) if raw.get() == "null" => Self::Null,
-            Some(raw) => serde_json::from_str(raw.get()).map_or(Self::Invalid, Self::Valid),
-        }
-    }
-
     fn valid(&self) -> Option<RequestId> {
         match self {
             Self::Valid(id) => Some(id.clone()),
@@ -340,9 +335,63 @@ impl IdField {
     }
 }
 
+impl<'de> Deserialize<'de> for IdField {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct IdFieldVisitor;
+
+        impl<'de> Visitor<'de> for IdFieldVisitor {
+            type Value = IdField;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<IdField, E> {
+                Ok(IdField::Null)
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<IdField, E> {
+                Ok(IdField::Valid(RequestId::Number(v)))
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<IdField, E> {
+                Ok(i64::try_from(v).map_or(IdField::Invalid, |v| IdField::Valid(RequestId::Number(v))))
+            }
+
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<IdField, E> {
+                Ok(IdField::Invalid)
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<IdField, E> {
+                Ok(IdField::Invalid)
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<IdField, E> {
+                Ok(IdField::Valid(RequestId::String(v.to_owned())))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<IdField, E> {
+                Ok(IdField::Valid(RequestId::String(v)))
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<IdField, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(IdField::Invalid)
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<IdField, A::Error> {
+                while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+                Ok(IdField::Invalid)
+            }
+        }
+
+        deserializer.deserialize_any(IdFieldVisitor)
+    }
+}
+
 impl Envelope<'_> {
     fn classify(self) -> Result<Message, Error> {
-        let id = IdField::read(self.id);
+        let id = self.id;
         match self.jsonrpc.as_deref() {
             Some("2.0") => {}
             Some(other) => {
@@ -361,7 +410,9 @@ impl Envelope<'_> {
                 }
                 params => params.map(RawValue::to_owned),
             };
-            let method = Cow::Owned(method.into_owned());
+            // Known method names are static strings: one allocation fewer per message.
+            let method =
+                crate::dispatch::static_method(&method).map_or_else(|| Cow::Owned(method.into_owned()), Cow::Borrowed);
             return match id {
                 IdField::Absent => Ok(Message::Notification(Notification { jsonrpc: TwoPointZero, method, params })),
                 IdField::Valid(id) => Ok(Message::Request(Request { jsonrpc: TwoPointZero, id, method, params })),

@@ -196,6 +196,15 @@ macro_rules! dispatch_enum {
             pub fn method(&self) -> &'static str {
                 self.into()
             }
+
+            /// The static copy of `name`, if it is one of this enum's methods.
+            #[doc(hidden)]
+            pub fn static_method(name: &str) -> Option<&'static str> {
+                match name {
+                    $($method => Some($method),)*
+                    _ => None,
+                }
+            }
         }
 
         impl<'de> serde::Deserialize<'de> for $name {

@@ -4,10 +4,11 @@
 //! The loop owns the table of running handlers, so it needs no lock for it,
 //! and it never waits on a handler: cheap requests (`initialize`, `ping`, the
 //! lists) are answered inline, everything that runs user code is spawned as a
-//! tracked task. Its priority is written into its `select!`: shutdown first,
-//! then finished handlers (so the running count is accurate before new work is
-//! admitted), then new messages. Every request gets exactly one answer, except
-//! one cancelled by the client, which gets none.
+//! tracked task. Finished handlers are swept from the table in bulk, before
+//! it doubles and before any overload check, rather than reported one message
+//! per request. Its priority is written into its `select!`: shutdown first,
+//! then new messages. Every request gets exactly one answer, except one
+//! cancelled by the client, which gets none.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -37,6 +38,10 @@ use crate::revision;
 use crate::session::{Handshake, Session};
 use crate::{RequestContext, Server};
 
+/// The smallest table worth sweeping: below it, finished entries cost less to
+/// keep than to look at.
+const MIN_SWEEP: usize = 64;
+
 /// How long cancelled handlers get to notice at shutdown. They are aborted at
 /// their next await, so this only covers a handler busy between awaits.
 const CANCELLED_PATIENCE: std::time::Duration = std::time::Duration::from_millis(100);
@@ -45,8 +50,6 @@ const CANCELLED_PATIENCE: std::time::Duration = std::time::Duration::from_millis
 enum Event {
     /// A request, notification or batch from the client.
     Incoming(Incoming),
-    /// A handler task finished (answered, failed, panicked or was cancelled).
-    Finished(RequestId),
     /// The client closed its side: nothing more will arrive.
     PeerClosed,
     /// Our side can no longer write (the client stopped reading for good).
@@ -70,14 +73,11 @@ pub(crate) async fn run(
 ) {
     let session = Arc::new(Session::new(Arc::clone(&sender)));
     server.inner.sessions.add(Arc::clone(&session));
-    // Unbounded because each running handler sends exactly one message here,
-    // and their number is capped by `max_concurrent_requests`.
-    let (finished_tx, mut finished) = mpsc::unbounded_channel();
     let mut processor = Processor {
         server: server.clone(),
         session: Arc::clone(&session),
         running: foldhash::HashMap::default(),
-        finished_tx,
+        sweep_at: MIN_SWEEP,
         tracker: TaskTracker::new(),
     };
     tokio::pin!(shutdown);
@@ -86,7 +86,6 @@ pub(crate) async fn run(
             biased;
             () = &mut shutdown => Event::Shutdown,
             () = sender.closed() => Event::WriterClosed,
-            Some(id) = finished.recv() => Event::Finished(id),
             message = incoming.recv() => message.map_or(Event::PeerClosed, Event::Incoming),
         };
         match event {
@@ -95,9 +94,6 @@ pub(crate) async fn run(
             }
             Event::Incoming(Incoming::Notification(notification)) => processor.handle_notification(&notification),
             Event::Incoming(Incoming::Batch(items)) => processor.handle_batch(items),
-            Event::Finished(id) => {
-                processor.running.remove(&id);
-            }
             Event::PeerClosed => {
                 tracing::debug!("the client closed its side; shutting the session down");
                 break;
@@ -134,11 +130,13 @@ impl Running {
 struct Processor {
     server: Server,
     session: Arc<Session>,
-    /// Running handlers by request id, to cancel them. foldhash rather than
-    /// SipHash: a client can put at most `max_concurrent_requests` keys here,
-    /// so collisions cannot hurt much, and this map is touched twice per request.
+    /// Running handlers by request id, to cancel them; may still hold some
+    /// that finished since the last sweep. foldhash rather than SipHash: a
+    /// client can put at most `max_concurrent_requests` live keys here, so
+    /// collisions cannot hurt much, and this map is touched on every request.
     running: foldhash::HashMap<RequestId, Running>,
-    finished_tx: mpsc::UnboundedSender<RequestId>,
+    /// Sweep finished handlers out of `running` when it reaches this size.
+    sweep_at: usize,
     /// Every handler task, to wait for them at shutdown.
     tracker: TaskTracker,
 }
@@ -379,11 +377,14 @@ impl Processor {
         F: FnOnce(RequestContext) -> Fut + Send + 'static,
         Fut: Future<Output = Result<EncodedResponse, ErrorObject>> + Send + 'static,
     {
-        if self.running.contains_key(&id) {
+        if self.running.get(&id).is_some_and(|running| !running.abort.is_finished()) {
             let error = ErrorObject::invalid_request(format!("request id {id} is already in use by a running request"));
             return responder.error(Some(id), error);
         }
         let limit = self.server.config().max_concurrent_requests;
+        if self.running.len() >= self.sweep_at || self.running.len() >= limit {
+            self.sweep();
+        }
         if self.running.len() >= limit {
             let error = ErrorObject::new(
                 ErrorCode::SERVER_OVERLOADED,
@@ -393,16 +394,16 @@ impl Processor {
         }
         let cancel = CancellationToken::new();
         let ctx = RequestContext::new(id.clone(), meta, cancel.clone(), Arc::clone(&self.session), self.server.clone());
-        // Reports the end to the processor however the task ends: answered,
-        // or dropped unanswered because it was aborted (a cancellation).
-        let mut finish =
-            Finish { id: Some(id.clone()), responder: Some(responder), finished: self.finished_tx.clone() };
+        // If the task is aborted (a cancellation) before it answers, the guard
+        // still lets the batch it belongs to complete.
+        let mut unanswered = Unanswered(Some(responder));
+        let task_id = id.clone();
         let task = self.tracker.spawn(async move {
             // Building the future runs user code too, so it happens inside the
             // panic guard, in the task, never on the processor.
             let outcome = AssertUnwindSafe(async move { work(ctx).await }).catch_unwind().await;
-            let id = finish.id.clone().expect("set until the task ends");
-            let responder = finish.responder.take().expect("answered once");
+            let id = task_id;
+            let responder = unanswered.0.take().expect("answered once");
             match outcome {
                 Ok(answer) => responder.answer(id, answer),
                 Err(panic) => {
@@ -414,6 +415,14 @@ impl Processor {
             }
         });
         self.running.insert(id, Running { cancel, abort: task.abort_handle() });
+    }
+
+    /// Forget handlers that have finished, and sweep again when the table
+    /// has doubled: amortised, each request costs one insert and a share of
+    /// one sweep.
+    fn sweep(&mut self) {
+        self.running.retain(|_, running| !running.abort.is_finished());
+        self.sweep_at = (self.running.len() * 2).max(MIN_SWEEP);
     }
 
     fn handle_notification(&mut self, notification: &Notification) {
@@ -534,22 +543,14 @@ impl Responder {
     }
 }
 
-/// Dropped when a handler task ends, however it ends: tells the processor,
-/// and if the task was aborted before answering, lets its batch complete.
-struct Finish {
-    id: Option<RequestId>,
-    /// Taken when the task answers; still here if it was aborted.
-    responder: Option<Responder>,
-    finished: mpsc::UnboundedSender<RequestId>,
-}
+/// Held by a handler task until it answers: if the task is aborted first
+/// (a cancellation), dropping it lets the batch the request came in complete.
+struct Unanswered(Option<Responder>);
 
-impl Drop for Finish {
+impl Drop for Unanswered {
     fn drop(&mut self) {
-        if let Some(responder) = self.responder.take() {
+        if let Some(responder) = self.0.take() {
             responder.skip();
-        }
-        if let Some(id) = self.id.take() {
-            let _ = self.finished.send(id);
         }
     }
 }
