@@ -24,7 +24,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Everything CI checks, in order: fmt, lint, test, doc, interop, conformance.
+    /// Everything CI checks, in order: fmt, lint, test, doc, interop, conformance, bench --quick.
     Ci,
     /// `cargo fmt --check`.
     Fmt,
