@@ -439,3 +439,161 @@ impl Drop for SseBody {
         self.session.drained.notify_waiters();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use futures_util::StreamExt;
+    use mcpwire_protocol::types::{LoggingLevel, LoggingMessageNotificationParams};
+    use mcpwire_protocol::{RequestId, ServerNotification};
+    use serde_json::json;
+
+    use super::*;
+    use crate::OutgoingMessage;
+
+    fn session(events_kept: usize) -> (Arc<HttpSession>, SessionHandle) {
+        let config = HttpConfig { max_stored_events_per_stream: events_kept, ..HttpConfig::default() };
+        HttpSession::start("test".into(), Arc::new(config))
+    }
+
+    /// The next SSE chunk a connection delivers, as text.
+    async fn next_chunk(
+        body: &mut (impl futures_util::Stream<Item = Result<Frame<Bytes>, Infallible>> + Unpin),
+    ) -> Option<String> {
+        let frame = tokio::time::timeout(Duration::from_secs(5), body.next()).await.expect("a chunk in time")?;
+        let data = frame.unwrap().into_data().expect("a data frame");
+        Some(String::from_utf8(data.to_vec()).unwrap())
+    }
+
+    /// Wait until the router has stored everything sent so far: it drops each
+    /// envelope (paying back its bytes) only after storing it.
+    async fn settle(handle: &SessionHandle) {
+        tokio::time::timeout(Duration::from_secs(5), async {
+            while handle.sender.stats().queued_bytes > 0 {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .expect("the router drains the queue");
+    }
+
+    fn log(n: u64, related: Option<u64>) -> (OutgoingMessage, Option<RequestId>) {
+        let params =
+            LoggingMessageNotificationParams { level: LoggingLevel::Info, logger: None, data: json!(n), meta: None };
+        (
+            OutgoingMessage::ServerNotification(ServerNotification::LoggingMessage(params)),
+            related.map(|id: u64| RequestId::Number(i64::try_from(id).expect("small test ids"))),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_request_stream_carries_its_own_messages_then_its_response_then_ends() {
+        let (session, handle) = session(16);
+        let mut body = Box::pin(session.open_request_stream(RequestId::Number(1)).unwrap().into_stream());
+        assert!(next_chunk(&mut body).await.unwrap().starts_with("id: 1:0\nretry: 1000\ndata: \n\n"));
+        let (message, related) = log(7, Some(1));
+        handle.sender.notify(message, related).await.unwrap();
+        let (unrelated, none) = log(8, None);
+        handle.sender.notify(unrelated, none).await.unwrap();
+        handle.sender.send_response(RequestId::Number(1), &json!({}));
+        let mut text = String::new();
+        while let Some(chunk) = next_chunk(&mut body).await {
+            text.push_str(&chunk);
+        }
+        assert!(text.contains("id: 1:1\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\""), "{text}");
+        assert!(text.contains("\"data\":7"), "{text}");
+        assert!(!text.contains("\"data\":8"), "an unrelated message goes to the standalone stream: {text}");
+        assert!(text.contains("\"id\":1,\"result\":{}"), "{text}");
+        drop(session);
+    }
+
+    #[tokio::test]
+    async fn resuming_replays_that_stream_only_from_after_the_given_event() {
+        let (session, handle) = session(16);
+        let first = session.open_request_stream(RequestId::Number(1)).unwrap();
+        let second = session.open_request_stream(RequestId::Number(2)).unwrap();
+        // Both connections drop at once: nothing has been delivered.
+        drop((first, second));
+        for n in 0..3 {
+            let (message, related) = log(n, Some(1));
+            handle.sender.notify(message, related).await.unwrap();
+        }
+        let (other, related) = log(99, Some(2));
+        handle.sender.notify(other, related).await.unwrap();
+        handle.sender.send_response(RequestId::Number(1), &json!("done"));
+        settle(&handle).await;
+        let mut text = String::new();
+        let mut body = Box::pin(session.resume(EventId { stream: 1, sequence: 1 }).unwrap().into_stream());
+        while let Some(chunk) = next_chunk(&mut body).await {
+            text.push_str(&chunk);
+        }
+        assert!(!text.contains("id: 1:1\n"), "event 1:1 was already seen: {text}");
+        assert!(
+            text.contains("id: 1:2\n") && text.contains("id: 1:3\n") && text.contains("\"result\":\"done\""),
+            "{text}"
+        );
+        assert!(!text.contains("\"data\":99"), "another stream's events are never replayed: {text}");
+        assert!(session.resume(EventId { stream: 7, sequence: 0 }).is_none(), "no such stream");
+    }
+
+    #[tokio::test]
+    async fn a_full_store_evicts_notifications_but_never_the_response() {
+        let (session, handle) = session(4);
+        drop(session.open_request_stream(RequestId::Number(1)).unwrap());
+        for n in 0..10 {
+            let (message, related) = log(n, Some(1));
+            handle.sender.notify(message, related).await.unwrap();
+        }
+        handle.sender.send_response(RequestId::Number(1), &json!("kept"));
+        settle(&handle).await;
+        let mut text = String::new();
+        let mut body = Box::pin(session.resume(EventId { stream: 1, sequence: 0 }).unwrap().into_stream());
+        while let Some(chunk) = next_chunk(&mut body).await {
+            text.push_str(&chunk);
+        }
+        assert!(text.contains("\"result\":\"kept\""), "{text}");
+        assert_eq!(text.matches("notifications/message").count(), 3, "only the newest fit: {text}");
+        assert!(text.contains("\"data\":9") && !text.contains("\"data\":0"), "{text}");
+        assert_eq!(handle.sender.stats().dropped_notifications, 7, "undelivered evictions are counted");
+    }
+
+    #[tokio::test]
+    async fn closing_a_stream_ends_its_connection_with_a_retry_but_keeps_the_stream() {
+        let (session, handle) = session(16);
+        let mut body = Box::pin(session.open_request_stream(RequestId::Number(5)).unwrap().into_stream());
+        next_chunk(&mut body).await.expect("the priming event");
+        handle.sender.close_stream(RequestId::Number(5));
+        assert_eq!(next_chunk(&mut body).await.as_deref(), Some("retry: 1000\n\n"));
+        assert_eq!(next_chunk(&mut body).await, None, "the connection ends");
+        handle.sender.send_response(RequestId::Number(5), &json!("after"));
+        settle(&handle).await;
+        let mut resumed = Box::pin(session.resume(EventId { stream: 1, sequence: 0 }).unwrap().into_stream());
+        let replay = next_chunk(&mut resumed).await.unwrap();
+        assert!(replay.contains("\"id\":5,\"result\":\"after\""), "{replay}");
+    }
+
+    #[tokio::test]
+    async fn a_request_id_in_use_and_too_many_streams_are_refused() {
+        let config = HttpConfig { max_streams_per_session: 2, ..HttpConfig::default() };
+        let (session, _handle) = HttpSession::start("limits".into(), Arc::new(config));
+        let _one = session.open_request_stream(RequestId::Number(1)).unwrap();
+        assert_eq!(session.open_request_stream(RequestId::Number(1)).err(), Some(OpenError::IdInUse));
+        let _two = session.open_request_stream(RequestId::Number(2)).unwrap();
+        assert_eq!(session.open_request_stream(RequestId::Number(3)).err(), Some(OpenError::TooMany));
+    }
+
+    #[tokio::test]
+    async fn the_standalone_stream_takes_one_connection_and_gets_what_had_nowhere_to_go() {
+        let (session, handle) = session(16);
+        let (message, none) = log(42, None);
+        handle.sender.notify(message, none).await.unwrap();
+        let mut body = Box::pin(session.open_standalone().unwrap().into_stream());
+        assert!(session.open_standalone().is_none(), "a second GET stream is refused");
+        let mut text = next_chunk(&mut body).await.unwrap();
+        if !text.contains("\"data\":42") {
+            text.push_str(&next_chunk(&mut body).await.unwrap());
+        }
+        assert!(text.contains("\"data\":42"), "{text}");
+    }
+}
