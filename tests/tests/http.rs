@@ -110,13 +110,18 @@ fn a_deleted_session_answers_404_to_post_get_and_delete() {
     let server = HttpServer::spawn();
     let session = server.client().initialize(json!({}));
     let mut standalone = session.get(&[]).expect_status(200);
-    assert!(standalone.next_event().is_some_and(|e| e.is_priming()), "the standalone stream opens with priming");
+    standalone.expect_first_priming();
+    let mut call =
+        session.post(&[], &request(json!(1), "tools/call", json!({"name": "slow", "arguments": {"ms": 60_000}})));
+    call.expect_first_priming();
 
     let deleted = session.send("DELETE", &[]);
     assert!((200..300).contains(&deleted.status), "DELETE of a live session should succeed, got {}", deleted.status);
-    // The session's streams must not outlive it.
-    let after = standalone.events_until_end();
-    assert!(after.iter().all(|e| e.message.is_none()), "nothing should arrive after DELETE: {after:?}");
+    // The session's streams must not outlive it, or its clients would wait forever.
+    for mut stream in [standalone, call] {
+        let after = stream.events_until_end();
+        assert!(after.iter().all(|e| e.message.is_none()), "nothing should arrive after DELETE: {after:?}");
+    }
 
     session.post(&[], &ping(2)).expect_status(404);
     let notification = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
@@ -433,6 +438,39 @@ fn a_second_standalone_stream_gets_409() {
     assert!(content_type.starts_with("text/event-stream"), "content-type {content_type:?}");
     standalone.expect_first_priming();
     session.get(&[]).expect_status(409);
+}
+
+/// How often a test asks again whether the server has let go of a
+/// connection the client closed: the server only learns of the close when it
+/// reads the end of the connection, which no reply to the client announces.
+const RECHECK: Duration = Duration::from_millis(10);
+
+#[test]
+fn a_reopened_standalone_stream_primes_with_a_fresh_event_id() {
+    let server = HttpServer::spawn();
+    let session = server.client().initialize(json!({}));
+    let mut first = session.get(&[]).expect_status(200);
+    let first_priming = first.expect_first_priming();
+    // A client whose GET connection broke opens the standalone stream again.
+    first.disconnect();
+    let deadline = Instant::now() + DEFAULT_TIMEOUT;
+    let mut second = loop {
+        let reopened = session.get(&[]);
+        if reopened.status != 409 || Instant::now() >= deadline {
+            break reopened.expect_status(200);
+        }
+        std::thread::sleep(RECHECK);
+    };
+    let second_priming = second.expect_first_priming();
+    // Event ids must be unique across all streams of a session (2025-11-25
+    // transport, "Resumability and Redelivery"): a repeated id makes a
+    // client's Last-Event-ID ambiguous and defeats de-duplication.
+    assert_ne!(
+        first_priming.id,
+        second_priming.id,
+        "the reopened standalone stream repeats the event id of an earlier priming event\n--- the server's stderr:\n{}",
+        server.stderr()
+    );
 }
 
 #[test]
