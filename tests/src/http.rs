@@ -45,6 +45,7 @@ const QUOTE_WAIT: Duration = Duration::from_secs(1);
 /// the server so that any failure can quote it.
 #[derive(Debug, Default)]
 struct ServerLog {
+    /// Appended to line by line by the stderr thread.
     text: Mutex<String>,
 }
 
@@ -211,7 +212,9 @@ fn announced_address(line: &str) -> Option<SocketAddr> {
 /// thread of a concurrency test can have its own.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
+    /// Where the server listens: every request opens a new connection here.
     address: SocketAddr,
+    /// The server's stderr, quoted by every failure.
     log: Arc<ServerLog>,
     /// `None` when the schema is missing (outside CI), so only JSON-ness is checked.
     validator: Option<&'static SchemaValidator>,
@@ -335,6 +338,18 @@ impl HttpClient {
     /// # Panics
     /// When either step is not answered as Streamable HTTP requires.
     pub fn initialize(&self, capabilities: Value) -> HttpSession {
+        let session = self.start_session(capabilities);
+        let notification = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+        session.post(&[], &notification).expect_status(202);
+        session
+    }
+
+    /// Only the `initialize` request, leaving `notifications/initialized` to
+    /// the test.
+    ///
+    /// # Panics
+    /// When it is not answered with a result on an SSE stream carrying a session id.
+    pub fn start_session(&self, capabilities: Value) -> HttpSession {
         let initialize = request(json!(0), "initialize", initialize_params(LATEST_VERSION, capabilities));
         let response = self.post(&[], &initialize).expect_status(200);
         let Some(id) = response.header("mcp-session-id").map(str::to_owned) else {
@@ -344,10 +359,7 @@ impl HttpClient {
         if answer.get("result").is_none() {
             self.fail(&format!("initialize failed: {answer}"));
         }
-        let session = self.session(id);
-        let notification = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
-        session.post(&[], &notification).expect_status(202);
-        session
+        self.session(id)
     }
 
     /// A handle on a session this test initialized by hand.
@@ -370,9 +382,11 @@ fn merge_headers<'a>(defaults: &[(&'a str, &'a str)], extra: &[(&'a str, &'a str
 /// `MCP-Protocol-Version`, as the transport requires after `initialize`.
 #[derive(Debug)]
 pub struct HttpSession {
+    /// Sends this session's requests.
     client: HttpClient,
     /// The `Mcp-Session-Id` the server assigned.
     pub id: String,
+    /// The next request id; MCP forbids reusing one within a session.
     next_id: i64,
 }
 
@@ -405,6 +419,11 @@ impl HttpSession {
     /// session's defaults of the same name.
     pub fn post(&self, extra: &[(&str, &str)], message: &Value) -> HttpResponse {
         self.client.send("POST", &self.headers("POST", extra), message.to_string().as_bytes())
+    }
+
+    /// POST this exact body in this session: for bodies built byte by byte.
+    pub fn post_bytes(&self, body: &[u8]) -> HttpResponse {
+        self.client.send("POST", &self.headers("POST", &[]), body)
     }
 
     /// POST a request with a fresh id; returns the id and the open answer.
@@ -496,8 +515,11 @@ enum Framing {
 pub struct HttpResponse {
     /// The status code.
     pub status: u16,
+    /// The response headers in the order they came, names as sent.
     headers: Vec<(String, String)>,
+    /// The connection, positioned after the head.
     reader: BufReader<Connection>,
+    /// How the body is delimited; a `Length` counts down as it is read.
     framing: Framing,
     /// Body bytes decoded from the framing but not consumed yet.
     decoded: Vec<u8>,
@@ -509,6 +531,7 @@ pub struct HttpResponse {
     transcript: String,
     /// The schema definition of the results this stream carries, if known.
     answers: Option<&'static str>,
+    /// For the validator, and the server's stderr in failure messages.
     client: HttpClient,
 }
 
@@ -760,6 +783,7 @@ impl HttpResponse {
 #[derive(Debug)]
 struct Connection {
     stream: TcpStream,
+    /// When the current operation gives up; each public read sets a new one.
     deadline: Instant,
 }
 

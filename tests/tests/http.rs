@@ -74,10 +74,11 @@ fn initialize_is_answered_on_a_primed_sse_stream_with_a_visible_ascii_session_id
 #[test]
 fn initialized_notification_is_accepted_with_202_and_no_body() {
     let server = HttpServer::spawn();
-    let session = server.client().initialize(json!({}));
+    let mut session = server.client().start_session(json!({}));
     let notification = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
     let response = session.post(&[], &notification).expect_status(202);
     assert!(response.body().is_empty(), "202 Accepted carries no body");
+    session.assert_serving();
 }
 
 #[test]
@@ -117,10 +118,10 @@ fn a_deleted_session_answers_404_to_post_get_and_delete() {
 
     let deleted = session.send("DELETE", &[]);
     assert!((200..300).contains(&deleted.status), "DELETE of a live session should succeed, got {}", deleted.status);
-    // The session's streams must not outlive it, or its clients would wait forever.
+    // The session's streams must not outlive it, or its clients would wait
+    // forever; reading to the end fails on a stream that stays open.
     for mut stream in [standalone, call] {
-        let after = stream.events_until_end();
-        assert!(after.iter().all(|e| e.message.is_none()), "nothing should arrive after DELETE: {after:?}");
+        stream.events_until_end();
     }
 
     session.post(&[], &ping(2)).expect_status(404);
@@ -222,21 +223,11 @@ fn echo_body_of_size(id: i64, size: usize) -> Vec<u8> {
     body
 }
 
-fn post_raw(session: &mcpwire_tests::HttpSession, body: &[u8]) -> HttpResponse {
-    let headers = [
-        ("Mcp-Session-Id", session.id.as_str()),
-        ("MCP-Protocol-Version", LATEST_VERSION),
-        ("Accept", "application/json, text/event-stream"),
-        ("Content-Type", "application/json"),
-    ];
-    session.client().send("POST", &headers, body)
-}
-
 #[test]
 fn a_body_over_4_mib_gets_413_and_the_server_keeps_serving() {
     let server = HttpServer::spawn();
     let mut session = server.client().initialize(json!({}));
-    post_raw(&session, &echo_body_of_size(100, MAX_BODY_BYTES + 1)).expect_status(413);
+    session.post_bytes(&echo_body_of_size(100, MAX_BODY_BYTES + 1)).expect_status(413);
     session.assert_serving();
 }
 
@@ -245,7 +236,7 @@ fn a_body_of_exactly_4_mib_is_accepted() {
     let server = HttpServer::spawn();
     let session = server.client().initialize(json!({}));
     let body = echo_body_of_size(100, MAX_BODY_BYTES);
-    let (_, answer) = post_raw(&session, &body).expect_status(200).expect_sse_answer(&json!(100));
+    let (_, answer) = session.post_bytes(&body).expect_status(200).expect_sse_answer(&json!(100));
     let text = answer["result"]["content"][0]["text"].as_str().unwrap_or_default();
     assert!(text.len() > MAX_BODY_BYTES - 200 && text.bytes().all(|b| b == b'x'), "the echo came back changed");
 }
@@ -285,7 +276,7 @@ fn a_stream_the_server_closes_is_replayed_after_its_priming_event_id() {
     assert!(rest.iter().any(|e| e.retry.is_some()), "a retry should come before the close: {rest:?}");
 
     // Another stream with its own events, which the replay must not include.
-    let (other_id, other) = session.request("tools/call", json!({"name": "echo", "arguments": {"text": "other"}}));
+    let (_, other) = session.request("tools/call", json!({"name": "echo", "arguments": {"text": "other"}}));
     let mut other = other.expect_status(200);
     let other_events = other.events_until_end();
     let other_event_ids: HashSet<String> = event_ids(&other, &other_events).into_iter().collect();
@@ -297,7 +288,6 @@ fn a_stream_the_server_closes_is_replayed_after_its_priming_event_id() {
         resumed.fail(&format!("the replay should hold exactly the tool's response: {replayed:?}"))
     };
     assert_eq!(answer["id"], call, "{answer}");
-    assert_ne!(answer["id"], other_id, "{answer}");
     assert!(tool_text(&answer["result"]).starts_with("Reconnection test completed successfully"), "{answer}");
     for event_id in event_ids(&resumed, &replayed) {
         assert!(!other_event_ids.contains(&event_id), "the replay holds event {event_id} of another stream");
@@ -328,8 +318,11 @@ fn a_stream_the_client_dropped_delivers_its_result_on_resume() {
 /// Lets a number of threads wait until all of them have reached a point, or
 /// until a deadline, so one failing thread cannot hang the others.
 struct Rendezvous {
+    /// How many threads have arrived so far.
     arrived: Mutex<usize>,
+    /// Signalled on every arrival, so waiters re-check the count.
     all_here: Condvar,
+    /// How many threads must arrive before any may go on.
     expected: usize,
 }
 
@@ -398,8 +391,9 @@ fn fifty_concurrent_sessions_each_answer_an_elicitation_on_the_call_stream() {
         .collect();
     drop(done_tx);
 
-    let started = Instant::now();
-    let deadline = started + 2 * DEFAULT_TIMEOUT;
+    // Each session's own reads time out after DEFAULT_TIMEOUT; twice that
+    // bounds the whole run even when the server is slow to start them all.
+    let deadline = Instant::now() + 2 * DEFAULT_TIMEOUT;
     let mut texts = Vec::new();
     loop {
         match done.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
