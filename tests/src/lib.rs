@@ -1,7 +1,8 @@
 //! Support for the end-to-end tests that drive the real `mcpwire` binary over
-//! stdio: finding (or building) the binary, running it as an [`McpProcess`]
-//! that speaks raw JSON-RPC lines, and checking every line it writes against
-//! the official MCP schema.
+//! stdio and over Streamable HTTP: finding (or building) the binary, running
+//! it as an [`McpProcess`] that speaks raw JSON-RPC lines or as an
+//! [`HttpServer`] that a raw HTTP/1.1 client talks to, and checking every
+//! message it sends against the official MCP schema.
 //!
 //! What the server should do is asserted by the tests in `tests/`; this crate
 //! only makes them short and their failures readable.
@@ -17,11 +18,13 @@
 #![warn(missing_docs)]
 
 mod binary;
+mod http;
 mod memory;
 mod process;
 mod schema;
 
 pub use binary::{mcpwire_binary, workspace_root};
+pub use http::{ACCEPT_BOTH, HttpClient, HttpResponse, HttpServer, HttpSession, POST_HEADERS, SseEvent};
 pub use memory::{MemoryStatus, memory_status};
 pub use process::{
     DEFAULT_TIMEOUT, LATEST_VERSION, McpProcess, SUPPORTED_VERSIONS, initialize_params, request, tool_text,

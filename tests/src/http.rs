@@ -1,0 +1,932 @@
+//! `HttpServer`: one running `mcpwire --http 127.0.0.1:0`, and a small
+//! HTTP/1.1 client over `std::net::TcpStream` that speaks Streamable HTTP to
+//! it with exact control over every header, reads SSE bodies event by event,
+//! and can drop a connection mid-stream.
+//!
+//! A raw client rather than an HTTP library: the tests need to send headers no
+//! well-behaved client would (a foreign `Host`, a bad `Accept`), to see each
+//! SSE event as it arrives, and to hang up on purpose. Every read waits until a
+//! deadline, never longer, so a hung server fails the test instead of hanging it.
+//!
+//! Every JSON-RPC message the server sends in an SSE event is checked against
+//! the official schema as it is read. The JSON bodies of refused requests
+//! (4xx) are not MCP messages, so they are left to the tests. A thread drains
+//! the server's stderr from the start, so the server never blocks on a full
+//! pipe, and every failure quotes it.
+
+use std::fmt::Write as _;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::process::{DEFAULT_TIMEOUT, LATEST_VERSION, initialize_params, request};
+use crate::schema::{SCHEMA_VERSION, SchemaValidator, result_definition, schema};
+
+/// What a client must accept on every POST: either kind of answer.
+pub const ACCEPT_BOTH: &str = "application/json, text/event-stream";
+
+/// The `Accept` and `Content-Type` of a well-behaved POST.
+pub const POST_HEADERS: [(&str, &str); 2] = [("Accept", ACCEPT_BOTH), ("Content-Type", "application/json")];
+
+/// How much of a response body a failure message quotes.
+const QUOTE_LIMIT: usize = 4_000;
+
+/// How long a failure waits for the rest of a refused request's body, so the
+/// message can quote it; short, because the test has already failed.
+const QUOTE_WAIT: Duration = Duration::from_secs(1);
+
+/// Everything the server wrote to stderr so far, shared by every client of
+/// the server so that any failure can quote it.
+#[derive(Debug, Default)]
+struct ServerLog {
+    /// Appended to line by line by the stderr thread.
+    text: Mutex<String>,
+}
+
+impl ServerLog {
+    fn text(&self) -> String {
+        self.text.lock().expect("stderr lock").clone()
+    }
+}
+
+/// A running `mcpwire --http 127.0.0.1:0`.
+///
+/// Dropping it kills the server if it is still running.
+#[derive(Debug)]
+pub struct HttpServer {
+    child: Child,
+    /// A client of this server; [`client`](Self::client) hands out clones.
+    client: HttpClient,
+    /// Fires once stderr reaches end of file, which happens when the process
+    /// exits; `wait_exit` waits on it instead of polling.
+    stderr_closed: Receiver<()>,
+    stderr_thread: Option<JoinHandle<()>>,
+    /// Set once the process has been waited for.
+    exit_status: Option<ExitStatus>,
+}
+
+impl HttpServer {
+    /// Start the binary (building it first if needed) on a free loopback
+    /// port, and wait until it has logged the address it serves.
+    ///
+    /// # Panics
+    /// When the binary cannot be started, or does not log its address within
+    /// [`DEFAULT_TIMEOUT`].
+    pub fn spawn() -> Self {
+        // Load the schema here, on the test's thread: under CI a missing
+        // schema must fail this test.
+        let validator = schema();
+        let binary = crate::mcpwire_binary();
+        let mut child = Command::new(binary)
+            .args(["--http", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start {}: {e}", binary.display()));
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let log = Arc::new(ServerLog::default());
+        let (address_tx, address_rx) = mpsc::channel();
+        let (closed_tx, stderr_closed) = mpsc::channel();
+        let stderr_thread = {
+            let log = Arc::clone(&log);
+            std::thread::Builder::new()
+                .name("mcpwire-http-stderr".into())
+                .spawn(move || collect_stderr(stderr, &log, &address_tx, &closed_tx))
+                .expect("spawn the stderr reader")
+        };
+        let address = match address_rx.recv_timeout(DEFAULT_TIMEOUT) {
+            Ok(address) => address,
+            Err(error) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let _ = stderr_thread.join();
+                panic!(
+                    "mcpwire --http did not log the address it serves ({error})\n--- the server's stderr:\n{}",
+                    log.text()
+                );
+            }
+        };
+        Self {
+            child,
+            client: HttpClient { address, log, validator },
+            stderr_closed,
+            stderr_thread: Some(stderr_thread),
+            exit_status: None,
+        }
+    }
+
+    /// A client of this server; clones are cheap and may go to other threads.
+    pub fn client(&self) -> HttpClient {
+        self.client.clone()
+    }
+
+    /// Everything the server wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.client.log.text()
+    }
+
+    /// Send a signal (`TERM`, `INT`, ...) to the server with kill(1).
+    ///
+    /// The process has not been waited for yet, so its id cannot have been
+    /// reused by another process: this can only reach our server.
+    pub fn signal(&mut self, signal: &str) {
+        assert!(self.exit_status.is_none(), "the server already exited");
+        let pid = self.child.id();
+        let status = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status().expect("run kill(1)");
+        assert!(status.success(), "kill -{signal} {pid} failed: {status}");
+    }
+
+    /// Wait for the server to exit: its exit status, and how long the wait took.
+    ///
+    /// # Panics
+    /// When it is still running after `timeout`.
+    pub fn wait_exit(&mut self, timeout: Duration) -> (ExitStatus, Duration) {
+        let started = Instant::now();
+        if let Some(status) = self.exit_status {
+            return (status, Duration::ZERO);
+        }
+        // Nobody else holds the server's stderr, so it closes exactly when
+        // the process exits; after that, `wait` returns at once.
+        match self.stderr_closed.recv_timeout(timeout) {
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => {}
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("the server did not exit within {timeout:?}\n--- the server's stderr:\n{}", self.stderr())
+            }
+        }
+        let status = self.child.wait().expect("wait for the server");
+        let elapsed = started.elapsed();
+        self.exit_status = Some(status);
+        (status, elapsed)
+    }
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        if self.exit_status.is_none() {
+            // Still ours to kill: it has not been waited for.
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        if let Some(thread) = self.stderr_thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Collect stderr line by line; report the address from the line that
+/// announces it, and report end of file.
+fn collect_stderr(stderr: ChildStderr, log: &ServerLog, address: &Sender<SocketAddr>, closed: &Sender<()>) {
+    let mut reader = BufReader::new(stderr);
+    let mut line = Vec::new();
+    while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+        let text = String::from_utf8_lossy(&line);
+        if let Some(found) = announced_address(&text) {
+            let _ = address.send(found);
+        }
+        log.text.lock().expect("stderr lock").push_str(&text);
+        line.clear();
+    }
+    let _ = closed.send(());
+}
+
+/// The address in a line like `... serves MCP over Streamable HTTP at http://127.0.0.1:40107/mcp; ...`.
+fn announced_address(line: &str) -> Option<SocketAddr> {
+    const PREFIX: &str = "http://127.0.0.1:";
+    let rest = &line[line.find(PREFIX)? + PREFIX.len()..];
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if !rest[digits..].starts_with("/mcp") {
+        return None;
+    }
+    let port: u16 = rest[..digits].parse().ok()?;
+    Some(SocketAddr::from(([127, 0, 0, 1], port)))
+}
+
+/// Sends HTTP requests to one server; cheap to clone, and `Send`, so each
+/// thread of a concurrency test can have its own.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    /// Where the server listens: every request opens a new connection here.
+    address: SocketAddr,
+    /// The server's stderr, quoted by every failure.
+    log: Arc<ServerLog>,
+    /// `None` when the schema is missing (outside CI), so only JSON-ness is checked.
+    validator: Option<&'static SchemaValidator>,
+}
+
+impl HttpClient {
+    /// The server's address.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// A `Host` (or `Origin` authority) that names the server: `127.0.0.1:PORT`.
+    pub fn authority(&self) -> String {
+        self.address.to_string()
+    }
+
+    /// Everything the server wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.log.text()
+    }
+
+    /// Fail the test with `what` and the server's stderr.
+    #[track_caller]
+    pub fn fail(&self, what: &str) -> ! {
+        panic!("{what}\n--- the server's stderr:\n{}", self.stderr())
+    }
+
+    /// Send one request to `/mcp` on a new connection and read the response
+    /// head. `headers` are sent as given; `Host` (the server's address) and
+    /// `Content-Length` are added unless `headers` has them.
+    ///
+    /// A request body's results are checked against the type its method
+    /// returns; for other streams say which with [`send_answering`](Self::send_answering).
+    ///
+    /// # Panics
+    /// When the connection fails or no response head arrives in time.
+    pub fn send(&self, method: &str, headers: &[(&str, &str)], body: &[u8]) -> HttpResponse {
+        let answers = serde_json::from_slice::<Value>(body)
+            .ok()
+            .filter(|message| message.get("id").is_some())
+            .and_then(|message| message.get("method")?.as_str().and_then(result_definition));
+        self.send_answering(method, headers, body, answers)
+    }
+
+    /// [`send`](Self::send), checking any result in the answer against the
+    /// named schema definition (e.g. `CallToolResult`): for a GET that
+    /// resumes a request's stream.
+    ///
+    /// # Panics
+    /// When the connection fails or no response head arrives in time.
+    pub fn send_answering(
+        &self,
+        method: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        answers: Option<&'static str>,
+    ) -> HttpResponse {
+        let deadline = Instant::now() + DEFAULT_TIMEOUT;
+        let stream = TcpStream::connect_timeout(&self.address, DEFAULT_TIMEOUT)
+            .unwrap_or_else(|e| self.fail(&format!("could not connect to {}: {e}", self.address)));
+        // Small requests must not wait for Nagle's algorithm.
+        stream.set_nodelay(true).expect("set TCP_NODELAY");
+        let mut head = format!("{method} /mcp HTTP/1.1\r\n");
+        let has = |name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+        if !has("host") {
+            let _ = write!(head, "Host: {}\r\n", self.address);
+        }
+        for (name, value) in headers {
+            let _ = write!(head, "{name}: {value}\r\n");
+        }
+        if !has("content-length") && (!body.is_empty() || method == "POST" || method == "PUT") {
+            let _ = write!(head, "Content-Length: {}\r\n", body.len());
+        }
+        head.push_str("\r\n");
+        let mut connection = Connection { stream, deadline };
+        // A server may answer before it has read the whole body (413) and then
+        // close the connection, which fails the rest of the write; the answer
+        // is what the test is after, so a failed write is only reported if no
+        // answer can be read either.
+        let written = connection.write_all_by_deadline(head.as_bytes()).and_then(|()| {
+            let written = connection.write_all_by_deadline(body);
+            connection.stream.flush().and(written)
+        });
+        let mut reader = BufReader::new(connection);
+        let head = match read_head(&mut reader) {
+            Ok(head) => head,
+            Err(error) => {
+                let write =
+                    written.err().map(|e| format!(" (writing the request failed too: {e})")).unwrap_or_default();
+                self.fail(&format!("no HTTP response head to {method} arrived: {error}{write}"))
+            }
+        };
+        let framing = match head.framing(method) {
+            Ok(framing) => framing,
+            Err(error) => self.fail(&format!("a response to {method} has bad framing: {error}\n{head:?}")),
+        };
+        HttpResponse {
+            status: head.status,
+            headers: head.headers,
+            reader,
+            framing,
+            decoded: Vec::new(),
+            ended: false,
+            cut_off: false,
+            transcript: String::new(),
+            answers,
+            client: self.clone(),
+        }
+    }
+
+    /// POST one JSON-RPC message with well-behaved headers plus `extra`
+    /// (which replace a default of the same name).
+    pub fn post(&self, extra: &[(&str, &str)], message: &Value) -> HttpResponse {
+        let headers = merge_headers(&POST_HEADERS, extra);
+        self.send("POST", &headers, message.to_string().as_bytes())
+    }
+
+    /// `initialize` at [`LATEST_VERSION`] with these client capabilities,
+    /// then `notifications/initialized`: a session ready for requests.
+    ///
+    /// # Panics
+    /// When either step is not answered as Streamable HTTP requires.
+    pub fn initialize(&self, capabilities: Value) -> HttpSession {
+        let session = self.start_session(capabilities);
+        let notification = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+        session.post(&[], &notification).expect_status(202);
+        session
+    }
+
+    /// Only the `initialize` request, leaving `notifications/initialized` to
+    /// the test.
+    ///
+    /// # Panics
+    /// When it is not answered with a result on an SSE stream carrying a session id.
+    pub fn start_session(&self, capabilities: Value) -> HttpSession {
+        let initialize = request(json!(0), "initialize", initialize_params(LATEST_VERSION, capabilities));
+        let response = self.post(&[], &initialize).expect_status(200);
+        let Some(id) = response.header("mcp-session-id").map(str::to_owned) else {
+            response.fail("the answer to initialize has no Mcp-Session-Id")
+        };
+        let (_, answer) = response.expect_sse_answer(&json!(0));
+        if answer.get("result").is_none() {
+            self.fail(&format!("initialize failed: {answer}"));
+        }
+        self.session(id)
+    }
+
+    /// A handle on a session this test initialized by hand.
+    pub fn session(&self, id: String) -> HttpSession {
+        HttpSession { client: self.clone(), id, next_id: 1 }
+    }
+}
+
+/// `defaults` with each header of `extra` replacing the default of the same
+/// name (case-insensitively), or added.
+fn merge_headers<'a>(defaults: &[(&'a str, &'a str)], extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut headers: Vec<(&str, &str)> =
+        defaults.iter().filter(|(name, _)| !extra.iter().any(|(e, _)| e.eq_ignore_ascii_case(name))).copied().collect();
+    headers.extend_from_slice(extra);
+    headers
+}
+
+/// One MCP session over Streamable HTTP, from the client's side: every
+/// request carries its `Mcp-Session-Id` and the negotiated
+/// `MCP-Protocol-Version`, as the transport requires after `initialize`.
+#[derive(Debug)]
+pub struct HttpSession {
+    /// Sends this session's requests.
+    client: HttpClient,
+    /// The `Mcp-Session-Id` the server assigned.
+    pub id: String,
+    /// The next request id; MCP forbids reusing one within a session.
+    next_id: i64,
+}
+
+impl HttpSession {
+    /// The client this session talks through.
+    pub fn client(&self) -> &HttpClient {
+        &self.client
+    }
+
+    /// A fresh request id: 1, 2, 3...
+    pub fn next_id(&mut self) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        json!(id)
+    }
+
+    /// The headers every request of this session carries, for a method:
+    /// POST also says what it accepts and what it sends.
+    fn headers<'a>(&'a self, method: &str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        let mut defaults = vec![("Mcp-Session-Id", self.id.as_str()), ("MCP-Protocol-Version", LATEST_VERSION)];
+        match method {
+            "POST" => defaults.extend_from_slice(&POST_HEADERS),
+            "GET" => defaults.push(("Accept", "text/event-stream")),
+            _ => {}
+        }
+        merge_headers(&defaults, extra)
+    }
+
+    /// POST one message in this session, with `extra` headers replacing the
+    /// session's defaults of the same name.
+    pub fn post(&self, extra: &[(&str, &str)], message: &Value) -> HttpResponse {
+        self.client.send("POST", &self.headers("POST", extra), message.to_string().as_bytes())
+    }
+
+    /// POST this exact body in this session: for bodies built byte by byte.
+    pub fn post_bytes(&self, body: &[u8]) -> HttpResponse {
+        self.client.send("POST", &self.headers("POST", &[]), body)
+    }
+
+    /// POST a request with a fresh id; returns the id and the open answer.
+    pub fn request(&mut self, method: &str, params: Value) -> (Value, HttpResponse) {
+        let id = self.next_id();
+        let response = self.post(&[], &request(id.clone(), method, params));
+        (id, response)
+    }
+
+    /// POST a request and read its SSE answer to the end: the response
+    /// (result or error).
+    pub fn call(&mut self, method: &str, params: Value) -> Value {
+        let (id, response) = self.request(method, params);
+        response.expect_status(200).expect_sse_answer(&id).1
+    }
+
+    /// Check the session still answers: a `ping` must get `{}`.
+    pub fn assert_serving(&mut self) {
+        let response = self.call("ping", Value::Null);
+        if response.get("result") != Some(&json!({})) {
+            self.client.fail(&format!("`ping` should be answered with an empty result, got {response}"));
+        }
+    }
+
+    /// A GET in this session, with `extra` headers replacing the defaults:
+    /// the standalone stream, or with `Last-Event-ID` a resumed one.
+    pub fn get(&self, extra: &[(&str, &str)]) -> HttpResponse {
+        self.client.send("GET", &self.headers("GET", extra), b"")
+    }
+
+    /// Resume a stream after `last_event_id` with GET, checking any result on
+    /// it as the answer to a `method` request.
+    pub fn resume(&self, last_event_id: &str, method: &str) -> HttpResponse {
+        let headers = self.headers("GET", &[("Last-Event-ID", last_event_id)]);
+        self.client.send_answering("GET", &headers, b"", result_definition(method))
+    }
+
+    /// Any other method in this session (DELETE, PUT...), without a body.
+    pub fn send(&self, method: &str, extra: &[(&str, &str)]) -> HttpResponse {
+        self.client.send(method, &self.headers(method, extra), b"")
+    }
+}
+
+/// One SSE event as it arrived: the fields of one block of lines.
+///
+/// A block with only a `retry:` field (which a server sends before it closes a
+/// connection) is returned too, though an SSE client dispatches no event for it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SseEvent {
+    /// The `id:` field.
+    pub id: Option<String>,
+    /// The `event:` field (the event type).
+    pub event: Option<String>,
+    /// The `data:` lines, joined with newlines; `Some("")` for an empty `data:`.
+    pub data: Option<String>,
+    /// The `retry:` field, in milliseconds.
+    pub retry: Option<u64>,
+    /// The JSON-RPC message in `data`, already checked against the schema.
+    pub message: Option<Value>,
+}
+
+impl SseEvent {
+    /// Whether this is a priming event: an id, a retry, and an empty `data:`.
+    pub fn is_priming(&self) -> bool {
+        self.id.as_deref().is_some_and(|id| !id.is_empty()) && self.retry.is_some() && self.data.as_deref() == Some("")
+    }
+
+    /// Whether this event carries the response (result or error) to `id`.
+    pub fn answers(&self, id: &Value) -> bool {
+        self.message.as_ref().is_some_and(|m| m.get("method").is_none() && m.get("id") == Some(id))
+    }
+}
+
+/// How the body of a response is delimited.
+#[derive(Debug)]
+enum Framing {
+    /// `Transfer-Encoding: chunked`: every SSE stream.
+    Chunked,
+    /// `Content-Length`: this many bytes are still to come.
+    Length(usize),
+    /// Neither: the body ends when the connection does.
+    UntilClose,
+}
+
+/// A response: its status and headers, and a body read on demand, as a whole
+/// or SSE event by SSE event.
+///
+/// Dropping it closes the connection, even in the middle of a stream.
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// The response headers in the order they came, names as sent.
+    headers: Vec<(String, String)>,
+    /// The connection, positioned after the head.
+    reader: BufReader<Connection>,
+    /// How the body is delimited; a `Length` counts down as it is read.
+    framing: Framing,
+    /// Body bytes decoded from the framing but not consumed yet.
+    decoded: Vec<u8>,
+    /// The body has ended (or the connection did).
+    ended: bool,
+    /// The connection closed between two chunks instead of after the last one.
+    cut_off: bool,
+    /// The body read so far, for failure messages.
+    transcript: String,
+    /// The schema definition of the results this stream carries, if known.
+    answers: Option<&'static str>,
+    /// For the validator, and the server's stderr in failure messages.
+    client: HttpClient,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("ended", &self.ended)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpResponse {
+    /// The value of a header (the first one, if repeated), by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// Whether the connection closed in the middle of a chunked body instead
+    /// of ending it with the last chunk. Only meaningful once the body ended.
+    pub fn was_cut_off(&self) -> bool {
+        self.cut_off
+    }
+
+    /// Fail the test with `what`, this response, and the server's stderr.
+    #[track_caller]
+    pub fn fail(&self, what: &str) -> ! {
+        self.client.fail(&format!(
+            "{what}\n--- the response: {} {:?}\n--- its body so far:\n{}",
+            self.status,
+            self.headers,
+            quote(&self.transcript)
+        ))
+    }
+
+    /// Fail unless the status is `expected`; returns the response to go on.
+    #[track_caller]
+    pub fn expect_status(mut self, expected: u16) -> Self {
+        if self.status != expected {
+            // Quote what the body says about why, if it says it soon.
+            self.reader.get_mut().deadline = Instant::now() + QUOTE_WAIT;
+            while !self.ended && self.fill().is_ok() {}
+            self.fail(&format!("expected status {expected}, got {}", self.status));
+        }
+        self
+    }
+
+    /// The whole body, waiting at most [`DEFAULT_TIMEOUT`] for its end.
+    pub fn body(mut self) -> Vec<u8> {
+        self.reader.get_mut().deadline = Instant::now() + DEFAULT_TIMEOUT;
+        while !self.ended {
+            if let Err(error) = self.fill() {
+                self.fail(&format!("reading the body failed: {error}"));
+            }
+        }
+        std::mem::take(&mut self.decoded)
+    }
+
+    /// The whole body as JSON: what a refusal says.
+    pub fn json(self) -> Value {
+        let client = self.client.clone();
+        let body = self.body();
+        serde_json::from_slice(&body).unwrap_or_else(|e| {
+            client.fail(&format!("the body is not JSON ({e}): {}", quote(&String::from_utf8_lossy(&body))))
+        })
+    }
+
+    /// The next SSE event, waiting at most [`DEFAULT_TIMEOUT`]; `None` once
+    /// the body has ended. A message event's JSON is checked against the schema.
+    ///
+    /// # Panics
+    /// On a timeout, a broken connection, or a message that is not valid MCP.
+    pub fn next_event(&mut self) -> Option<SseEvent> {
+        self.reader.get_mut().deadline = Instant::now() + DEFAULT_TIMEOUT;
+        let mut event = SseEvent::default();
+        let mut fields = 0;
+        loop {
+            let line = match self.next_line() {
+                Ok(Some(line)) => line,
+                // A block cut off by the end of the body is not an event.
+                Ok(None) => return None,
+                Err(error) => self.fail(&format!("reading the SSE stream failed: {error}")),
+            };
+            if line.is_empty() {
+                if fields == 0 {
+                    continue;
+                }
+                self.check_message(&mut event);
+                return Some(event);
+            }
+            if line.starts_with(':') {
+                continue;
+            }
+            fields += 1;
+            let (name, value) = line.split_once(':').unwrap_or((&line, ""));
+            let value = value.strip_prefix(' ').unwrap_or(value);
+            match name {
+                "id" => event.id = Some(value.to_owned()),
+                "event" => event.event = Some(value.to_owned()),
+                "data" => match &mut event.data {
+                    Some(data) => {
+                        data.push('\n');
+                        data.push_str(value);
+                    }
+                    None => event.data = Some(value.to_owned()),
+                },
+                "retry" => match value.parse() {
+                    Ok(retry) => event.retry = Some(retry),
+                    Err(_) => self.fail(&format!("a `retry:` field that is not a number: {line:?}")),
+                },
+                _ => self.fail(&format!("an SSE field MCP does not use: {line:?}")),
+            }
+        }
+    }
+
+    /// Every event until the body ends.
+    pub fn events_until_end(&mut self) -> Vec<SseEvent> {
+        std::iter::from_fn(|| self.next_event()).collect()
+    }
+
+    /// Check this is an SSE stream and read its first event, which must be a
+    /// priming event; returns it.
+    pub fn expect_first_priming(&mut self) -> SseEvent {
+        if !self.header("content-type").is_some_and(|t| t.starts_with("text/event-stream")) {
+            self.fail("expected an SSE stream");
+        }
+        match self.next_event() {
+            Some(first) if first.is_priming() => first,
+            first => self.fail(&format!("the stream should open with a priming event, got {first:?}")),
+        }
+    }
+
+    /// Read an SSE answer to the request `id` to its end: it must start with
+    /// a priming event, carry exactly one response to `id`, and then end.
+    /// Returns every event before the response, and the response.
+    pub fn expect_sse_answer(mut self, id: &Value) -> (Vec<SseEvent>, Value) {
+        self.expect_first_priming();
+        let mut before = Vec::new();
+        let mut response = None;
+        while let Some(event) = self.next_event() {
+            match (&response, event.answers(id)) {
+                (None, true) => response = event.message,
+                (Some(_), _) => self.fail(&format!("the stream went on after the response: {event:?}")),
+                (None, false) => before.push(event),
+            }
+        }
+        match response {
+            Some(response) => (before, response),
+            None => self.fail(&format!("the stream ended without a response to {id}")),
+        }
+    }
+
+    /// Close the connection now, whatever is still to come: a client that
+    /// hangs up (or loses its network) mid-stream.
+    pub fn disconnect(self) {
+        let _ = self.reader.get_ref().stream.shutdown(Shutdown::Both);
+    }
+
+    /// Parse and check the JSON-RPC message of an event with data.
+    fn check_message(&self, event: &mut SseEvent) {
+        let Some(data) = event.data.as_deref().filter(|d| !d.is_empty()) else { return };
+        let message: Value = serde_json::from_str(data)
+            .unwrap_or_else(|e| self.fail(&format!("an SSE event's data is not JSON ({e}): {}", quote(data))));
+        if let Some(validator) = self.client.validator
+            && let Err(errors) = validator.check_server_message(&message, self.answers)
+        {
+            self.fail(&format!(
+                "the server sent a message that breaks the MCP {SCHEMA_VERSION} schema:\n{}\n{errors}",
+                quote(data)
+            ));
+        }
+        event.message = Some(message);
+    }
+
+    /// The next line of the body without its line ending; `None` at its end.
+    fn next_line(&mut self) -> io::Result<Option<String>> {
+        loop {
+            if let Some(end) = self.decoded.iter().position(|&b| b == b'\n') {
+                let mut line: Vec<u8> = self.decoded.drain(..=end).collect();
+                line.pop();
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                return String::from_utf8(line)
+                    .map(Some)
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("a line is not UTF-8: {e}")));
+            }
+            if self.ended {
+                return Ok(None);
+            }
+            self.fill()?;
+        }
+    }
+
+    /// Decode the next piece of the body into `decoded`, or mark its end.
+    fn fill(&mut self) -> io::Result<()> {
+        let start = self.decoded.len();
+        match self.framing {
+            Framing::Chunked => {
+                let Some(size_line) = read_line_or_eof(&mut self.reader)? else {
+                    // The connection closed between chunks: the stream is
+                    // over for this client, though not ended the proper way.
+                    self.ended = true;
+                    self.cut_off = true;
+                    return Ok(());
+                };
+                let size = size_line.split(';').next().unwrap_or_default().trim();
+                let size = usize::from_str_radix(size, 16).map_err(|e| {
+                    io::Error::new(io::ErrorKind::InvalidData, format!("a bad chunk size {size_line:?}: {e}"))
+                })?;
+                if size == 0 {
+                    // Trailers, if any, up to the blank line that ends the body.
+                    while !read_line(&mut self.reader)?.is_empty() {}
+                    self.ended = true;
+                } else {
+                    self.decoded.resize(start + size, 0);
+                    self.reader.read_exact(&mut self.decoded[start..])?;
+                    if !read_line(&mut self.reader)?.is_empty() {
+                        return Err(io::Error::new(io::ErrorKind::InvalidData, "a chunk does not end with CRLF"));
+                    }
+                }
+            }
+            Framing::Length(0) => self.ended = true,
+            Framing::Length(remaining) => {
+                let mut buffer = vec![0; remaining.min(64 * 1024)];
+                let read = self.reader.read(&mut buffer)?;
+                if read == 0 {
+                    return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the body is shorter than announced"));
+                }
+                self.decoded.extend_from_slice(&buffer[..read]);
+                self.framing = Framing::Length(remaining - read);
+            }
+            Framing::UntilClose => {
+                let mut buffer = vec![0; 64 * 1024];
+                let read = self.reader.read(&mut buffer)?;
+                self.decoded.extend_from_slice(&buffer[..read]);
+                self.ended = read == 0;
+            }
+        }
+        if self.transcript.len() < QUOTE_LIMIT {
+            self.transcript.push_str(&String::from_utf8_lossy(&self.decoded[start..]));
+        }
+        Ok(())
+    }
+}
+
+/// A connection whose reads and writes give up at a deadline.
+#[derive(Debug)]
+struct Connection {
+    stream: TcpStream,
+    /// When the current operation gives up; each public read sets a new one.
+    deadline: Instant,
+}
+
+impl Connection {
+    fn remaining(&self) -> io::Result<Duration> {
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, "the deadline passed"));
+        }
+        Ok(remaining)
+    }
+
+    fn write_all_by_deadline(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.stream.set_write_timeout(Some(self.remaining()?))?;
+        self.stream.write_all(bytes)
+    }
+}
+
+impl Read for Connection {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        self.stream.set_read_timeout(Some(self.remaining()?))?;
+        self.stream.read(buffer).map_err(|error| match error.kind() {
+            // What a read timeout looks like on Unix.
+            io::ErrorKind::WouldBlock => io::Error::new(io::ErrorKind::TimedOut, "no data before the deadline"),
+            _ => error,
+        })
+    }
+}
+
+/// A status line and headers.
+#[derive(Debug)]
+struct Head {
+    status: u16,
+    headers: Vec<(String, String)>,
+}
+
+impl Head {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// How the body is delimited (RFC 9112 section 6.3).
+    fn framing(&self, method: &str) -> Result<Framing, String> {
+        if method == "HEAD" || self.status == 204 || self.status == 304 {
+            return Ok(Framing::Length(0));
+        }
+        if let Some(coding) = self.header("transfer-encoding") {
+            return match coding.trim().eq_ignore_ascii_case("chunked") {
+                true => Ok(Framing::Chunked),
+                false => Err(format!("an unexpected Transfer-Encoding {coding:?}")),
+            };
+        }
+        match self.header("content-length") {
+            Some(length) => length.trim().parse().map(Framing::Length).map_err(|e| format!("Content-Length: {e}")),
+            None => Ok(Framing::UntilClose),
+        }
+    }
+}
+
+/// Read a response head, skipping interim (1xx) responses such as `100 Continue`.
+fn read_head(reader: &mut impl BufRead) -> io::Result<Head> {
+    loop {
+        let status_line = read_line(reader)?;
+        let status = status_line
+            .strip_prefix("HTTP/1.1 ")
+            .or_else(|| status_line.strip_prefix("HTTP/1.0 "))
+            .and_then(|rest| rest.get(..3))
+            .and_then(|code| code.parse::<u16>().ok())
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, format!("a bad status line {status_line:?}")))?;
+        let mut headers = Vec::new();
+        loop {
+            let line = read_line(reader)?;
+            if line.is_empty() {
+                break;
+            }
+            let Some((name, value)) = line.split_once(':') else {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, format!("a bad header line {line:?}")));
+            };
+            headers.push((name.trim().to_owned(), value.trim().to_owned()));
+        }
+        if !(100..200).contains(&status) {
+            return Ok(Head { status, headers });
+        }
+    }
+}
+
+/// One line of the head or of the chunk framing, without its CRLF; end of
+/// file is an error here, since the server may only close between responses.
+fn read_line(reader: &mut impl BufRead) -> io::Result<String> {
+    read_line_or_eof(reader)?.ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "the connection closed"))
+}
+
+/// [`read_line`], with `None` when the connection closed before the line began.
+fn read_line_or_eof(reader: &mut impl BufRead) -> io::Result<Option<String>> {
+    let mut line = Vec::new();
+    if reader.read_until(b'\n', &mut line)? == 0 {
+        return Ok(None);
+    }
+    if line.pop() != Some(b'\n') {
+        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the connection closed mid-line"));
+    }
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    String::from_utf8(line).map(Some).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+fn quote(text: &str) -> String {
+    if text.len() <= QUOTE_LIMIT {
+        return text.to_owned();
+    }
+    let mut end = QUOTE_LIMIT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} bytes in all)", &text[..end], text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_announced_address_is_read_from_the_log_line() {
+        let line =
+            "2026-11-24T23:47:42Z  INFO mcpwire serves MCP over Streamable HTTP at http://127.0.0.1:40107/mcp; logs";
+        assert_eq!(announced_address(line), Some("127.0.0.1:40107".parse().unwrap()));
+        assert_eq!(announced_address("listening on http://127.0.0.1:/mcp"), None);
+        assert_eq!(announced_address("see http://127.0.0.1:80/other"), None);
+        assert_eq!(announced_address("nothing here"), None);
+    }
+
+    #[test]
+    fn extra_headers_replace_defaults_of_the_same_name() {
+        let merged = merge_headers(&POST_HEADERS, &[("accept", "application/json"), ("Origin", "null")]);
+        assert_eq!(merged, [("Content-Type", "application/json"), ("accept", "application/json"), ("Origin", "null")]);
+    }
+
+    #[test]
+    fn a_response_head_after_100_continue_is_read_with_its_framing() {
+        let bytes = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 413 Payload Too Large\r\ncontent-length: 2\r\n\r\n{}";
+        let head = read_head(&mut &bytes[..]).unwrap();
+        assert_eq!(head.status, 413);
+        assert!(matches!(head.framing("POST"), Ok(Framing::Length(2))));
+    }
+}
