@@ -195,15 +195,24 @@ impl HttpSession {
     pub(crate) fn open_standalone(self: &Arc<Self>) -> Option<SseBody> {
         let mut streams = self.streams.lock().expect("streams lock");
         let stream_id = Self::standalone_id(&mut streams);
-        let stream = streams.by_id.get(&stream_id).expect("the standalone stream exists");
+        let stream = streams.by_id.get_mut(&stream_id).expect("the standalone stream exists");
         if stream.connection != 0 {
             return None;
         }
-        // Messages that had nowhere to go yet are delivered now; what a
-        // previous GET already took is not repeated.
+        // Messages that had nowhere to go yet are delivered now (each has its
+        // own id to resume from); what a previous GET already took is not
+        // repeated. Only with nothing to deliver does the connection start
+        // with a priming event, and that takes a fresh sequence number: event
+        // ids must be unique in a session, even across reopened streams.
         let from = stream.delivered;
-        let priming = priming_event(EventId { stream: stream_id, sequence: from }, self.config.sse_retry);
-        Some(self.attach(&mut streams, stream_id, from, Some(priming)))
+        let prelude = (stream.last_sequence() == from).then(|| {
+            let sequence = stream.next_sequence;
+            stream.next_sequence += 1;
+            stream.delivered = sequence;
+            priming_event(EventId { stream: stream_id, sequence }, self.config.sse_retry)
+        });
+        let from = stream.delivered.max(from);
+        Some(self.attach(&mut streams, stream_id, from, prelude))
     }
 
     /// Resume a stream after `Last-Event-ID`: replay what came after it, then
@@ -581,6 +590,18 @@ mod tests {
         assert_eq!(session.open_request_stream(RequestId::Number(1)).err(), Some(OpenError::IdInUse));
         let _two = session.open_request_stream(RequestId::Number(2)).unwrap();
         assert_eq!(session.open_request_stream(RequestId::Number(3)).err(), Some(OpenError::TooMany));
+    }
+
+    #[tokio::test]
+    async fn a_reopened_standalone_stream_primes_with_a_fresh_event_id() {
+        let (session, _handle) = session(16);
+        let mut first = Box::pin(session.open_standalone().unwrap().into_stream());
+        let first_priming = next_chunk(&mut first).await.unwrap();
+        drop(first);
+        let mut second = Box::pin(session.open_standalone().unwrap().into_stream());
+        let second_priming = next_chunk(&mut second).await.unwrap();
+        let id = |text: &str| text.lines().next().unwrap().to_owned();
+        assert_ne!(id(&first_priming), id(&second_priming), "event ids are unique in a session");
     }
 
     #[tokio::test]
