@@ -23,7 +23,7 @@ mod memory;
 mod process;
 mod schema;
 
-pub use binary::{mcpwire_binary, workspace_root};
+pub use binary::{custom_server_example, mcpwire_binary, workspace_root};
 pub use http::{ACCEPT_BOTH, HttpClient, HttpResponse, HttpServer, HttpSession, POST_HEADERS, SseEvent};
 pub use memory::{MemoryStatus, memory_status};
 pub use process::{

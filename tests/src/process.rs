@@ -110,10 +110,17 @@ impl McpProcess {
     /// # Panics
     /// When the binary cannot be built or started, or the schema is missing under CI.
     pub fn spawn() -> Self {
+        Self::spawn_program(crate::mcpwire_binary())
+    }
+
+    /// Start another MCP server program (an example) the same way.
+    ///
+    /// # Panics
+    /// When the program cannot be started, or the schema is missing under CI.
+    pub fn spawn_program(binary: &std::path::Path) -> Self {
         // Load the schema here, not in the reader thread: under CI a missing
         // schema must fail this test, not silently kill a thread.
         let validator = schema();
-        let binary = crate::mcpwire_binary();
         let mut child = Command::new(binary)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
