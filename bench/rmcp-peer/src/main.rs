@@ -5,18 +5,31 @@
 //! `#[tool_router]` + `#[tool_handler]`, typed `Parameters<T>`, the `Peer` taken
 //! from the call context, and `serve` on the stdio transport. Nothing here is
 //! tuned; the point is to measure what an rmcp user gets out of the box.
+//!
+//! `--http ADDRESS` serves the same tools over Streamable HTTP instead, for the
+//! `echo-http` scenario: rmcp's `StreamableHttpService` with its default,
+//! stateful sessions, mounted at `/mcp` on an axum router, as rmcp's HTTP
+//! examples do, with TCP_NODELAY on each connection like the other servers. The
+//! address actually bound (port 0 lets the OS choose) is logged on stderr as
+//! `http://ADDRESS/mcp`, which is where the harness reads it.
 
 // rmcp 3.x marks logging deprecated (SEP-2577, for the 2026-07-28 revision), but
 // `notifications/message` is how 2025-11-25, the version the benchmark
 // negotiates, streams messages to a client, and the flood scenario needs it.
 #![allow(deprecated)]
 
+use std::net::SocketAddr;
+
+use anyhow::{Context, bail};
+use axum::serve::ListenerExt as _;
 use futures::future::join_all;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
     CallToolResult, ContentBlock, ElicitRequestParams, ElicitationAction, ElicitationSchema, LoggingLevel,
     LoggingMessageNotificationParam, ServerCapabilities, ServerConfig,
 };
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use rmcp::{ErrorData, Peer, RoleServer, ServerHandler, ServiceExt, tool, tool_handler, tool_router};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -121,9 +134,49 @@ impl ServerHandler for BenchServer {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.as_slice() {
+        [] => serve_stdio().await,
+        [flag, address] if flag == "--http" => {
+            serve_http(address.parse().with_context(|| format!("--http {address:?} is not an IP address and port"))?)
+                .await
+        }
+        _ => bail!("usage: rmcp-peer [--http ADDRESS]"),
+    }
+}
+
+async fn serve_stdio() -> anyhow::Result<()> {
     // `stdio_pipes` is the transport rmcp's docs recommend when both streams are
     // pipes, as they are under the benchmark; it falls back to `stdio` otherwise.
     let service = BenchServer::new().serve(rmcp::transport::stdio_pipes()).await?;
     service.waiting().await?;
+    Ok(())
+}
+
+/// Serves Streamable HTTP until the process is killed: the harness stops it
+/// that way once a run's figures are taken, so no graceful shutdown is wired.
+async fn serve_http(address: SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address}"))?;
+    let bound = listener.local_addr()?;
+    // TCP_NODELAY, as mcpwire and Node's `http` server set on every connection:
+    // axum leaves Nagle's algorithm on, and then each small SSE write after the
+    // first waits for the client's delayed ACK (40 ms on Linux), which would
+    // measure that stall rather than rmcp. axum's docs show this very hook.
+    let listener = listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            eprintln!("rmcp-peer: could not set TCP_NODELAY: {error}");
+        }
+    });
+    // The default config is rmcp's out-of-the-box behaviour: stateful sessions
+    // (an `Mcp-Session-Id` per `initialize`), SSE answers with a priming event,
+    // and `Host` checked against loopback names.
+    let service = StreamableHttpService::new(
+        || Ok(BenchServer::new()),
+        LocalSessionManager::default().into(),
+        StreamableHttpServerConfig::default(),
+    );
+    let router = axum::Router::new().nest_service("/mcp", service);
+    eprintln!("rmcp-peer serves MCP over Streamable HTTP at http://{bound}/mcp");
+    axum::serve(listener, router).await?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! The report's chart: one bar panel per scenario showing its headline figure
-//! (the median over runs) for every server, plus the flood's slowest ping,
-//! drawn as SVG with plotters.
+//! (the median over runs) for every server, plus echo-http's tail latency and
+//! the flood's slowest ping, drawn as SVG with plotters.
 
 use anyhow::{Result, anyhow};
 use plotters::prelude::*;
@@ -11,15 +11,22 @@ use super::results::Results;
 use super::scenarios::{Metric, Scenario};
 use super::servers::Kind;
 
-/// The whole chart, in SVG pixels: three panels across, two down, each wide
+/// The whole chart, in SVG pixels: four panels across, two down, each wide
 /// enough for four labelled bars.
-const SIZE: (u32, u32) = (1200, 760);
+const SIZE: (u32, u32) = (1600, 760);
 
-/// The panels, left to right, top to bottom: every scenario's headline, then
-/// the flood's other figure with a target.
-const PANELS: [(Scenario, Metric); 6] = [
+/// The panels' grid: rows, columns.
+const GRID: (usize, usize) = (2, 4);
+
+/// The panels, left to right, top to bottom: every scenario's headline, with
+/// echo-http's p99 next to its rate (32 clients queue, and the tail is where
+/// servers differ) and the flood's slowest ping (it has a target) next to its
+/// memory.
+const PANELS: [(Scenario, Metric); 8] = [
     (Scenario::EchoSerial, Metric::CallsPerSec),
     (Scenario::EchoPipelined, Metric::CallsPerSec),
+    (Scenario::EchoHttp, Metric::CallsPerSec),
+    (Scenario::EchoHttp, Metric::P99Micros),
     (Scenario::AskClient, Metric::RoundTripsPerSec),
     (Scenario::Flood, Metric::PeakRssMib),
     (Scenario::Flood, Metric::PingMaxMillis),
@@ -53,7 +60,7 @@ fn draw(results: &Results, subtitle: &str, svg: &mut String) -> Result<(), Box<d
         (SIZE.0 as i32 / 2, 4),
         ("sans-serif", 14).into_font().color(&BLACK.mix(0.7)).pos(Pos::new(HPos::Center, VPos::Top)),
     ))?;
-    let panels = body.split_evenly((2, 3));
+    let panels = body.split_evenly(GRID);
     let kinds: Vec<Kind> = results.servers.iter().map(|server| server.kind).collect();
     // Plotters' integer ranges are inclusive, so 0..last gives one segment per server.
     let last = kinds.len().saturating_sub(1);

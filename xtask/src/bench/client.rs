@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::fs::OpenOptions;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -244,7 +244,7 @@ pub(crate) fn answer_stray(out: &mut Outgoing, message: &Message<'_>) -> io::Res
 
 /// Kills the server if a run outlives its deadline, so a hung server fails its
 /// run instead of hanging the benchmark.
-struct Watchdog {
+pub(crate) struct Watchdog {
     /// Sends a new deadline (from now); dropping it stops the watchdog.
     rearm: Option<mpsc::Sender<Duration>>,
     /// The watchdog thread.
@@ -254,7 +254,8 @@ struct Watchdog {
 }
 
 impl Watchdog {
-    fn start(child: Arc<Mutex<Child>>, deadline: Duration) -> Self {
+    /// Starts watching `child`, which must end within `deadline` from now.
+    pub(crate) fn start(child: Arc<Mutex<Child>>, deadline: Duration) -> Self {
         let (rearm, deadlines) = mpsc::channel::<Duration>();
         let fired = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&fired);
@@ -284,8 +285,13 @@ impl Watchdog {
         }
     }
 
+    /// Whether the watchdog killed the server; checked when a run fails, to say why.
+    pub(crate) fn fired(&self) -> bool {
+        self.fired.load(Ordering::SeqCst)
+    }
+
     /// Stops the watchdog; true if it had fired.
-    fn stop(mut self) -> bool {
+    pub(crate) fn stop(mut self) -> bool {
         self.rearm.take();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -296,7 +302,14 @@ impl Watchdog {
 
 /// Kills and reaps the server when a session is dropped without
 /// [`Session::finish`], e.g. when a run fails halfway: no server outlives its run.
-struct Reaper(Arc<Mutex<Child>>);
+pub(crate) struct Reaper(pub(crate) Arc<Mutex<Child>>);
+
+impl Reaper {
+    /// How the server exited, if it has.
+    pub(crate) fn exit_status(&self) -> Option<ExitStatus> {
+        self.0.lock().expect("child lock").try_wait().ok().flatten()
+    }
+}
 
 impl Drop for Reaper {
     fn drop(&mut self) {
@@ -371,8 +384,7 @@ impl Session {
         if self.timed_out() {
             return error.context(format!("the run passed its {:?} deadline, so the server was killed", self.deadline));
         }
-        let exited = self.reaper.0.lock().expect("child lock").try_wait().ok().flatten();
-        match exited {
+        match self.reaper.exit_status() {
             Some(status) => error.context(format!("the server exited ({status})")),
             None => error,
         }
@@ -439,6 +451,6 @@ impl Session {
 
     /// Whether the watchdog ended this run; checked when a run fails, to say why.
     pub(crate) fn timed_out(&self) -> bool {
-        self.watchdog.fired.load(Ordering::SeqCst)
+        self.watchdog.fired()
     }
 }

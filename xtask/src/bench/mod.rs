@@ -3,8 +3,9 @@
 //!
 //! This module only runs the show: which servers, in what order, and what to
 //! do with the figures. The parts are `servers` (build and launch the peers),
-//! `client` (the stdio MCP client driver), `scenarios` (what is sent and
-//! timed), `proc_stats` (peak RSS), `stats` (percentiles and medians),
+//! `client` (the stdio MCP client driver), `http_client` (the Streamable HTTP
+//! one), `scenarios` (what is sent and timed), `proc_stats` (peak RSS and CPU
+//! time), `stats` (percentiles and medians),
 //! `results` (figures and targets), `report` and `chart` (the page and its SVG).
 //!
 //! `--quick` runs every scenario at a tiny size against mcpwire alone (a debug
@@ -18,6 +19,7 @@
 
 mod chart;
 mod client;
+mod http_client;
 mod proc_stats;
 mod report;
 mod results;
@@ -68,26 +70,28 @@ pub(crate) fn run(quick: bool) -> Result<()> {
     let prepared = servers::prepare(&kinds, build)?;
 
     let mut entries = Vec::new();
-    let mut missing_tools = Vec::new();
+    let mut not_applicable = Vec::new();
     for server in &prepared.servers {
         let (info, tools) = scenarios::probe(&server.launch, PROBE_DEADLINE)
             .with_context(|| format!("{}: the first start and tools/list failed", server.kind.name()))?;
         eprintln!("==> {} is {} {}, with tools {}", server.kind.name(), info.name, info.version, tools.join(", "));
         for scenario in Scenario::ALL {
             if !tools.iter().any(|tool| tool == scenario.tool()) {
-                missing_tools.push((scenario, server.kind, format!("the server has no `{}` tool", scenario.tool())));
+                not_applicable.push((scenario, server.kind, format!("the server has no `{}` tool", scenario.tool())));
+            } else if let (true, Err(reason)) = (scenario.over_http(), &server.http) {
+                not_applicable.push((scenario, server.kind, reason.clone()));
             }
         }
         entries.push(ServerEntry {
             kind: server.kind,
             versions: server.versions.clone(),
-            // Relative to the workspace, so the page does not name this machine's paths.
-            command: server.launch.display().replace(&format!("{}/", project_root().display()), ""),
+            command: relative(&server.launch),
+            http_command: server.http.as_ref().ok().map(relative),
             info,
         });
     }
     let mut results = Results::new(sizes.clone(), entries);
-    for (scenario, kind, reason) in missing_tools {
+    for (scenario, kind, reason) in not_applicable {
         results.cell_mut(scenario, kind).state = State::NotApplicable(reason);
     }
 
@@ -122,6 +126,12 @@ pub(crate) fn run(quick: bool) -> Result<()> {
         bail!("some runs failed; their figures are marked \"failed\" in docs/BENCHMARKS.md");
     }
     Ok(())
+}
+
+/// A command line with the workspace's path taken out, so the report does not
+/// name this machine's paths.
+fn relative(launch: &client::Launch) -> String {
+    launch.display().replace(&format!("{}/", project_root().display()), "")
 }
 
 /// Builds xtask in release mode and runs `bench` there, passing on when this
@@ -192,7 +202,7 @@ fn measure(servers: &[servers::Server], sizes: &Sizes, results: &mut Results) {
                     continue;
                 }
                 let label = format!("[{} {}/{}] {}", scenario.name(), rep + 1, sizes.reps, kind.name());
-                match scenario.run(&server.launch, sizes) {
+                match scenario.run(server, sizes) {
                     Ok(sample) => {
                         let headline = scenario.headline();
                         let value = sample.get(&headline).copied().unwrap_or(f64::NAN);

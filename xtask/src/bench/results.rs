@@ -39,6 +39,8 @@ pub(crate) struct ServerEntry {
     pub(crate) versions: String,
     /// The command that starts it.
     pub(crate) command: String,
+    /// The command that starts it serving Streamable HTTP, if it can.
+    pub(crate) http_command: Option<String>,
     /// What it said about itself in `initialize`.
     pub(crate) info: ServerInfo,
 }
@@ -303,6 +305,7 @@ mod tests {
                 kind,
                 versions: String::new(),
                 command: String::new(),
+                http_command: None,
                 info: ServerInfo::default(),
             })
             .collect();

@@ -1,16 +1,18 @@
-//! The five scenarios: what each sends, what it times, and the figures one run
+//! The six scenarios: what each sends, what it times, and the figures one run
 //! of it yields.
 //!
 //! Every run gets a fresh server process, so a peak RSS belongs to that run's
 //! work alone and no run inherits another's warm caches. Scenarios check the
 //! protocol as they go (every call answered, without error; every elicitation
 //! answered; every ping answered) and fail the run otherwise: a figure from a
-//! run that lost calls would not mean anything.
+//! run that lost calls would not mean anything. All but `echo-http` talk to the
+//! server over stdio (`client`); `echo-http` talks Streamable HTTP
+//! (`http_client`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Barrier, Mutex, PoisonError};
 use std::thread::ScopedJoinHandle;
 use std::time::{Duration, Instant};
 
@@ -18,7 +20,9 @@ use anyhow::{Context, Result, bail, ensure};
 use serde_json::{Value, json};
 
 use super::client::{Launch, Outgoing, ServerInfo, Session, answer_stray};
+use super::http_client::{HttpServer, HttpSession};
 use super::proc_stats;
+use super::servers::Server;
 use super::stats::percentile;
 
 /// How big each scenario is, and how many times each runs.
@@ -27,17 +31,26 @@ pub(crate) struct Sizes {
     /// Runs of each scenario against each server; every figure is the median.
     pub(crate) reps: usize,
     /// Untimed echo calls before the timed ones, so a JIT (Node) or lazy
-    /// allocation is not billed to the first timed calls.
+    /// allocation is not billed to the first timed calls (in `echo-http`,
+    /// shared out among the clients).
     pub(crate) warmup_calls: usize,
     /// The fewest timed calls of `echo-serial` and `echo-pipelined`.
     pub(crate) min_calls: usize,
-    /// The shortest timed phase of `echo-serial`, `echo-pipelined` and
-    /// `ask-client`: they go on (whole calls or rounds) until both this and
-    /// their minimum count are reached, so a fast server is timed as long as a
-    /// slow one and CPU times (10 ms ticks) are read over a long enough span.
+    /// The shortest timed phase of `echo-serial`, `echo-pipelined`,
+    /// `echo-http` and `ask-client`: they go on (whole calls or rounds) until
+    /// both this and their minimum count are reached, so a fast server is
+    /// timed as long as a slow one and CPU times (10 ms ticks) are read over a
+    /// long enough span.
     pub(crate) min_time: Duration,
     /// Requests in flight in `echo-pipelined`.
     pub(crate) window: usize,
+    /// Concurrent clients of `echo-http`, each with its own session and
+    /// keep-alive connection, making one call at a time.
+    pub(crate) http_clients: usize,
+    /// The fewest timed calls of `echo-http`, all clients together. Lower than
+    /// `min_calls`: a slow HTTP server would otherwise stretch its runs well
+    /// past `min_time`, and 32 clients make the time limit the one that binds.
+    pub(crate) http_min_calls: usize,
     /// `count` of an untimed `ask_client` call before the timed ones.
     pub(crate) ask_warmup: u64,
     /// `count` of each timed `ask_client` call (a round).
@@ -66,6 +79,8 @@ impl Sizes {
         min_calls: 10_000,
         min_time: Duration::from_millis(1_500),
         window: 32,
+        http_clients: 32,
+        http_min_calls: 3_200,
         ask_warmup: 100,
         ask_count: 1_000,
         flood_count: 1_000_000,
@@ -83,6 +98,8 @@ impl Sizes {
         min_calls: 200,
         min_time: Duration::ZERO,
         window: 32,
+        http_clients: 32,
+        http_min_calls: 320,
         ask_warmup: 5,
         ask_count: 50,
         flood_count: 20_000,
@@ -177,6 +194,8 @@ pub(crate) enum Scenario {
     EchoSerial,
     /// A window of echo calls in flight.
     EchoPipelined,
+    /// Many clients making echo calls over Streamable HTTP.
+    EchoHttp,
     /// The server asks the client many questions at once.
     AskClient,
     /// The server streams notifications at a client that stalls, then reads.
@@ -187,14 +206,21 @@ pub(crate) enum Scenario {
 
 impl Scenario {
     /// Every scenario, in run order.
-    pub(crate) const ALL: [Scenario; 5] =
-        [Scenario::EchoSerial, Scenario::EchoPipelined, Scenario::AskClient, Scenario::Flood, Scenario::IdleMemory];
+    pub(crate) const ALL: [Scenario; 6] = [
+        Scenario::EchoSerial,
+        Scenario::EchoPipelined,
+        Scenario::EchoHttp,
+        Scenario::AskClient,
+        Scenario::Flood,
+        Scenario::IdleMemory,
+    ];
 
     /// The name used in tables and on the command line.
     pub(crate) fn name(self) -> &'static str {
         match self {
             Scenario::EchoSerial => "echo-serial",
             Scenario::EchoPipelined => "echo-pipelined",
+            Scenario::EchoHttp => "echo-http",
             Scenario::AskClient => "ask-client",
             Scenario::Flood => "flood",
             Scenario::IdleMemory => "idle-memory",
@@ -204,7 +230,7 @@ impl Scenario {
     /// The tool the scenario calls; a server without it gets "n/a".
     pub(crate) fn tool(self) -> &'static str {
         match self {
-            Scenario::EchoSerial | Scenario::EchoPipelined | Scenario::IdleMemory => "echo",
+            Scenario::EchoSerial | Scenario::EchoPipelined | Scenario::EchoHttp | Scenario::IdleMemory => "echo",
             Scenario::AskClient => "ask_client",
             Scenario::Flood => "emit_notifications",
         }
@@ -214,7 +240,7 @@ impl Scenario {
     /// the chart use.
     pub(crate) fn metrics(self) -> &'static [Metric] {
         match self {
-            Scenario::EchoSerial | Scenario::EchoPipelined => &[
+            Scenario::EchoSerial | Scenario::EchoPipelined | Scenario::EchoHttp => &[
                 Metric::CallsPerSec,
                 Metric::P50Micros,
                 Metric::P99Micros,
@@ -241,15 +267,25 @@ impl Scenario {
         self.metrics()[0]
     }
 
+    /// Whether it talks to the server over Streamable HTTP rather than stdio.
+    pub(crate) fn over_http(self) -> bool {
+        matches!(self, Scenario::EchoHttp)
+    }
+
     /// Runs the scenario once against a fresh server.
-    pub(crate) fn run(self, launch: &Launch, sizes: &Sizes) -> Result<Sample> {
-        let mut session = Session::start(launch, sizes.run_deadline)?;
+    pub(crate) fn run(self, server: &Server, sizes: &Sizes) -> Result<Sample> {
+        if self.over_http() {
+            let launch = server.http.as_ref().map_err(|reason| anyhow::anyhow!("no HTTP server: {reason}"))?;
+            return echo_http(launch, sizes);
+        }
+        let mut session = Session::start(&server.launch, sizes.run_deadline)?;
         let measured = match self {
             Scenario::EchoSerial => echo_serial(&mut session, sizes),
             Scenario::EchoPipelined => echo_pipelined(&mut session, sizes),
             Scenario::AskClient => ask_client(&mut session, sizes),
             Scenario::Flood => flood(&mut session, sizes),
             Scenario::IdleMemory => idle_memory(&mut session, sizes),
+            Scenario::EchoHttp => unreachable!("echo-http runs over HTTP, above"),
         };
         match measured {
             Ok(sample) => {
@@ -425,6 +461,93 @@ fn pipeline(
         }
     }
     Ok(latencies)
+}
+
+/// `echo-http`: `http_clients` clients, each with its own MCP session on its
+/// own keep-alive connection, make echo calls one at a time, concurrently.
+/// Sessions are opened one after another before any call, so handshakes are
+/// not part of the load; then each client checks one echo result, makes its
+/// share of the warm-up calls, and, once every client is warm, all start
+/// timing together. Each goes on until it has made its share of
+/// `http_min_calls` and `min_time` has passed. Latency is per call, from just
+/// before the request is written to just after its answer is read and its
+/// response found; the rate is all clients' calls over the time from the
+/// common start to the last client's end.
+fn echo_http(launch: &Launch, sizes: &Sizes) -> Result<Sample> {
+    let server = HttpServer::start(launch, sizes.run_deadline)?;
+    match http_clients(&server, sizes) {
+        Ok(sample) => {
+            server.finish();
+            Ok(sample)
+        }
+        Err(e) => Err(server.explain(e)),
+    }
+}
+
+/// The clients of one `echo-http` run against a started server.
+fn http_clients(server: &HttpServer, sizes: &Sizes) -> Result<Sample> {
+    let params = echo_params();
+    let clients = sizes.http_clients.max(1);
+    let mut sessions = (0..clients)
+        .map(|client| {
+            let mut session = HttpSession::open(server.address).with_context(|| format!("client {client}"))?;
+            let result = session.call("tools/call", Some(&params)).with_context(|| format!("client {client}"))?;
+            ensure!(result.get("isError") != Some(&Value::Bool(true)), "echo returned a tool error: {result}");
+            ensure!(result_text(&result) == Some(ECHO_TEXT), "echo returned {result}, not its text");
+            Ok(session)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let warmup_calls = sizes.warmup_calls.div_ceil(clients);
+    let min_calls = sizes.http_min_calls.div_ceil(clients);
+    // Every client and this thread meet twice: once all are warm (this thread
+    // then starts the clock and the CPU meter), and once to start the timed
+    // calls together. A client whose warm-up failed still meets both times, so
+    // the others are never left waiting for it.
+    let warm = Barrier::new(clients + 1);
+    let go = Barrier::new(clients + 1);
+    let (warm, go, params) = (&warm, &go, params.as_str());
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = sessions
+            .iter_mut()
+            .map(|session| {
+                scope.spawn(move || -> Result<Vec<Duration>> {
+                    let warmed = (0..warmup_calls).try_for_each(|_| session.call_ok("tools/call", Some(params)));
+                    warm.wait();
+                    go.wait();
+                    warmed?;
+                    let mut latencies = Vec::with_capacity(min_calls);
+                    let started = Instant::now();
+                    while latencies.len() < min_calls || started.elapsed() < sizes.min_time {
+                        let sent = Instant::now();
+                        session.call_ok("tools/call", Some(params))?;
+                        latencies.push(sent.elapsed());
+                    }
+                    Ok(latencies)
+                })
+            })
+            .collect();
+        warm.wait();
+        let meter = CpuMeter::start(server.pid);
+        let started = Instant::now();
+        go.wait();
+        let mut latencies = Vec::new();
+        let mut failure = None;
+        for (client, worker) in workers.into_iter().enumerate() {
+            match worker.join().expect("an echo-http client does not panic") {
+                Ok(mine) => latencies.extend(mine),
+                Err(e) => {
+                    failure.get_or_insert(e.context(format!("client {client}")));
+                }
+            }
+        }
+        let elapsed = started.elapsed();
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        let mut sample = call_figures(latencies.len(), elapsed, &mut latencies);
+        meter?.record(&mut sample)?;
+        Ok(sample)
+    })
 }
 
 /// What the reader of `ask-client` hands its writer thread.

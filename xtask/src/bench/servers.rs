@@ -8,6 +8,10 @@
 //! `target/xtask-cache/ts-peer` and run with the Node 22 installed alongside.
 //! Builds run one after another: the machine has two cores, and a parallel
 //! build would only slow each other down.
+//!
+//! Every server but the floor also serves Streamable HTTP when started with
+//! `--http 127.0.0.1:0` (for `echo-http`): loopback only, on a port the OS
+//! chooses, which the server logs on stderr as `http://ADDRESS/mcp`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,6 +25,11 @@ use crate::node::NodeEnv;
 
 /// The environment variable `--quick` takes an already built mcpwire from.
 pub(crate) const MCPWIRE_BIN: &str = "MCPWIRE_BIN";
+
+/// The address HTTP servers are told to listen on: loopback, so nothing off
+/// this machine can reach them, and port 0, so the OS picks a free port and no
+/// run collides with another program (or a previous run's lingering socket).
+const HTTP_BIND: &str = "127.0.0.1:0";
 
 /// Which server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -58,11 +67,39 @@ impl Kind {
     pub(crate) fn what(self) -> &'static str {
         match self {
             Kind::Floor => "single-threaded serde_json loop (`bench/floor`)",
-            Kind::Rmcp => "official Rust SDK, idiomatic `#[tool_router]` server on stdio (`bench/rmcp-peer`)",
-            Kind::TsSdk => "official TypeScript SDK, `McpServer` + `StdioServerTransport` (`bench/ts-peer`)",
-            Kind::Mcpwire => "this workspace's `mcpwire` binary",
+            Kind::Rmcp => {
+                "official Rust SDK, idiomatic `#[tool_router]` server on stdio; for echo-http, its \
+                 `StreamableHttpService` (stateful sessions) on axum, with TCP_NODELAY like the others (`bench/rmcp-peer`)"
+            }
+            Kind::TsSdk => {
+                "official TypeScript SDK, `McpServer` + `StdioServerTransport`; for echo-http, a \
+                 `StreamableHTTPServerTransport` and `McpServer` per session on `node:http` (`bench/ts-peer`)"
+            }
+            Kind::Mcpwire => "this workspace's `mcpwire` binary (`--http` for echo-http)",
         }
     }
+
+    /// Why the server cannot serve Streamable HTTP, if it cannot.
+    fn no_http(self) -> Option<&'static str> {
+        match self {
+            Kind::Floor => Some(
+                "the floor is a stdio-only serde_json loop; it has no HTTP transport, and writing one would \
+                 make it a different floor",
+            ),
+            Kind::Rmcp | Kind::TsSdk | Kind::Mcpwire => None,
+        }
+    }
+}
+
+/// How to start `kind` serving Streamable HTTP: its stdio command with
+/// `--http` [`HTTP_BIND`] added, or why it cannot.
+fn http_launch(kind: Kind, stdio: &Launch) -> Result<Launch, String> {
+    if let Some(reason) = kind.no_http() {
+        return Err(reason.to_owned());
+    }
+    let mut launch = stdio.clone();
+    launch.args.extend(["--http".to_owned(), HTTP_BIND.to_owned()]);
+    Ok(launch)
 }
 
 /// A server ready to start.
@@ -72,6 +109,8 @@ pub(crate) struct Server {
     pub(crate) kind: Kind,
     /// How to start it.
     pub(crate) launch: Launch,
+    /// How to start it serving Streamable HTTP, or why it cannot.
+    pub(crate) http: Result<Launch, String>,
     /// What it is made of: the versions that decide its figures.
     pub(crate) versions: String,
 }
@@ -109,7 +148,7 @@ pub(crate) fn prepare(kinds: &[Kind], mcpwire: McpwireBuild) -> Result<Prepared>
         std::fs::write(&stderr_log, "").with_context(|| format!("truncating {}", stderr_log.display()))?;
         let server = match kind {
             Kind::Floor => cargo_peer(kind, "floor", &["serde_json"], stderr_log)?,
-            Kind::Rmcp => cargo_peer(kind, "rmcp-peer", &["rmcp", "tokio"], stderr_log)?,
+            Kind::Rmcp => cargo_peer(kind, "rmcp-peer", &["rmcp", "tokio", "axum"], stderr_log)?,
             Kind::TsSdk => {
                 let (server, node) = ts_peer(stderr_log)?;
                 node_version = Some(node);
@@ -155,11 +194,8 @@ fn cargo_peer(kind: Kind, dir: &str, key_crates: &[&str], stderr_log: PathBuf) -
         .map(|name| format!("{name} {}", locked_version(&lock, name).unwrap_or_else(|| "?".to_owned())))
         .collect::<Vec<_>>()
         .join(", ");
-    Ok(Server {
-        kind,
-        launch: Launch { program, args: Vec::new(), cwd: project, stderr_log },
-        versions: format!("{versions} (release build)"),
-    })
+    let launch = Launch { program, args: Vec::new(), cwd: project, stderr_log };
+    Ok(Server { kind, http: http_launch(kind, &launch), launch, versions: format!("{versions} (release build)") })
 }
 
 /// Installs the TypeScript peer's pinned packages and stages its server next to
@@ -195,7 +231,7 @@ fn ts_peer(stderr_log: PathBuf) -> Result<(Server, String)> {
         installed("zod")?
     );
     let launch = Launch { program: node, args: vec![path_str(&script)?.to_owned()], cwd: env.dir.clone(), stderr_log };
-    Ok((Server { kind: Kind::TsSdk, launch, versions }, node_version))
+    Ok((Server { kind: Kind::TsSdk, http: http_launch(Kind::TsSdk, &launch), launch, versions }, node_version))
 }
 
 /// Builds mcpwire (or, for `--quick`, takes `$MCPWIRE_BIN`).
@@ -228,11 +264,8 @@ fn mcpwire_server(build: McpwireBuild, stderr_log: PathBuf) -> Result<Server> {
             (program, versions)
         }
     };
-    Ok(Server {
-        kind: Kind::Mcpwire,
-        launch: Launch { program, args: Vec::new(), cwd: project_root(), stderr_log },
-        versions,
-    })
+    let launch = Launch { program, args: Vec::new(), cwd: project_root(), stderr_log };
+    Ok(Server { kind: Kind::Mcpwire, http: http_launch(Kind::Mcpwire, &launch), launch, versions })
 }
 
 /// The workspace's target directory, honouring `CARGO_TARGET_DIR`.
@@ -283,6 +316,18 @@ mod tests {
         let lock = "[[package]]\nname = \"rmcp\"\nversion = \"3.11.0\"\n\n[[package]]\nname = \"rmcp-macros\"\nversion = \"3.11.0\"\n";
         assert_eq!(locked_version(lock, "rmcp").as_deref(), Some("3.11.0"));
         assert_eq!(locked_version(lock, "tokio"), None);
+    }
+
+    #[test]
+    fn http_launch_adds_the_bind_address_except_for_the_floor() {
+        let stdio = Launch {
+            program: PathBuf::from("/bin/node"),
+            args: vec!["server.mjs".to_owned()],
+            cwd: PathBuf::from("/"),
+            stderr_log: PathBuf::from("/dev/null"),
+        };
+        assert_eq!(http_launch(Kind::TsSdk, &stdio).unwrap().args, ["server.mjs", "--http", "127.0.0.1:0"]);
+        assert!(http_launch(Kind::Floor, &stdio).is_err());
     }
 
     #[test]
