@@ -21,19 +21,41 @@ const STDERR_KEPT: usize = 200;
 
 /// `$MCPWIRE_BIN` if set, else a fresh debug build of `mcpwire`.
 pub(crate) fn binary() -> Result<PathBuf> {
-    if let Some(binary) = std::env::var_os("MCPWIRE_BIN") {
-        let binary = project_root().join(binary);
-        if !binary.is_file() {
-            bail!("MCPWIRE_BIN={} is not a file", binary.display());
-        }
-        return Ok(binary);
+    match from_env()? {
+        Some(binary) => Ok(binary),
+        None => build(Profile::Debug),
     }
+}
+
+/// The binary `$MCPWIRE_BIN` names, if it is set.
+pub(crate) fn from_env() -> Result<Option<PathBuf>> {
+    let Some(binary) = std::env::var_os("MCPWIRE_BIN") else { return Ok(None) };
+    let binary = project_root().join(binary);
+    if !binary.is_file() {
+        bail!("MCPWIRE_BIN={} is not a file", binary.display());
+    }
+    Ok(Some(binary))
+}
+
+/// Which build of the binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Profile {
+    Debug,
+    Release,
+}
+
+/// Build `mcpwire` and return where cargo put it.
+pub(crate) fn build(profile: Profile) -> Result<PathBuf> {
     // Ask cargo where it put the executable rather than guessing the target
     // directory, which CARGO_TARGET_DIR or a config file may move.
-    let args = ["build", "--package", "mcpwire-server", "--bin", "mcpwire", "--message-format=json-render-diagnostics"];
+    let mut args =
+        vec!["build", "--package", "mcpwire-server", "--bin", "mcpwire", "--message-format=json-render-diagnostics"];
+    if profile == Profile::Release {
+        args.push("--release");
+    }
     eprintln!("$ cargo {}", args.join(" "));
     let output = Command::new("cargo")
-        .args(args)
+        .args(&args)
         .current_dir(project_root())
         .stderr(Stdio::inherit())
         .output()

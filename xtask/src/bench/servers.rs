@@ -236,13 +236,9 @@ fn ts_peer(stderr_log: PathBuf) -> Result<(Server, String)> {
 
 /// Builds mcpwire (or, for `--quick`, takes `$MCPWIRE_BIN`).
 fn mcpwire_server(build: McpwireBuild, stderr_log: PathBuf) -> Result<Server> {
-    let from_env = std::env::var_os(MCPWIRE_BIN);
+    let from_env = crate::mcpwire::from_env()?;
     let (program, versions) = match (build, from_env) {
-        (McpwireBuild::QuickOrBinary, Some(bin)) => {
-            let program = PathBuf::from(bin);
-            if !program.is_file() {
-                bail!("{MCPWIRE_BIN}={} is not a file", program.display());
-            }
+        (McpwireBuild::QuickOrBinary, Some(program)) => {
             let program = program.canonicalize()?;
             let versions = format!("binary from {MCPWIRE_BIN}: {}", program.display());
             (program, versions)
@@ -251,26 +247,22 @@ fn mcpwire_server(build: McpwireBuild, stderr_log: PathBuf) -> Result<Server> {
             if from_env.is_some() {
                 eprintln!("    note: {MCPWIRE_BIN} is only used by --quick; the full benchmark builds mcpwire");
             }
-            let release = build == McpwireBuild::Release;
-            let mut args = vec!["build"];
-            if release {
-                args.push("--release");
-            }
-            args.extend(["-p", "mcpwire-server", "--bin", "mcpwire"]);
-            run("cargo", &args, &[]).context("building mcpwire (the benchmark does not run without it)")?;
-            let profile = if release { "release" } else { "debug" };
-            let program = target_dir().join(profile).join("mcpwire");
-            let versions = format!("mcpwire-server at {}, {profile} build", git_revision());
+            let profile = match build {
+                McpwireBuild::Release => crate::mcpwire::Profile::Release,
+                McpwireBuild::QuickOrBinary => crate::mcpwire::Profile::Debug,
+            };
+            let program =
+                crate::mcpwire::build(profile).context("building mcpwire (the benchmark does not run without it)")?;
+            let profile_name = match profile {
+                crate::mcpwire::Profile::Release => "release",
+                crate::mcpwire::Profile::Debug => "debug",
+            };
+            let versions = format!("mcpwire-server at {}, {profile_name} build", git_revision());
             (program, versions)
         }
     };
     let launch = Launch { program, args: Vec::new(), cwd: project_root(), stderr_log };
     Ok(Server { kind: Kind::Mcpwire, http: http_launch(Kind::Mcpwire, &launch), launch, versions })
-}
-
-/// The workspace's target directory, honouring `CARGO_TARGET_DIR`.
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| project_root().join("target"), PathBuf::from)
 }
 
 /// The commit the workspace is at, marked `-dirty` with uncommitted changes.
