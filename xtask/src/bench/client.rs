@@ -432,6 +432,11 @@ impl Session {
         super::proc_stats::peak_rss_bytes(self.pid)
     }
 
+    /// The server's private memory now (`RssAnon`), in bytes.
+    pub(crate) fn private_rss(&self) -> Result<u64> {
+        super::proc_stats::private_rss_bytes(self.pid)
+    }
+
     /// Ends the run: closes the server's stdin and lets it exit within
     /// [`EXIT_GRACE`], killing it otherwise. The figures are taken by then, so
     /// a slow exit is only noted on the terminal.

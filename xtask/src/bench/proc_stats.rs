@@ -20,6 +20,16 @@ pub(crate) fn peak_rss_bytes(pid: u32) -> Result<u64> {
     status_kib(&status, "VmHWM").map(|kib| kib * 1024).with_context(|| format!("no VmHWM in {path}"))
 }
 
+/// `RssAnon` of `pid` in bytes: its private resident memory (heap, stacks,
+/// buffers). Peak RSS also counts the pages of its code and of the shared
+/// libraries it maps, which other processes share; this is what one more
+/// server process costs the machine.
+pub(crate) fn private_rss_bytes(pid: u32) -> Result<u64> {
+    let path = format!("/proc/{pid}/status");
+    let status = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+    status_kib(&status, "RssAnon").map(|kib| kib * 1024).with_context(|| format!("no RssAnon in {path}"))
+}
+
 /// CPU time `pid` has used so far, user and system, all threads together, to
 /// the 10 ms resolution of USER_HZ.
 pub(crate) fn cpu_time(pid: u32) -> Result<Duration> {

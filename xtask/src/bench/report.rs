@@ -341,7 +341,8 @@ pub(crate) fn markdown(results: &Results, machine: &Machine, elapsed: Duration, 
          so slow drift of the machine is shared rather than billed to one server. The machine has {} logical cores, \
          so generator and server each get about one; the generator is single-threaded except where noted. \
          *Peak RSS* is `VmHWM` from `/proc/<pid>/status` of the server process (for the TypeScript SDK, the `node` \
-         process). Ratios (× floor, × mcpwire) divide a server's median by the other's median for the table's first \
+         process); *private MiB* is `RssAnon` from the same file at the end of the run: heap, stacks and buffers, \
+         without the code and shared-library pages that RSS also counts. Ratios (× floor, × mcpwire) divide a server's median by the other's median for the table's first \
          figure; for latency and memory, lower is better. *Server CPU %* and *generator CPU %* are the CPU time \
          (user + system, all threads, from `/proc/<pid>/stat`) each side used over the timed phase, in % of one \
          core: they show which side set the pace. A single-threaded generator near 100 % would mean the figure is \

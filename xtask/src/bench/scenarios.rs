@@ -123,6 +123,9 @@ pub(crate) enum Metric {
     RoundTripsPerSec,
     /// Peak resident set size (`VmHWM`), MiB.
     PeakRssMib,
+    /// Private memory (`RssAnon`: heap, stacks, buffers, but not the code
+    /// and shared-library pages RSS also counts), MiB, at the end of the run.
+    PrivateRssMib,
     /// Slowest ping answer, ms, counted from when it was sent or when the
     /// client resumed reading, whichever is later.
     PingMaxMillis,
@@ -157,6 +160,7 @@ impl Metric {
             Metric::P99Micros => "p99 µs",
             Metric::RoundTripsPerSec => "round trips/s",
             Metric::PeakRssMib => "peak RSS MiB",
+            Metric::PrivateRssMib => "private MiB",
             Metric::PingMaxMillis => "ping max ms",
             Metric::Pings => "pings",
             Metric::Received => "received",
@@ -177,7 +181,7 @@ impl Metric {
     /// Decimals worth showing.
     pub(crate) fn decimals(self) -> usize {
         match self {
-            Metric::PeakRssMib => 1,
+            Metric::PeakRssMib | Metric::PrivateRssMib => 1,
             Metric::PingMaxMillis => 1,
             _ => 0,
         }
@@ -258,7 +262,7 @@ impl Scenario {
                 Metric::Unaccounted,
                 Metric::NotificationsPerSec,
             ],
-            Scenario::IdleMemory => &[Metric::PeakRssMib],
+            Scenario::IdleMemory => &[Metric::PeakRssMib, Metric::PrivateRssMib],
         }
     }
 
@@ -827,5 +831,8 @@ fn idle_memory(session: &mut Session, sizes: &Sizes) -> Result<Sample> {
     for _ in 0..sizes.idle_calls {
         echo_once(session, &params)?;
     }
-    Ok(BTreeMap::from([(Metric::PeakRssMib, session.peak_rss()? as f64 / MIB)]))
+    Ok(BTreeMap::from([
+        (Metric::PeakRssMib, session.peak_rss()? as f64 / MIB),
+        (Metric::PrivateRssMib, session.private_rss()? as f64 / MIB),
+    ]))
 }
