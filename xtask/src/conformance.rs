@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
@@ -35,7 +34,6 @@ impl Scenario {
 }
 
 pub(crate) fn run() -> Result<()> {
-    let started = Instant::now();
     let env = NodeEnv::install("conformance", &[SUITE, "node@22"])?;
     let binary = mcpwire::binary()?;
     let server = HttpServer::start(&binary)?;
@@ -68,7 +66,6 @@ pub(crate) fn run() -> Result<()> {
         );
     }
     server.stop()?;
-    eprintln!("==> conformance passed in {:.1?}", started.elapsed());
     Ok(())
 }
 

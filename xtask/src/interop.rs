@@ -8,7 +8,6 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
@@ -25,7 +24,6 @@ const SCRIPT: &str = "stdio-client.mjs";
 const SDK: &str = "@modelcontextprotocol/sdk";
 
 pub(crate) fn run() -> Result<()> {
-    let started = Instant::now();
     let sources = project_root().join("xtask/interop");
     let packages = pinned_packages(&sources.join("package.json"))?;
     let env = NodeEnv::install("interop", &packages.iter().map(String::as_str).collect::<Vec<_>>())?;
@@ -42,7 +40,6 @@ pub(crate) fn run() -> Result<()> {
         return Err(error);
     }
     server.stop()?;
-    eprintln!("==> interop passed in {:.1?}", started.elapsed());
     Ok(())
 }
 
