@@ -295,11 +295,11 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Error> {
 /// unparsed, so classification costs one pass over the bytes.
 #[derive(Deserialize)]
 struct Envelope<'a> {
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "borrowed_str")]
     jsonrpc: Option<Cow<'a, str>>,
     #[serde(default)]
     id: IdField,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "borrowed_str")]
     method: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "present")]
     params: Option<&'a RawValue>,
@@ -307,6 +307,35 @@ struct Envelope<'a> {
     result: Option<&'a RawValue>,
     #[serde(default, borrow, deserialize_with = "present")]
     error: Option<&'a RawValue>,
+}
+
+/// A string borrowed from the input, or owned when it had escapes to undo.
+/// serde borrows a `Cow<str>` field but not an `Option<Cow<str>>`, which it
+/// would copy into a `String` on every message.
+fn borrowed_str<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Cow<'de, str>>, D::Error> {
+    struct StrVisitor;
+
+    impl<'de> Visitor<'de> for StrVisitor {
+        type Value = Cow<'de, str>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Cow::Borrowed(v))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(v.to_owned()))
+        }
+
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(v))
+        }
+    }
+
+    deserializer.deserialize_str(StrVisitor).map(Some)
 }
 
 /// Records that a member was present even when its value is `null`, which a
@@ -640,6 +669,15 @@ mod tests {
         assert_eq!(response.id, Some(RequestId::Number(5)));
         assert_eq!(response.error.code, ErrorCode::INTERNAL_ERROR);
         assert_eq!(response.error.data, Some(serde_json::json!("boom")));
+    }
+
+    #[test]
+    fn escaped_method_names_and_versions_decode_like_plain_ones() {
+        let Message::Request(request) = decode_one(r#"{"jsonrpc":"2\u002e0","id":1,"method":"tools\/call"}"#).unwrap()
+        else {
+            panic!("not a request")
+        };
+        assert_eq!(request.method, "tools/call");
     }
 
     #[test]

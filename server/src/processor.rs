@@ -30,9 +30,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
-use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::context::Cancellation;
 use crate::handler::resource_not_found;
 use crate::revision;
 use crate::session::{Handshake, Session};
@@ -114,8 +114,8 @@ pub(crate) async fn run(
 
 /// A running handler, as the processor sees it.
 struct Running {
-    /// Handed to the handler, for work it spawned elsewhere.
-    cancel: CancellationToken,
+    /// Shared with the handler's context, for work it spawned elsewhere.
+    cancel: Arc<Cancellation>,
     /// Stops the handler's task at its next await, so it sends nothing more.
     abort: AbortHandle,
 }
@@ -392,8 +392,9 @@ impl Processor {
             );
             return responder.error(Some(id), error);
         }
-        let cancel = CancellationToken::new();
-        let ctx = RequestContext::new(id.clone(), meta, cancel.clone(), Arc::clone(&self.session), self.server.clone());
+        let cancel = Arc::new(Cancellation::default());
+        let ctx =
+            RequestContext::new(id.clone(), meta, Arc::clone(&cancel), Arc::clone(&self.session), self.server.clone());
         // If the task is aborted (a cancellation) before it answers, the guard
         // still lets the batch it belongs to complete.
         let mut unanswered = Unanswered(Some(responder));

@@ -56,35 +56,16 @@ pub enum MessageKind {
     CloseStream,
 }
 
-/// One serialised message leaving the queue. Dropping it returns its bytes to
-/// the budget, so the writer frees room as soon as it has copied the bytes out.
+/// One serialised message leaving the queue. Its bytes are paid back to the
+/// budget as the receiver hands it out: the writer is about to copy them.
 #[derive(Debug)]
 pub struct Envelope {
     /// Compact JSON, without the line ending.
     pub bytes: Vec<u8>,
     /// Where the message belongs.
     pub route: Route,
-    /// Paid back when the envelope is dropped; held only for that.
-    _charge: Charge,
-}
-
-/// What an envelope costs while queued; paid back on drop.
-#[derive(Debug)]
-struct Charge {
-    shared: Option<Arc<Shared>>,
+    /// Budget permits this message holds until it is handed out.
     budget: u32,
-    bytes: usize,
-}
-
-impl Drop for Charge {
-    fn drop(&mut self) {
-        if let Some(shared) = &self.shared {
-            shared.queued_bytes.fetch_sub(self.bytes, Ordering::Relaxed);
-            if self.budget > 0 {
-                shared.budget.add_permits(self.budget as usize);
-            }
-        }
-    }
 }
 
 enum Item {
@@ -164,6 +145,15 @@ impl Shared {
         let failed = self.pending.lock().expect("pending map lock").fail_all();
         if failed > 0 {
             tracing::debug!(failed, "connection closed with requests outstanding");
+        }
+    }
+
+    /// Pay back what a message held: its share of the queued bytes and its
+    /// notification budget.
+    fn release(&self, bytes: usize, budget: u32) {
+        self.queued_bytes.fetch_sub(bytes, Ordering::Relaxed);
+        if budget > 0 {
+            self.budget.add_permits(budget as usize);
         }
     }
 
@@ -279,12 +269,12 @@ impl OutgoingQueue {
 
     fn enqueue(&self, bytes: Vec<u8>, route: Route, budget: u32) -> Result<(), Closed> {
         let shared = &self.shared;
-        // Built first so that an early return pays the budget back on drop.
-        let charge = Charge { shared: Some(Arc::clone(shared)), budget, bytes: bytes.len() };
         if shared.closed.is_cancelled() {
+            shared.release(0, budget);
             return Err(Closed);
         }
-        let queued = shared.queued_bytes.fetch_add(charge.bytes, Ordering::Relaxed) + charge.bytes;
+        let len = bytes.len();
+        let queued = shared.queued_bytes.fetch_add(len, Ordering::Relaxed) + len;
         shared.peak_queued_bytes.fetch_max(queued, Ordering::Relaxed);
         if queued > shared.max_queued_bytes {
             tracing::error!(
@@ -292,10 +282,14 @@ impl OutgoingQueue {
                 limit = shared.max_queued_bytes,
                 "the peer keeps sending but does not read our answers; closing the connection"
             );
+            shared.release(len, budget);
             shared.shut_down();
             return Err(Closed);
         }
-        self.tx.send(Item::Message(Envelope { bytes, route, _charge: charge })).map_err(|_| Closed)
+        self.tx.send(Item::Message(Envelope { bytes, route, budget })).map_err(|_| {
+            shared.release(len, budget);
+            Closed
+        })
     }
 
     fn park(&self, key: CoalesceKey, bytes: Vec<u8>, route: Route) -> TrySend {
@@ -358,20 +352,16 @@ impl OutgoingReceiver {
 
     fn accept(&mut self, item: Option<Item>) -> Option<Envelope> {
         match item {
-            Some(Item::Message(envelope)) => Some(envelope),
+            Some(Item::Message(envelope)) => {
+                self.shared.release(envelope.bytes.len(), envelope.budget);
+                Some(envelope)
+            }
             Some(Item::FlushParked) => {
                 self.shared.has_parked.store(false, Ordering::Release);
                 let parked = std::mem::take(&mut *self.shared.parked.lock().expect("parked lock"));
                 // Parked notifications were never charged to the budget: there is
                 // at most one per progress token or list, so they are bounded.
-                self.parked = parked
-                    .into_values()
-                    .map(|(bytes, route)| Envelope {
-                        bytes,
-                        route,
-                        _charge: Charge { shared: None, budget: 0, bytes: 0 },
-                    })
-                    .collect();
+                self.parked = parked.into_values().map(|(bytes, route)| Envelope { bytes, route, budget: 0 }).collect();
                 None
             }
             Some(Item::Close) | None => {
