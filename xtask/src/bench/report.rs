@@ -246,13 +246,20 @@ pub(crate) fn scenario_table(results: &Results, scenario: Scenario) -> String {
 /// The targets table; `None` when mcpwire was not in the run.
 pub(crate) fn targets_table(results: &Results) -> String {
     let mut table = String::from("| target | mcpwire | verdict |\n|---|---|---|\n");
+    let mut bounds = Vec::new();
     for target in &TARGETS {
         let (measured, verdict) = match target.evaluate(results) {
             Verdict::Pass(text) => (text, "**pass**".to_owned()),
-            Verdict::Miss(text) => (text, "**miss**".to_owned()),
+            Verdict::Miss(text) => {
+                bounds.push(format!("- **{}** (missed): {}", target.text, target.bound));
+                (text, "**miss**".to_owned())
+            }
             Verdict::NotEvaluated(why) => ("–".to_owned(), format!("not evaluated ({why})")),
         };
         let _ = writeln!(table, "| {} | {measured} | {verdict} |", target.text);
+    }
+    if !bounds.is_empty() {
+        let _ = writeln!(table, "\nWhat bounds each missed figure, as profiling found it:\n\n{}", bounds.join("\n"));
     }
     table
 }
