@@ -183,7 +183,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
 ///
 /// # Errors
 /// When the processor has gone away.
-pub async fn route(
+async fn route(
     bytes: &[u8],
     sender: &OutgoingMessageSender,
     incoming: &mpsc::Sender<Incoming>,

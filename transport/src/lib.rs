@@ -50,7 +50,7 @@ mod stdio;
 use std::time::Duration;
 
 pub use codec::{DEFAULT_MAX_MESSAGE_BYTES, Frame, JsonLinesCodec};
-pub use connection::{Connection, Incoming, route};
+pub use connection::{Connection, Incoming};
 pub use error::Error;
 pub use message::{EncodedResponse, OutgoingMessage};
 pub use queue::{Envelope, MessageKind, OutgoingReceiver, Route, TrySend};

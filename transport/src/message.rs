@@ -91,12 +91,6 @@ impl OutgoingMessage {
         Ok(Self::Notification { method: method.into(), params: Some(params) })
     }
 
-    /// Whether the message may be dropped or coalesced when the peer reads too
-    /// slowly. Responses and requests never are: a lost one leaves a waiter hanging.
-    pub fn is_notification(&self) -> bool {
-        matches!(self, Self::Notification { .. } | Self::ServerNotification(_))
-    }
-
     /// For notifications whose latest value says all the earlier ones did,
     /// the key under which a newer one replaces an older one still queued.
     pub(crate) fn coalesce_key(&self) -> Option<CoalesceKey> {
