@@ -17,14 +17,16 @@
 use std::fmt::Write as _;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::process::{ChildStderr, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::child::ServerChild;
+use crate::process::quote;
 use crate::process::{DEFAULT_TIMEOUT, LATEST_VERSION, initialize_params, request};
 use crate::schema::{SCHEMA_VERSION, SchemaValidator, result_definition, schema};
 
@@ -60,15 +62,10 @@ impl ServerLog {
 /// Dropping it kills the server if it is still running.
 #[derive(Debug)]
 pub struct HttpServer {
-    child: Child,
+    process: ServerChild,
     /// A client of this server; [`client`](Self::client) hands out clones.
     client: HttpClient,
-    /// Fires once stderr reaches end of file, which happens when the process
-    /// exits; `wait_exit` waits on it instead of polling.
-    stderr_closed: Receiver<()>,
     stderr_thread: Option<JoinHandle<()>>,
-    /// Set once the process has been waited for.
-    exit_status: Option<ExitStatus>,
 }
 
 impl HttpServer {
@@ -114,11 +111,9 @@ impl HttpServer {
             }
         };
         Self {
-            child,
+            process: ServerChild::new(child, stderr_closed),
             client: HttpClient { address, log, validator },
-            stderr_closed,
             stderr_thread: Some(stderr_thread),
-            exit_status: None,
         }
     }
 
@@ -137,10 +132,7 @@ impl HttpServer {
     /// The process has not been waited for yet, so its id cannot have been
     /// reused by another process: this can only reach our server.
     pub fn signal(&mut self, signal: &str) {
-        assert!(self.exit_status.is_none(), "the server already exited");
-        let pid = self.child.id();
-        let status = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status().expect("run kill(1)");
-        assert!(status.success(), "kill -{signal} {pid} failed: {status}");
+        self.process.signal(signal);
     }
 
     /// Wait for the server to exit: its exit status, and how long the wait took.
@@ -148,32 +140,15 @@ impl HttpServer {
     /// # Panics
     /// When it is still running after `timeout`.
     pub fn wait_exit(&mut self, timeout: Duration) -> (ExitStatus, Duration) {
-        let started = Instant::now();
-        if let Some(status) = self.exit_status {
-            return (status, Duration::ZERO);
-        }
-        // Nobody else holds the server's stderr, so it closes exactly when
-        // the process exits; after that, `wait` returns at once.
-        match self.stderr_closed.recv_timeout(timeout) {
-            Ok(()) | Err(RecvTimeoutError::Disconnected) => {}
-            Err(RecvTimeoutError::Timeout) => {
-                panic!("the server did not exit within {timeout:?}\n--- the server's stderr:\n{}", self.stderr())
-            }
-        }
-        let status = self.child.wait().expect("wait for the server");
-        let elapsed = started.elapsed();
-        self.exit_status = Some(status);
-        (status, elapsed)
+        self.process.wait_exit(timeout).unwrap_or_else(|| {
+            panic!("the server did not exit within {timeout:?}\n--- the server's stderr:\n{}", self.stderr())
+        })
     }
 }
 
 impl Drop for HttpServer {
     fn drop(&mut self) {
-        if self.exit_status.is_none() {
-            // Still ours to kill: it has not been waited for.
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
+        self.process.kill_if_running();
         if let Some(thread) = self.stderr_thread.take() {
             let _ = thread.join();
         }
@@ -564,7 +539,7 @@ impl HttpResponse {
             "{what}\n--- the response: {} {:?}\n--- its body so far:\n{}",
             self.status,
             self.headers,
-            quote(&self.transcript)
+            quote(&self.transcript, QUOTE_LIMIT)
         ))
     }
 
@@ -596,7 +571,7 @@ impl HttpResponse {
         let client = self.client.clone();
         let body = self.body();
         serde_json::from_slice(&body).unwrap_or_else(|e| {
-            client.fail(&format!("the body is not JSON ({e}): {}", quote(&String::from_utf8_lossy(&body))))
+            client.fail(&format!("the body is not JSON ({e}): {}", quote(&String::from_utf8_lossy(&body), QUOTE_LIMIT)))
         })
     }
 
@@ -694,14 +669,15 @@ impl HttpResponse {
     /// Parse and check the JSON-RPC message of an event with data.
     fn check_message(&self, event: &mut SseEvent) {
         let Some(data) = event.data.as_deref().filter(|d| !d.is_empty()) else { return };
-        let message: Value = serde_json::from_str(data)
-            .unwrap_or_else(|e| self.fail(&format!("an SSE event's data is not JSON ({e}): {}", quote(data))));
+        let message: Value = serde_json::from_str(data).unwrap_or_else(|e| {
+            self.fail(&format!("an SSE event's data is not JSON ({e}): {}", quote(data, QUOTE_LIMIT)))
+        });
         if let Some(validator) = self.client.validator
             && let Err(errors) = validator.check_server_message(&message, self.answers)
         {
             self.fail(&format!(
                 "the server sent a message that breaks the MCP {SCHEMA_VERSION} schema:\n{}\n{errors}",
-                quote(data)
+                quote(data, QUOTE_LIMIT)
             ));
         }
         event.message = Some(message);
@@ -889,17 +865,6 @@ fn read_line_or_eof(reader: &mut impl BufRead) -> io::Result<Option<String>> {
         line.pop();
     }
     String::from_utf8(line).map(Some).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
-}
-
-fn quote(text: &str) -> String {
-    if text.len() <= QUOTE_LIMIT {
-        return text.to_owned();
-    }
-    let mut end = QUOTE_LIMIT;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}... ({} bytes in all)", &text[..end], text.len())
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod binary;
+mod child;
 mod http;
 mod memory;
 mod process;

@@ -11,7 +11,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::process::{ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::child::ServerChild;
 use crate::schema::{SCHEMA_VERSION, SchemaValidator, result_definition, schema};
 
 /// How long a test waits for a message before it fails. Generous, because CI
@@ -72,7 +73,7 @@ struct Shared {
 /// Dropping it kills the server if it is still running, and fails the test
 /// if any line it wrote broke the schema, even one the test never read.
 pub struct McpProcess {
-    child: Child,
+    process: ServerChild,
     /// `None` once the test closed it.
     stdin: Option<ChildStdin>,
     events: Receiver<Event>,
@@ -81,13 +82,8 @@ pub struct McpProcess {
     shared: Arc<Shared>,
     /// Asks the stdout reader to close our end of the pipe after its next line.
     stop_reading: Arc<AtomicBool>,
-    /// Fires once stderr reaches end of file, which happens when the process
-    /// exits; `wait_exit` waits on it instead of polling.
-    stderr_closed: Receiver<()>,
     threads: Vec<JoinHandle<()>>,
     next_id: i64,
-    /// Set once the process has been waited for.
-    exit_status: Option<ExitStatus>,
     /// Set once the stdout reader reported end of file or closed the pipe.
     stdout_done: bool,
     /// How long a receive waits before the test fails.
@@ -97,9 +93,9 @@ pub struct McpProcess {
 impl std::fmt::Debug for McpProcess {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("McpProcess")
-            .field("pid", &self.child.id())
+            .field("pid", &self.process.pid())
             .field("buffered", &self.buffered.len())
-            .field("exit_status", &self.exit_status)
+            .field("exit_status", &self.process.exit_status())
             .finish_non_exhaustive()
     }
 }
@@ -155,16 +151,14 @@ impl McpProcess {
             },
         ];
         Self {
-            child,
+            process: ServerChild::new(child, stderr_closed),
             stdin: Some(stdin),
             events,
             buffered: VecDeque::new(),
             shared,
             stop_reading,
-            stderr_closed,
             threads,
             next_id: 1,
-            exit_status: None,
             stdout_done: false,
             timeout: DEFAULT_TIMEOUT,
         }
@@ -180,7 +174,7 @@ impl McpProcess {
 
     /// The server's process id.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.pid()
     }
 
     /// Everything the server wrote to stderr so far.
@@ -397,10 +391,7 @@ impl McpProcess {
     /// The process has not been waited for yet, so its id cannot have been
     /// reused by another process: this can only reach our server.
     pub fn signal(&mut self, signal: &str) {
-        assert!(self.exit_status.is_none(), "the server already exited");
-        let status =
-            Command::new("kill").arg(format!("-{signal}")).arg(self.pid().to_string()).status().expect("run kill(1)");
-        assert!(status.success(), "kill -{signal} {} failed: {status}", self.pid());
+        self.process.signal(signal);
     }
 
     /// Wait for the server to exit: its exit status, and how long the wait took.
@@ -408,20 +399,10 @@ impl McpProcess {
     /// # Panics
     /// When it is still running after `timeout`.
     pub fn wait_exit(&mut self, timeout: Duration) -> (ExitStatus, Duration) {
-        let started = Instant::now();
-        if let Some(status) = self.exit_status {
-            return (status, Duration::ZERO);
+        match self.process.wait_exit(timeout) {
+            Some(exit) => exit,
+            None => self.fail(&format!("the server did not exit within {timeout:?}")),
         }
-        // The server never hands stderr to anyone, so it closes exactly when
-        // the process exits; after that, `wait` returns at once.
-        match self.stderr_closed.recv_timeout(timeout) {
-            Ok(()) | Err(RecvTimeoutError::Disconnected) => {}
-            Err(RecvTimeoutError::Timeout) => self.fail(&format!("the server did not exit within {timeout:?}")),
-        }
-        let status = self.child.wait().expect("wait for the server");
-        let elapsed = started.elapsed();
-        self.exit_status = Some(status);
-        (status, elapsed)
     }
 
     /// Every message still to come until the server closes its stdout, after
@@ -496,15 +477,15 @@ impl McpProcess {
     /// server's stderr.
     #[track_caller]
     pub fn fail(&self, what: &str) -> ! {
-        if self.stdout_done || self.exit_status.is_some() {
+        if self.stdout_done || self.process.exit_status().is_some() {
             // The process is gone or going; its last words are still in flight.
-            let _ = self.stderr_closed.recv_timeout(STDERR_GRACE);
+            let _ = self.process.stderr_closed().recv_timeout(STDERR_GRACE);
         }
         let mut message = format!("{what}\n");
         if !self.buffered.is_empty() {
             let _ = writeln!(message, "--- {} message(s) received but not consumed:", self.buffered.len());
             for buffered in self.buffered.iter().take(20) {
-                let _ = writeln!(message, "{}", quote(&buffered.to_string()));
+                let _ = writeln!(message, "{}", quote(&buffered.to_string(), QUOTE_LIMIT));
             }
         }
         let _ = write!(message, "--- the server's stderr:\n{}", self.stderr());
@@ -515,11 +496,7 @@ impl McpProcess {
 impl Drop for McpProcess {
     fn drop(&mut self) {
         self.stdin = None;
-        if self.exit_status.is_none() {
-            // Still ours to kill: it has not been waited for.
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
+        self.process.kill_if_running();
         // The process is gone, so both readers reach end of file.
         for thread in self.threads.drain(..) {
             let _ = thread.join();
@@ -563,7 +540,10 @@ impl StdoutReader {
                 }
                 Err(error) => {
                     let text = String::from_utf8_lossy(&line);
-                    record(&shared, format!("the server wrote a line that is not JSON ({error}):\n{}", quote(&text)));
+                    record(
+                        &shared,
+                        format!("the server wrote a line that is not JSON ({error}):\n{}", quote(&text, QUOTE_LIMIT)),
+                    );
                     Event::NotJson
                 }
             };
@@ -591,7 +571,7 @@ fn check(validator: Option<&SchemaValidator>, shared: &Shared, message: &Value) 
             shared,
             format!(
                 "the server wrote a message that breaks the MCP {SCHEMA_VERSION} schema:\n{}\n{errors}",
-                quote(&message.to_string())
+                quote(&message.to_string(), QUOTE_LIMIT)
             ),
         );
     }
@@ -634,11 +614,13 @@ fn is_response_to(message: &Value, id: &Value) -> bool {
     message.get("method").is_none() && message.get("id") == Some(id)
 }
 
-fn quote(text: &str) -> String {
-    if text.len() <= QUOTE_LIMIT {
+/// `text`, cut to at most `limit` bytes (on a character boundary) for a
+/// failure message, saying how long it really was.
+pub(crate) fn quote(text: &str, limit: usize) -> String {
+    if text.len() <= limit {
         return text.to_owned();
     }
-    let mut end = QUOTE_LIMIT;
+    let mut end = limit;
     while !text.is_char_boundary(end) {
         end -= 1;
     }

@@ -237,8 +237,6 @@ async fn write_loop<W: AsyncWrite + Unpin>(
     let mut batch = Vec::with_capacity(WRITE_BATCH_BYTES);
     while let Some(envelope) = outgoing.recv().await {
         append_line(&mut batch, &envelope);
-        // Dropping the envelope returns its bytes to the budget: they are ours now.
-        drop(envelope);
         while batch.len() < WRITE_BATCH_BYTES {
             let Some(envelope) = outgoing.try_recv() else { break };
             append_line(&mut batch, &envelope);
