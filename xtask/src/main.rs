@@ -8,6 +8,7 @@ mod bench;
 mod checks;
 mod conformance;
 mod interop;
+mod layout;
 mod mcpwire;
 mod node;
 mod tidy;
@@ -44,6 +45,8 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
+    /// Record the functions a serving mcpwire runs, which the linker places together (needs valgrind).
+    Layout,
 }
 
 fn main() -> Result<()> {
@@ -56,5 +59,6 @@ fn main() -> Result<()> {
         Command::Interop => interop::run(),
         Command::Conformance => conformance::run(),
         Command::Bench { quick } => bench::run(quick),
+        Command::Layout => layout::run(),
     }
 }
