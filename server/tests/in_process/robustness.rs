@@ -170,6 +170,37 @@ async fn a_request_id_in_use_is_refused() {
     assert_eq!(error["code"], -32600);
 }
 
+/// Two messages in one write reach the processor before any handler runs.
+async fn send_together(client: &mut Client, first: Value, second: Value) {
+    client.send_raw(format!("{first}\n{second}\n").as_bytes()).await;
+}
+
+#[tokio::test]
+async fn a_request_cancelled_before_its_handler_ran_never_starts_and_gets_no_answer() {
+    let (server, mut events) = blocking_server(ServerConfig::default());
+    let mut client = Client::initialized(&server, LATEST, json!({})).await;
+    let request = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "block"}});
+    let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1}});
+    send_together(&mut client, request, cancel).await;
+    assert!(client.drain().await.is_empty(), "no answer for a cancelled request");
+    assert!(events.try_recv().is_err(), "the handler never started");
+    // The id is free again.
+    client.start_request(1, "tools/call", Some(json!({"name": "block"}))).await;
+    assert_eq!(next_event(&mut events).await, "started");
+}
+
+#[tokio::test]
+async fn a_request_id_repeated_before_its_handler_ran_is_refused() {
+    let (server, mut events) = blocking_server(ServerConfig::default());
+    let mut client = Client::initialized(&server, LATEST, json!({})).await;
+    let request = json!({"jsonrpc": "2.0", "id": "same", "method": "tools/call", "params": {"name": "block"}});
+    send_together(&mut client, request.clone(), request).await;
+    let error = client.response(&json!("same")).await.unwrap_err();
+    assert_eq!(error["code"], -32600);
+    assert_eq!(next_event(&mut events).await, "started");
+    assert!(events.try_recv().is_err(), "only the first one runs");
+}
+
 #[tokio::test]
 async fn integer_and_string_ids_are_different_requests() {
     let (server, mut events) = blocking_server(ServerConfig::default());
