@@ -12,10 +12,11 @@
 //! build, or `$MCPWIRE_BIN`), checks that every figure is sane, and writes
 //! nothing: it keeps the harness from rotting in CI.
 //!
-//! Two environment variables exist for working on the harness itself:
+//! Three environment variables exist for working on the harness itself:
 //! `MCPWIRE_BENCH_SERVERS` (comma-separated, from `floor,rmcp,ts-sdk,mcpwire`)
-//! picks the servers of a full run, and `MCPWIRE_BENCH_REPS` overrides the
-//! number of runs. Both are named in the report when they change it.
+//! picks the servers of a full run, `MCPWIRE_BENCH_SCENARIOS` (comma-separated
+//! scenario names) its scenarios, and `MCPWIRE_BENCH_REPS` overrides the
+//! number of runs. All are named in the report when they change it.
 
 mod chart;
 mod client;
@@ -40,6 +41,8 @@ use servers::{Kind, McpwireBuild};
 
 /// Picks the servers of a full run (see the module docs).
 const SERVERS_VAR: &str = "MCPWIRE_BENCH_SERVERS";
+/// Picks the scenarios of a run (see the module docs).
+const SCENARIOS_VAR: &str = "MCPWIRE_BENCH_SCENARIOS";
 /// Overrides the number of runs per scenario and server.
 const REPS_VAR: &str = "MCPWIRE_BENCH_REPS";
 
@@ -89,6 +92,12 @@ pub(crate) fn run(quick: bool) -> Result<()> {
             http_command: server.http.as_ref().ok().map(relative),
             info,
         });
+    }
+    for scenario in left_out()? {
+        for server in &prepared.servers {
+            let reason = format!("not in this run (limited with `{SCENARIOS_VAR}`)");
+            not_applicable.push((scenario, server.kind, reason));
+        }
     }
     let mut results = Results::new(sizes.clone(), entries);
     for (scenario, kind, reason) in not_applicable {
@@ -161,6 +170,23 @@ fn started_at() -> Instant {
     let Some(ms) = handed_over else { return now };
     let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     now.checked_sub(since_epoch.saturating_sub(Duration::from_millis(ms))).unwrap_or(now)
+}
+
+/// The scenarios `MCPWIRE_BENCH_SCENARIOS` leaves out of this run: none
+/// when it is unset.
+fn left_out() -> Result<Vec<Scenario>> {
+    let Some(list) = std::env::var(SCENARIOS_VAR).ok().filter(|v| !v.trim().is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let names: Vec<&str> = list.split(',').map(str::trim).collect();
+    for name in &names {
+        if !Scenario::ALL.iter().any(|s| s.name() == *name) {
+            let known: Vec<_> = Scenario::ALL.iter().map(|s| s.name()).collect();
+            bail!("{SCENARIOS_VAR}: unknown scenario {name:?} (known: {})", known.join(", "));
+        }
+    }
+    eprintln!("note: {SCENARIOS_VAR} limits this run to {}", names.join(", "));
+    Ok(Scenario::ALL.into_iter().filter(|s| !names.contains(&s.name())).collect())
 }
 
 /// The servers of this run: mcpwire alone for `--quick`, otherwise all four

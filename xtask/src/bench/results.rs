@@ -303,7 +303,10 @@ pub(crate) fn sanity_problems(results: &Results) -> Vec<String> {
                             (Metric::Unaccounted, _) => None,
                             // CPU shares are diagnostics; at --quick sizes a
                             // phase can be shorter than one 10 ms tick.
-                            (Metric::ServerCpu | Metric::ClientCpu | Metric::OtherCpu, _) => None,
+                            (
+                                Metric::ServerCpu | Metric::ServerCpuPerCall | Metric::ClientCpu | Metric::OtherCpu,
+                                _,
+                            ) => None,
                             (Metric::Dropped, None) => Some("the server did not report its dropped count".to_owned()),
                             (_, None) => Some(format!("no {}", metric.label())),
                             (Metric::Dropped | Metric::Received, Some(_)) => None,

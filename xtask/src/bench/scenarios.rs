@@ -142,6 +142,9 @@ pub(crate) enum Metric {
     NotificationsPerSec,
     /// CPU the server used over the timed phase, % of one core.
     ServerCpu,
+    /// Server CPU time per call over the timed phase, in µs: what a call
+    /// costs the server, whichever side set the pace.
+    ServerCpuPerCall,
     /// CPU the load generator used over the timed phase, % of one core: near
     /// 100 for a single-threaded generator would mean it, not the server, set
     /// the pace.
@@ -168,6 +171,7 @@ impl Metric {
             Metric::Unaccounted => "unaccounted",
             Metric::NotificationsPerSec => "notifications/s",
             Metric::ServerCpu => "server CPU %",
+            Metric::ServerCpuPerCall => "server CPU µs/call",
             Metric::ClientCpu => "generator CPU %",
             Metric::OtherCpu => "other CPU %",
         }
@@ -183,6 +187,7 @@ impl Metric {
         match self {
             Metric::PeakRssMib | Metric::PrivateRssMib => 1,
             Metric::PingMaxMillis => 1,
+            Metric::ServerCpuPerCall => 2,
             _ => 0,
         }
     }
@@ -248,6 +253,7 @@ impl Scenario {
                 Metric::CallsPerSec,
                 Metric::P50Micros,
                 Metric::P99Micros,
+                Metric::ServerCpuPerCall,
                 Metric::ServerCpu,
                 Metric::ClientCpu,
                 Metric::OtherCpu,
@@ -395,7 +401,7 @@ fn echo_serial(session: &mut Session, sizes: &Sizes) -> Result<Sample> {
     }
     let elapsed = started.elapsed();
     let mut sample = call_figures(latencies.len(), elapsed, &mut latencies);
-    meter.record(&mut sample)?;
+    meter.record(&mut sample, Some(latencies.len()))?;
     Ok(sample)
 }
 
@@ -411,7 +417,7 @@ fn echo_pipelined(session: &mut Session, sizes: &Sizes) -> Result<Sample> {
     let mut latencies = pipeline(session, &params, sizes.min_calls, sizes.min_time, sizes.window)?;
     let elapsed = started.elapsed();
     let mut sample = call_figures(latencies.len(), elapsed, &mut latencies);
-    meter.record(&mut sample)?;
+    meter.record(&mut sample, Some(latencies.len()))?;
     Ok(sample)
 }
 
@@ -549,7 +555,7 @@ fn http_clients(server: &HttpServer, sizes: &Sizes) -> Result<Sample> {
             return Err(e);
         }
         let mut sample = call_figures(latencies.len(), elapsed, &mut latencies);
-        meter?.record(&mut sample)?;
+        meter?.record(&mut sample, Some(latencies.len()))?;
         Ok(sample)
     })
 }
@@ -581,7 +587,7 @@ fn ask_client(session: &mut Session, sizes: &Sizes) -> Result<Sample> {
     }
     let mut sample =
         BTreeMap::from([(Metric::RoundTripsPerSec, (rounds * sizes.ask_count) as f64 / busy.as_secs_f64())]);
-    meter.record(&mut sample)?;
+    meter.record(&mut sample, None)?;
     Ok(sample)
 }
 
@@ -809,8 +815,9 @@ impl CpuMeter {
     }
 
     /// Adds each side's CPU use since the start, and the rest of the
-    /// machine's, as % of one core, to `sample`.
-    fn record(self, sample: &mut Sample) -> Result<()> {
+    /// machine's, as % of one core, to `sample`; given the phase's `calls`,
+    /// also the server's CPU time per call.
+    fn record(self, sample: &mut Sample, calls: Option<usize>) -> Result<()> {
         let wall = self.started.elapsed().as_secs_f64();
         let server = proc_stats::cpu_time(self.pid)?.saturating_sub(self.server);
         let client = proc_stats::cpu_time(std::process::id())?.saturating_sub(self.client);
@@ -820,6 +827,9 @@ impl CpuMeter {
         sample.insert(Metric::ServerCpu, percent(server));
         sample.insert(Metric::ClientCpu, percent(client));
         sample.insert(Metric::OtherCpu, percent(other));
+        if let Some(calls) = calls.filter(|&calls| calls > 0) {
+            sample.insert(Metric::ServerCpuPerCall, server.as_secs_f64() * 1e6 / calls as f64);
+        }
         Ok(())
     }
 }
