@@ -6,8 +6,10 @@
 //! lists) are answered inline, everything that runs user code runs behind a
 //! panic guard as a tracked task. On a current-thread runtime a handler's
 //! first poll comes first, in bulk with the others that arrived together,
-//! once the loop has run out of messages; only a handler that would wait
-//! becomes a task (most finish at once). Finished handlers are swept from the
+//! once the loop has run out of messages or holds [`ANSWER_CHUNK`] of them;
+//! only a handler that would wait becomes a task (most finish at once).
+//! Between chunks the loop steps aside, so the answers of a long burst go
+//! out in parts while the rest is still being worked on. Finished handlers are swept from the
 //! table in bulk, before it doubles and before any overload check, rather
 //! than reported one message per request. Its priority is written into its
 //! `select!`: shutdown first, then new messages. Every request gets exactly
@@ -47,10 +49,13 @@ use crate::{RequestContext, Server};
 /// keep than to look at.
 const MIN_SWEEP: usize = 64;
 
-/// At most this many handlers wait for their first poll: enough to cover one
-/// read's worth of pipelined requests, few enough that the first of them is
-/// not kept waiting long behind the decoding of the rest.
-const MAX_DEFERRED: usize = 64;
+/// At most this many handlers get their first poll before the loop steps
+/// aside so the writer can send their answers: enough that one write carries
+/// many answers, few enough that a client pipelining requests gets its first
+/// answers back, and can work on them, while the rest of its burst still
+/// runs here. Measured with 32 calls in flight: 16 beats 8 and 4 (more
+/// writes per answer) and 32 (the client idles until the whole burst is done).
+const ANSWER_CHUNK: usize = 16;
 
 /// How long cancelled handlers get to notice at shutdown. They are aborted at
 /// their next await, so this only covers a handler busy between awaits.
@@ -95,8 +100,15 @@ pub(crate) async fn run(
     };
     tokio::pin!(shutdown);
     loop {
-        if !processor.deferred.is_empty() && incoming.is_empty() {
-            processor.run_deferred();
+        let held = processor.deferred.len();
+        if held >= ANSWER_CHUNK || (held > 0 && incoming.is_empty()) {
+            processor.first_polls(ANSWER_CHUNK);
+            if !processor.deferred.is_empty() || !incoming.is_empty() {
+                // More work is waiting: first let the writer send these
+                // answers (and the reader take new input).
+                tokio::task::yield_now().await;
+                continue;
+            }
         }
         let event = tokio::select! {
             biased;
@@ -156,7 +168,7 @@ struct Processor {
     /// Every handler task, to wait for them at shutdown.
     tracker: TaskTracker,
     /// Handlers accepted since the loop last ran out of messages, not yet
-    /// polled (see [`Processor::run_deferred`]).
+    /// polled (see [`Processor::first_polls`]).
     deferred: Vec<Deferred>,
     /// Whether handlers get their first poll here, in bulk, rather than in a
     /// task of their own: only on a current-thread runtime, where a task would
@@ -449,35 +461,32 @@ impl Processor {
         };
         if self.defer_first_polls {
             self.deferred.push(Deferred { id, cancel, handler: Box::pin(handler) });
-            if self.deferred.len() >= MAX_DEFERRED {
-                self.run_deferred();
-            }
             return;
         }
         let task = self.tracker.spawn(handler);
         self.running.insert(id, Running { cancel, abort: task.abort_handle() });
     }
 
-    /// Give every deferred handler its first poll, in arrival order; the ones
-    /// that finish (most do) are answered without a task of their own, and the
-    /// ones that would wait move into one, whose first poll replaces the no-op
-    /// waker used here with the task's own.
+    /// Give the first `at_most` held handlers their first poll, in arrival
+    /// order; the ones that finish (most do) are answered without a task of
+    /// their own, and the ones that would wait move into one, whose first
+    /// poll replaces the no-op waker used here with the task's own.
     ///
-    /// Why in bulk, once the loop has run out of messages, rather than each
-    /// as it arrives: the loop's code (decoding params, routing) and the
-    /// handlers' (typed arguments, serialising results) each fit the
-    /// instruction cache alone but not together, so alternating between them
-    /// per request costs more in cache misses than the tasks it saves.
-    fn run_deferred(&mut self) {
-        let mut deferred = std::mem::take(&mut self.deferred);
+    /// Why in bulk, once the loop has run out of messages or holds a chunk,
+    /// rather than each as it arrives: the loop's code (decoding params,
+    /// routing) and the handlers' (typed arguments, serialising results) each
+    /// fit the instruction cache alone but not together, so alternating
+    /// between them per request costs more in cache misses than the tasks it
+    /// saves.
+    fn first_polls(&mut self, at_most: usize) {
+        let Self { deferred, tracker, running, .. } = self;
         let mut cx = Context::from_waker(Waker::noop());
-        for Deferred { id, cancel, mut handler } in deferred.drain(..) {
+        for Deferred { id, cancel, mut handler } in deferred.drain(..at_most.min(deferred.len())) {
             if handler.as_mut().poll(&mut cx).is_pending() {
-                let task = self.tracker.spawn(handler);
-                self.running.insert(id, Running { cancel, abort: task.abort_handle() });
+                let task = tracker.spawn(handler);
+                running.insert(id, Running { cancel, abort: task.abort_handle() });
             }
         }
-        self.deferred = deferred;
     }
 
     /// Forget handlers that have finished, and sweep again when the table
@@ -548,7 +557,7 @@ impl Processor {
     /// connection flushes and closes.
     async fn wind_down(mut self) {
         // Requests accepted before the end run like the others.
-        self.run_deferred();
+        self.first_polls(usize::MAX);
         self.tracker.close();
         let grace = self.server.config().shutdown_grace;
         if tokio::time::timeout(grace, self.tracker.wait()).await.is_err() {

@@ -2,13 +2,17 @@
 //! client sends stops the server: bad input, panics, cancellation, overload,
 //! duplicate ids and shutdown.
 
+use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use mcpwire_protocol::types::Tool;
 use mcpwire_server::{HandlerError, Server, ServerConfig, ToolRoute};
 use serde_json::{Value, json};
+use tokio::io::AsyncWrite;
 use tokio::sync::{Notify, mpsc};
 
 use crate::support::{Client, LATEST, PATIENCE, sample_server};
@@ -199,6 +203,66 @@ async fn a_request_id_repeated_before_its_handler_ran_is_refused() {
     assert_eq!(error["code"], -32600);
     assert_eq!(next_event(&mut events).await, "started");
     assert!(events.try_recv().is_err(), "only the first one runs");
+}
+
+/// Counts the lines a server has written, as its writes happen.
+struct LineCounter<W> {
+    inner: W,
+    lines: Arc<AtomicUsize>,
+}
+
+impl<W: AsyncWrite + Unpin> AsyncWrite for LineCounter<W> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let written = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = written {
+            self.lines.fetch_add(buf[..n].iter().filter(|&&b| b == b'\n').count(), Ordering::SeqCst);
+        }
+        written
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[tokio::test]
+async fn a_long_burst_gets_its_first_answers_before_its_last_handlers_run() {
+    // The tool answers with how many lines the server had written when it ran.
+    let lines = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&lines);
+    let server = Server::builder("s", "1")
+        .tool(ToolRoute::raw(Tool::new("written", "Lines written so far"), move |_a, _c| {
+            let written = seen.load(Ordering::SeqCst);
+            async move { Ok::<_, HandlerError>(written.to_string()) }
+        }))
+        .build();
+    let counter = Arc::clone(&lines);
+    let mut client = Client::connect_through(&server, move |inner| LineCounter { inner, lines: counter });
+    client.initialize(LATEST, json!({})).await;
+    client.notify("notifications/initialized", None).await;
+
+    let burst: String = (1..=48)
+        .map(|id| {
+            json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": "written"}}).to_string()
+                + "\n"
+        })
+        .collect();
+    client.send_raw(burst.as_bytes()).await;
+    let mut written = Vec::new();
+    for id in 1..=48 {
+        let result = client.response(&json!(id)).await.unwrap();
+        written.push(result["content"][0]["text"].as_str().unwrap().parse::<usize>().unwrap());
+    }
+    assert!(written.is_sorted(), "handlers ran in arrival order: {written:?}");
+    let (first, last) = (written[0], written[47]);
+    assert!(
+        last >= first + 16,
+        "answers went out while the burst was still being worked on (first call saw {first} lines, last saw {last})"
+    );
 }
 
 #[tokio::test]

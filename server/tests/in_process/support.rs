@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use mcpwire_server::Server;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
+use tokio::io::{AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -27,10 +27,20 @@ pub(crate) struct Client {
 impl Client {
     /// Start serving `server` to a new client.
     pub(crate) fn connect(server: &Server) -> Self {
+        Self::connect_through(server, |server_write| server_write)
+    }
+
+    /// Start serving `server` to a new client, the server's writes passing
+    /// through `wrap` on their way.
+    pub(crate) fn connect_through<W>(server: &Server, wrap: impl FnOnce(WriteHalf<DuplexStream>) -> W) -> Self
+    where
+        W: AsyncWrite + Unpin + Send + 'static,
+    {
         let (server_end, client_end) = tokio::io::duplex(64 * 1024);
         let (server_read, server_write) = tokio::io::split(server_end);
         let (client_read, client_write) = tokio::io::split(client_end);
-        let connection = mcpwire_transport::Connection::new(server_read, server_write, &server.config().transport);
+        let connection =
+            mcpwire_transport::Connection::new(server_read, wrap(server_write), &server.config().transport);
         let (stop, stopped) = oneshot::channel::<()>();
         let server = server.clone();
         let served = tokio::spawn(async move {

@@ -131,7 +131,11 @@ pub(crate) fn method(scenario: Scenario, sizes: &Sizes, cores: usize) -> String 
             "`tools/call echo` with {} requests in flight: each answer lets the next request go. After {} untimed \
              warm-up calls, new calls go out until at least {} have been sent and {} has passed; then the calls in \
              flight are awaited. Requests written while answers are still buffered are flushed together just before \
-             the client would block, as a pipelining client does. Latency and calls/s as above.",
+             the client would block, as a pipelining client does. Latency and calls/s as above. How a server \
+             answers a burst sets how much the two sides overlap: the floor writes its answers only when it has \
+             run out of input, so it and the client take turns; mcpwire sends them in chunks of 16 while it works \
+             on the rest, so the client is already busy with the first answers. *Server CPU µs/call* is the cost \
+             of a call either way.",
             sizes.window,
             number(sizes.warmup_calls as f64, 0),
             number(sizes.min_calls as f64, 0),
@@ -352,7 +356,8 @@ pub(crate) fn markdown(results: &Results, machine: &Machine, elapsed: Duration, 
          without the code and shared-library pages that RSS also counts. Ratios (× floor, × mcpwire) divide a server's median by the other's median for the table's first \
          figure; for latency and memory, lower is better. *Server CPU %* and *generator CPU %* are the CPU time \
          (user + system, all threads, from `/proc/<pid>/stat`) each side used over the timed phase, in % of one \
-         core: they show which side set the pace. A single-threaded generator near 100 % would mean the figure is \
+         core: they show which side set the pace. *Server CPU µs/call* is the server's CPU time over the timed \
+         phase divided by the calls made in it: what a call costs the server, whichever side set the pace. A single-threaded generator near 100 % would mean the figure is \
          the generator's, not the server's. *Other CPU %* is what the rest of the machine used meanwhile (busy time \
          from `/proc/stat` minus both sides): other processes competing for the two cores make a figure worse than \
          the server deserves, so a high value marks a disturbed measurement.\n",
