@@ -12,7 +12,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use mcpwire_protocol::RawJson;
 use mcpwire_protocol::types::{CallToolResult, ContentBlock, JsonObject, Tool, ToolSchema};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -24,12 +23,13 @@ use crate::{HandlerError, RequestContext};
 /// A boxed, sendable future: what every stored handler returns.
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
-/// A tool's arguments as they arrived: the raw JSON object, or `None` when the
-/// client sent none. Kept raw so a typed tool parses them once, straight into
-/// its own type.
-pub(crate) type Arguments = Option<RawJson>;
+/// A tool's arguments as they arrived: the raw JSON object, borrowed from the
+/// request, or `None` when the client sent none. Kept raw so a typed tool
+/// parses them once, straight into its own type, before its future starts.
+pub(crate) type Arguments<'a> = Option<&'a RawValue>;
 
-type ToolFn = dyn Fn(Arguments, RequestContext) -> BoxFuture<Result<CallToolResult, HandlerError>> + Send + Sync;
+type ToolFn =
+    dyn for<'a> Fn(Arguments<'a>, RequestContext) -> BoxFuture<Result<CallToolResult, HandlerError>> + Send + Sync;
 
 /// What a tool handler may return.
 pub trait IntoToolResult {
@@ -127,8 +127,8 @@ impl ToolRoute {
     {
         tool.input_schema = schema_of::<A>();
         let handler = Arc::new(handler);
-        Self::from_fn(tool, move |arguments: Arguments, ctx| {
-            let parsed = serde_json::from_str::<A>(arguments.as_deref().map_or("{}", RawValue::get));
+        Self::from_fn(tool, move |arguments: Arguments<'_>, ctx| {
+            let parsed = serde_json::from_str::<A>(arguments.map_or("{}", RawValue::get));
             let handler = Arc::clone(&handler);
             async move {
                 let args = match parsed {
@@ -165,7 +165,7 @@ impl ToolRoute {
         Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
         R: IntoToolResult,
     {
-        Self::from_fn(tool, move |arguments: Arguments, ctx| {
+        Self::from_fn(tool, move |arguments: Arguments<'_>, ctx| {
             let parsed = match arguments {
                 Some(raw) => serde_json::from_str::<JsonObject>(raw.get()),
                 None => Ok(JsonObject::new()),
@@ -182,7 +182,7 @@ impl ToolRoute {
 
     fn from_fn<F, Fut>(tool: Tool, handler: F) -> Self
     where
-        F: Fn(Arguments, RequestContext) -> Fut + Send + Sync + 'static,
+        F: for<'a> Fn(Arguments<'a>, RequestContext) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<CallToolResult, HandlerError>> + Send + 'static,
     {
         Self { tool, handler: Arc::new(move |arguments, ctx| Box::pin(handler(arguments, ctx))) }
