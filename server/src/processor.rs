@@ -21,12 +21,11 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Waker};
+use std::task::{Context, Poll, Waker};
 
-use futures_util::FutureExt;
 use mcpwire_protocol::types::{
-    CompleteResult, Completion, InitializeResult, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
-    ListToolsResult,
+    CallToolResult, CompleteResult, Completion, InitializeResult, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult,
 };
 use mcpwire_protocol::{
     CallToolRequest, ClientNotification, ClientRequest, EmptyResult, ErrorCode, ErrorObject, Message, Meta,
@@ -43,7 +42,8 @@ use crate::context::Cancellation;
 use crate::handler::resource_not_found;
 use crate::revision;
 use crate::session::{Handshake, Session};
-use crate::{RequestContext, Server};
+use crate::tool::BoxFuture;
+use crate::{HandlerError, RequestContext, Server};
 
 /// The smallest table worth sweeping: below it, finished entries cost less to
 /// keep than to look at.
@@ -197,7 +197,56 @@ struct Processor {
 struct Deferred {
     id: RequestId,
     cancel: Arc<Cancellation>,
-    handler: Pin<Box<dyn Future<Output = ()> + Send>>,
+    handler: Handler,
+}
+
+/// What a handler's future computes: a tool's result, still to be shaped for
+/// the session's revision and serialised, or any other handler's answer.
+enum Work {
+    Tool { call: BoxFuture<Result<CallToolResult, HandlerError>>, version: ProtocolVersion },
+    Other(BoxFuture<Result<EncodedResponse, ErrorObject>>),
+}
+
+impl Work {
+    fn boxed(work: impl Future<Output = Result<EncodedResponse, ErrorObject>> + Send + 'static) -> Self {
+        Self::Other(Box::pin(work))
+    }
+}
+
+/// A handler behind its panic guard: polls its work, then answers request
+/// `id` exactly once. A named future rather than an `async` block, so that a
+/// tool's future, already boxed by its route, is not boxed a second time.
+struct Handler {
+    work: Work,
+    id: RequestId,
+    responder: Unanswered,
+}
+
+impl Future for Handler {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let Handler { work, id, responder } = &mut *self;
+        let polled = std::panic::catch_unwind(AssertUnwindSafe(|| match work {
+            Work::Tool { call, version } => call.as_mut().poll(cx).map(|outcome| {
+                let mut result = outcome.or_else(HandlerError::into_tool_response)?;
+                revision::shape_content(*version, &mut result.content);
+                reply(id, &result)
+            }),
+            Work::Other(work) => work.as_mut().poll(cx),
+        }));
+        let answer = match polled {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(answer)) => Ok(answer),
+            Err(panic) => Err(panic),
+        };
+        let responder = responder.0.take().expect("a handler is not polled after it answered");
+        match answer {
+            Ok(answer) => responder.answer(id.clone(), answer),
+            Err(panic) => responder.panicked(id.clone(), panic.as_ref()),
+        }
+        Poll::Ready(())
+    }
 }
 
 impl Processor {
@@ -309,9 +358,11 @@ impl Processor {
                     return responder.error(Some(id), error);
                 };
                 let answer_id = id.clone();
-                self.spawn(id, params.meta, responder, move |ctx| async move {
-                    let result = handler(params.uri, variables, ctx).await.map_err(|e| e.into_error_object())?;
-                    reply(&answer_id, &result)
+                self.spawn(id, params.meta, responder, move |ctx| {
+                    Work::boxed(async move {
+                        let result = handler(params.uri, variables, ctx).await.map_err(|e| e.into_error_object())?;
+                        reply(&answer_id, &result)
+                    })
                 });
             }
             ClientRequest::GetPrompt(params) => {
@@ -335,12 +386,14 @@ impl Processor {
                 }
                 let arguments = arguments.into_iter().collect();
                 let answer_id = id.clone();
-                self.spawn(id, params.meta, responder, move |ctx| async move {
-                    let mut result = (route.handler)(arguments, ctx).await.map_err(|e| e.into_error_object())?;
-                    for message in &mut result.messages {
-                        revision::shape_content(version, std::slice::from_mut(&mut message.content));
-                    }
-                    reply(&answer_id, &result)
+                self.spawn(id, params.meta, responder, move |ctx| {
+                    Work::boxed(async move {
+                        let mut result = (route.handler)(arguments, ctx).await.map_err(|e| e.into_error_object())?;
+                        for message in &mut result.messages {
+                            revision::shape_content(version, std::slice::from_mut(&mut message.content));
+                        }
+                        reply(&answer_id, &result)
+                    })
                 });
             }
             ClientRequest::Complete(params) => {
@@ -353,9 +406,11 @@ impl Processor {
                 };
                 let meta = params.meta.clone();
                 let answer_id = id.clone();
-                self.spawn(id, meta, responder, move |ctx| async move {
-                    let result = handler(params, ctx).await.map_err(|e| e.into_error_object())?;
-                    reply(&answer_id, &result)
+                self.spawn(id, meta, responder, move |ctx| {
+                    Work::boxed(async move {
+                        let result = handler(params, ctx).await.map_err(|e| e.into_error_object())?;
+                        reply(&answer_id, &result)
+                    })
                 });
             }
             other => {
@@ -376,9 +431,11 @@ impl Processor {
         };
         let meta = params.as_deref().and_then(|p| serde_json::from_str::<MetaOnly>(p.get()).ok()).and_then(|m| m.meta);
         let answer_id = id.clone();
-        self.spawn(id, meta, responder, move |ctx| async move {
-            let result = handler(params, ctx).await?;
-            reply(&answer_id, &*result)
+        self.spawn(id, meta, responder, move |ctx| {
+            Work::boxed(async move {
+                let result = handler(params, ctx).await?;
+                reply(&answer_id, &*result)
+            })
         });
     }
 
@@ -418,18 +475,7 @@ impl Processor {
                 .with_data(serde_json::json!({ "name": call.name }));
             return responder.error(Some(id), error);
         };
-        let answer_id = id.clone();
-        self.spawn(id, call.meta, responder, move |ctx| {
-            let call = handler(arguments, ctx);
-            async move {
-                let mut result = match call.await {
-                    Ok(result) => result,
-                    Err(error) => error.into_tool_response()?,
-                };
-                revision::shape_content(version, &mut result.content);
-                reply(&answer_id, &result)
-            }
-        });
+        self.spawn(id, call.meta, responder, move |ctx| Work::Tool { call: handler(arguments, ctx), version });
     }
 
     /// Start a handler: `work` builds its future at once (so it may borrow
@@ -437,11 +483,13 @@ impl Processor {
     /// current-thread runtime, is held for its first poll. Refused at once
     /// when too many run; a duplicate id is refused because its cancellation
     /// would be ambiguous.
-    fn spawn<F, Fut>(&mut self, id: RequestId, meta: Option<Meta>, responder: Responder, work: F)
-    where
-        F: FnOnce(RequestContext) -> Fut,
-        Fut: Future<Output = Result<EncodedResponse, ErrorObject>> + Send + 'static,
-    {
+    fn spawn(
+        &mut self,
+        id: RequestId,
+        meta: Option<Meta>,
+        responder: Responder,
+        work: impl FnOnce(RequestContext) -> Work,
+    ) {
         let in_use = self.running.get(&id).is_some_and(|running| !running.abort.is_finished())
             || self.deferred.iter().any(|deferred| deferred.id == id);
         if in_use {
@@ -470,19 +518,9 @@ impl Processor {
         };
         // If the task is aborted (a cancellation) before it answers, the guard
         // still lets the batch it belongs to complete.
-        let mut unanswered = Unanswered(Some(responder));
-        let task_id = id.clone();
-        let handler = async move {
-            let outcome = AssertUnwindSafe(work).catch_unwind().await;
-            let id = task_id;
-            let responder = unanswered.0.take().expect("answered once");
-            match outcome {
-                Ok(answer) => responder.answer(id, answer),
-                Err(panic) => responder.panicked(id, panic.as_ref()),
-            }
-        };
+        let handler = Handler { work, id: id.clone(), responder: Unanswered(Some(responder)) };
         if self.defer_first_polls {
-            self.deferred.push(Deferred { id, cancel, handler: Box::pin(handler) });
+            self.deferred.push(Deferred { id, cancel, handler });
             return;
         }
         let task = self.tracker.spawn(handler);
@@ -498,7 +536,7 @@ impl Processor {
         let Self { deferred, tracker, running, .. } = self;
         let mut cx = Context::from_waker(Waker::noop());
         for Deferred { id, cancel, mut handler } in deferred.drain(..) {
-            if handler.as_mut().poll(&mut cx).is_pending() {
+            if Pin::new(&mut handler).poll(&mut cx).is_pending() {
                 let task = tracker.spawn(handler);
                 running.insert(id, Running { cancel, abort: task.abort_handle() });
             }
