@@ -9,11 +9,12 @@
 //! once the loop has run out of messages or holds [`MAX_HELD`] of them; only
 //! a handler that would wait becomes a task (most finish at once). Every
 //! [`ANSWER_CHUNK`] first polls the loop steps aside, so the answers of a
-//! long burst go out in parts while the rest is still being worked on. Finished handlers are swept from the
-//! table in bulk, before it doubles and before any overload check, rather
-//! than reported one message per request. Its priority is written into its
-//! `select!`: shutdown first, then new messages. Every request gets exactly
-//! one answer, except one cancelled by the client, which gets none.
+//! long burst go out in parts while the rest is still being worked on.
+//! Finished handlers are swept from the table in bulk, before it doubles and
+//! before any overload check, rather than reported one message per request.
+//! Its priority is written into its `select!`: shutdown first, then new
+//! messages. Every request gets exactly one answer, except one cancelled by
+//! the client, which gets none.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -55,8 +56,8 @@ const MIN_SWEEP: usize = 64;
 /// not one, because the loop's code (decoding params, routing) and the
 /// handlers' (typed arguments, serialising results) each fit the instruction
 /// cache alone but not together. Measured (cachegrind, pipelined echo):
-/// holding 8 instead of 16 costs 4% fewer instructions for 25% more
-/// instruction-cache misses, and is a little faster; 4 no faster again.
+/// holding 8 instead of 16 runs 4% fewer instructions for 25% more
+/// instruction-cache misses, and measured a little faster; 4 no faster again.
 const MAX_HELD: usize = 8;
 
 /// After at least this many first polls, when more work is waiting, the loop
@@ -184,8 +185,8 @@ struct Processor {
     sweep_at: usize,
     /// Every handler task, to wait for them at shutdown.
     tracker: TaskTracker,
-    /// Handlers accepted since the loop last ran out of messages, not yet
-    /// polled (see [`Processor::first_polls`]).
+    /// Handlers accepted and not yet polled, at most about [`MAX_HELD`]
+    /// (see [`Processor::first_polls`]).
     deferred: Vec<Deferred>,
     /// Whether handlers get their first poll here, in bulk, rather than in a
     /// task of their own: only on a current-thread runtime, where a task would
@@ -195,7 +196,6 @@ struct Processor {
 
 /// A handler whose first poll is still to come.
 struct Deferred {
-    id: RequestId,
     cancel: Arc<Cancellation>,
     handler: Handler,
 }
@@ -491,7 +491,7 @@ impl Processor {
         work: impl FnOnce(RequestContext) -> Work,
     ) {
         let in_use = self.running.get(&id).is_some_and(|running| !running.abort.is_finished())
-            || self.deferred.iter().any(|deferred| deferred.id == id);
+            || self.deferred.iter().any(|deferred| deferred.handler.id == id);
         if in_use {
             let error = ErrorObject::invalid_request(format!("request id {id} is already in use by a running request"));
             return responder.error(Some(id), error);
@@ -518,12 +518,12 @@ impl Processor {
         };
         // If the task is aborted (a cancellation) before it answers, the guard
         // still lets the batch it belongs to complete.
-        let handler = Handler { work, id: id.clone(), responder: Unanswered(Some(responder)) };
         if self.defer_first_polls {
-            self.deferred.push(Deferred { id, cancel, handler });
+            let handler = Handler { work, id, responder: Unanswered(Some(responder)) };
+            self.deferred.push(Deferred { cancel, handler });
             return;
         }
-        let task = self.tracker.spawn(handler);
+        let task = self.tracker.spawn(Handler { work, id: id.clone(), responder: Unanswered(Some(responder)) });
         self.running.insert(id, Running { cancel, abort: task.abort_handle() });
     }
 
@@ -535,8 +535,9 @@ impl Processor {
     fn first_polls(&mut self) {
         let Self { deferred, tracker, running, .. } = self;
         let mut cx = Context::from_waker(Waker::noop());
-        for Deferred { id, cancel, mut handler } in deferred.drain(..) {
+        for Deferred { cancel, mut handler } in deferred.drain(..) {
             if Pin::new(&mut handler).poll(&mut cx).is_pending() {
+                let id = handler.id.clone();
                 let task = tracker.spawn(handler);
                 running.insert(id, Running { cancel, abort: task.abort_handle() });
             }
@@ -562,7 +563,7 @@ impl Processor {
         match parsed {
             ClientNotification::Cancelled(params) => {
                 let Some(id) = params.request_id else { return };
-                if let Some(at) = self.deferred.iter().position(|deferred| deferred.id == id) {
+                if let Some(at) = self.deferred.iter().position(|deferred| deferred.handler.id == id) {
                     tracing::debug!(%id, reason = params.reason.as_deref(), "the client cancelled a request");
                     // Dropped unpolled, as an aborted task would be: no answer.
                     let deferred = self.deferred.remove(at);
