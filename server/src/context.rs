@@ -1,8 +1,7 @@
 //! What a handler gets besides its arguments: the request it serves, a
 //! cancellation token, and typed ways to talk back to the client.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use mcpwire_protocol::types::{
@@ -20,39 +19,6 @@ use tokio_util::sync::CancellationToken;
 use crate::session::{Handshake, Session};
 use crate::{Error, Server};
 
-/// One request's cancellation: a flag every handler gets for free, and a
-/// token built only for the handlers that ask for one (most never do, and a
-/// token per request was a measurable share of each call's cost).
-#[derive(Debug, Default)]
-pub(crate) struct Cancellation {
-    cancelled: AtomicBool,
-    token: OnceLock<CancellationToken>,
-}
-
-impl Cancellation {
-    /// Cancel the request: set the flag, and fire the token if one was built.
-    pub(crate) fn cancel(&self) {
-        self.cancelled.store(true, Ordering::SeqCst);
-        if let Some(token) = self.token.get() {
-            token.cancel();
-        }
-    }
-
-    fn is_cancelled(&self) -> bool {
-        self.cancelled.load(Ordering::SeqCst)
-    }
-
-    fn token(&self) -> &CancellationToken {
-        let token = self.token.get_or_init(CancellationToken::new);
-        // Checked after the token is in place: a `cancel` racing with the
-        // building either sees the token or has set the flag by now.
-        if self.is_cancelled() {
-            token.cancel();
-        }
-        token
-    }
-}
-
 /// The context of one request, handed to its handler.
 ///
 /// Cancelling (the client's `notifications/cancelled`, or shutdown) fires
@@ -62,7 +28,7 @@ impl Cancellation {
 pub struct RequestContext {
     request_id: RequestId,
     meta: Option<Meta>,
-    cancel: Arc<Cancellation>,
+    cancel: CancellationToken,
     session: Arc<Session>,
     server: Server,
 }
@@ -71,7 +37,7 @@ impl RequestContext {
     pub(crate) fn new(
         request_id: RequestId,
         meta: Option<Meta>,
-        cancel: Arc<Cancellation>,
+        cancel: CancellationToken,
         session: Arc<Session>,
         server: Server,
     ) -> Self {
@@ -90,7 +56,7 @@ impl RequestContext {
 
     /// Fires when the request is cancelled or the server shuts down.
     pub fn cancellation(&self) -> &CancellationToken {
-        self.cancel.token()
+        &self.cancel
     }
 
     /// Whether the request has been cancelled.
@@ -264,7 +230,7 @@ impl RequestContext {
         let options = RequestOptions {
             timeout,
             related: Some(self.request_id.clone()),
-            cancel: Some(self.cancel.token().clone()),
+            cancel: Some(self.cancel.clone()),
         };
         Ok(self.session.sender.request::<R>(params, options).await?)
     }

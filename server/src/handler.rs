@@ -130,7 +130,7 @@ impl IntoReadResult for TextResourceContents {
     }
 }
 
-type ReadFn = dyn Fn(String, HashMap<String, String>, RequestContext) -> BoxFuture<Result<ReadResourceResult, HandlerError>>
+pub(crate) type ReadFn = dyn Fn(String, HashMap<String, String>, RequestContext) -> BoxFuture<Result<ReadResourceResult, HandlerError>>
     + Send
     + Sync;
 

@@ -51,7 +51,7 @@ impl Default for ServerConfig {
     }
 }
 
-type CompleteFn =
+pub(crate) type CompleteFn =
     dyn Fn(CompleteRequestParams, RequestContext) -> BoxFuture<Result<CompleteResult, HandlerError>> + Send + Sync;
 pub(crate) type MethodFn =
     dyn Fn(Option<RawJson>, RequestContext) -> BoxFuture<Result<RawJson, ErrorObject>> + Send + Sync;

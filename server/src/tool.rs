@@ -16,20 +16,17 @@ use mcpwire_protocol::types::{CallToolResult, ContentBlock, JsonObject, Tool, To
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
+use serde_json::Value;
 
 use crate::{HandlerError, RequestContext};
 
 /// A boxed, sendable future: what every stored handler returns.
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
-/// A tool's arguments as they arrived: the raw JSON object, borrowed from the
-/// request, or `None` when the client sent none. Kept raw so a typed tool
-/// parses them once, straight into its own type, before its future starts.
-pub(crate) type Arguments<'a> = Option<&'a RawValue>;
-
-type ToolFn =
-    dyn for<'a> Fn(Arguments<'a>, RequestContext) -> BoxFuture<Result<CallToolResult, HandlerError>> + Send + Sync;
+/// A stored tool handler: the call's arguments (`None` when the client sent
+/// none) and its context in, the future of its result out.
+pub(crate) type ToolFn =
+    dyn Fn(Option<JsonObject>, RequestContext) -> BoxFuture<Result<CallToolResult, HandlerError>> + Send + Sync;
 
 /// What a tool handler may return.
 pub trait IntoToolResult {
@@ -127,8 +124,8 @@ impl ToolRoute {
     {
         tool.input_schema = schema_of::<A>();
         let handler = Arc::new(handler);
-        Self::from_fn(tool, move |arguments: Arguments<'_>, ctx| {
-            let parsed = serde_json::from_str::<A>(arguments.map_or("{}", RawValue::get));
+        Self::from_fn(tool, move |arguments: Option<JsonObject>, ctx| {
+            let parsed = serde_json::from_value::<A>(Value::Object(arguments.unwrap_or_default()));
             let handler = Arc::clone(&handler);
             async move {
                 let args = match parsed {
@@ -165,24 +162,15 @@ impl ToolRoute {
         Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
         R: IntoToolResult,
     {
-        Self::from_fn(tool, move |arguments: Arguments<'_>, ctx| {
-            let parsed = match arguments {
-                Some(raw) => serde_json::from_str::<JsonObject>(raw.get()),
-                None => Ok(JsonObject::new()),
-            };
-            let future = parsed.map(|arguments| handler(arguments, ctx));
-            async move {
-                match future {
-                    Ok(future) => future.await.map(IntoToolResult::into_tool_result),
-                    Err(error) => Ok(CallToolResult::error(format!("invalid arguments: {error}"))),
-                }
-            }
+        Self::from_fn(tool, move |arguments: Option<JsonObject>, ctx| {
+            let future = handler(arguments.unwrap_or_default(), ctx);
+            async move { future.await.map(IntoToolResult::into_tool_result) }
         })
     }
 
     fn from_fn<F, Fut>(tool: Tool, handler: F) -> Self
     where
-        F: for<'a> Fn(Arguments<'a>, RequestContext) -> Fut + Send + Sync + 'static,
+        F: Fn(Option<JsonObject>, RequestContext) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<CallToolResult, HandlerError>> + Send + 'static,
     {
         Self { tool, handler: Arc::new(move |arguments, ctx| Box::pin(handler(arguments, ctx))) }

@@ -9,6 +9,21 @@ use serde_json::{Value, json};
 
 use crate::support::{Client, LATEST};
 
+in_both_runtimes![
+    handler_sees_its_request_id_and_meta,
+    progress_echoes_a_numeric_token_as_a_number_before_the_result,
+    progress_echoes_a_string_token_as_a_string,
+    no_progress_is_sent_without_a_token,
+    log_messages_honour_the_level_the_client_set,
+    elicitation_goes_to_a_client_that_declared_it_and_comes_back,
+    an_error_reply_from_the_client_reaches_the_handler,
+    elicitation_is_refused_without_the_capability_and_nothing_is_sent,
+    url_elicitation_needs_the_url_capability,
+    elicitation_is_refused_in_a_revision_without_it,
+    sampling_with_tools_needs_sampling_tools,
+    roots_are_asked_only_of_a_client_with_roots,
+];
+
 fn tool<F, Fut>(name: &str, handler: F) -> ToolRoute
 where
     F: Fn(RequestContext) -> Fut + Send + Sync + 'static,
@@ -79,7 +94,6 @@ fn text(result: &Value) -> &str {
     result["content"][0]["text"].as_str().unwrap_or_else(|| panic!("no text in {result}"))
 }
 
-#[tokio::test]
 async fn handler_sees_its_request_id_and_meta() {
     let mut client = Client::initialized(&server(), LATEST, json!({})).await;
     let params = json!({"name": "whoami", "_meta": {"com.example/tag": [1, 2]}});
@@ -87,7 +101,6 @@ async fn handler_sees_its_request_id_and_meta() {
     assert_eq!(text(&result), r#""abc" [1,2]"#);
 }
 
-#[tokio::test]
 async fn progress_echoes_a_numeric_token_as_a_number_before_the_result() {
     let mut client = Client::initialized(&server(), LATEST, json!({})).await;
     client.start_request(7, "tools/call", Some(json!({"name": "progress", "_meta": {"progressToken": 7}}))).await;
@@ -104,7 +117,6 @@ async fn progress_echoes_a_numeric_token_as_a_number_before_the_result() {
     assert_eq!(seen, [1.0, 2.0, 3.0]);
 }
 
-#[tokio::test]
 async fn progress_echoes_a_string_token_as_a_string() {
     let mut client = Client::initialized(&server(), LATEST, json!({})).await;
     client.start_request(1, "tools/call", Some(json!({"name": "progress", "_meta": {"progressToken": "7"}}))).await;
@@ -113,14 +125,12 @@ async fn progress_echoes_a_string_token_as_a_string() {
     assert_eq!(progress["params"]["message"], "step 1");
 }
 
-#[tokio::test]
 async fn no_progress_is_sent_without_a_token() {
     let mut client = Client::initialized(&server(), LATEST, json!({})).await;
     client.request(1, "tools/call", Some(json!({"name": "progress"}))).await.unwrap();
     assert!(client.drain().await.is_empty());
 }
 
-#[tokio::test]
 async fn log_messages_honour_the_level_the_client_set() {
     let mut client = Client::initialized(&server(), LATEST, json!({})).await;
     client.request(1, "tools/call", Some(json!({"name": "log"}))).await.unwrap();
@@ -137,7 +147,6 @@ async fn log_messages_honour_the_level_the_client_set() {
     assert!(client.drain().await.is_empty());
 }
 
-#[tokio::test]
 async fn elicitation_goes_to_a_client_that_declared_it_and_comes_back() {
     let mut client = Client::initialized(&server(), LATEST, json!({"elicitation": {}})).await;
     client.start_request(1, "tools/call", Some(json!({"name": "elicit_form"}))).await;
@@ -152,7 +161,6 @@ async fn elicitation_goes_to_a_client_that_declared_it_and_comes_back() {
     );
 }
 
-#[tokio::test]
 async fn an_error_reply_from_the_client_reaches_the_handler() {
     let mut client = Client::initialized(&server(), LATEST, json!({"elicitation": {}})).await;
     client.start_request(1, "tools/call", Some(json!({"name": "elicit_form"}))).await;
@@ -165,7 +173,6 @@ async fn an_error_reply_from_the_client_reaches_the_handler() {
     assert!(text(&result).contains("user went away"), "{result}");
 }
 
-#[tokio::test]
 async fn elicitation_is_refused_without_the_capability_and_nothing_is_sent() {
     let mut client = Client::initialized(&server(), LATEST, json!({})).await;
     let result = client.request(1, "tools/call", Some(json!({"name": "elicit_form"}))).await.unwrap();
@@ -174,7 +181,6 @@ async fn elicitation_is_refused_without_the_capability_and_nothing_is_sent() {
     assert!(client.drain().await.is_empty(), "no request reached the client");
 }
 
-#[tokio::test]
 async fn url_elicitation_needs_the_url_capability() {
     let mut client = Client::initialized(&server(), LATEST, json!({"elicitation": {"form": {}}})).await;
     let result = client.request(1, "tools/call", Some(json!({"name": "elicit_url"}))).await.unwrap();
@@ -190,14 +196,12 @@ async fn url_elicitation_needs_the_url_capability() {
     assert_eq!(text(&result), r#"{"action":"decline"}"#);
 }
 
-#[tokio::test]
 async fn elicitation_is_refused_in_a_revision_without_it() {
     let mut client = Client::initialized(&server(), "2025-03-26", json!({"elicitation": {}})).await;
     let result = client.request(1, "tools/call", Some(json!({"name": "elicit_form"}))).await.unwrap();
     assert!(text(&result).contains("2025-03-26"), "{result}");
 }
 
-#[tokio::test]
 async fn sampling_with_tools_needs_sampling_tools() {
     let mut client = Client::initialized(&server(), LATEST, json!({"sampling": {}})).await;
     let result = client.request(1, "tools/call", Some(json!({"name": "sample_with_tools"}))).await.unwrap();
@@ -212,7 +216,6 @@ async fn sampling_with_tools_needs_sampling_tools() {
     assert_eq!(text(&client.response(&json!(1)).await.unwrap()), "m-1");
 }
 
-#[tokio::test]
 async fn roots_are_asked_only_of_a_client_with_roots() {
     let mut client = Client::initialized(&server(), LATEST, json!({})).await;
     let result = client.request(1, "tools/call", Some(json!({"name": "roots"}))).await.unwrap();

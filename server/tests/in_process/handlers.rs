@@ -10,7 +10,22 @@ use serde_json::{Value, json};
 
 use crate::support::{Client, LATEST, sample_server};
 
-#[tokio::test]
+in_both_runtimes![
+    typed_tool_derives_its_input_schema,
+    raw_tool_schema_comes_back_byte_for_byte,
+    tool_definitions_keep_annotations_icons_and_titles,
+    structured_tool_declares_output_schema_and_returns_structured_content,
+    missing_arguments_are_an_empty_object,
+    resources_are_listed_and_read_by_uri_and_by_template,
+    unknown_resource_is_resource_not_found_with_the_uri,
+    subscribers_hear_about_updates_and_unsubscribers_do_not,
+    prompts_render_with_arguments_and_require_the_required_ones,
+    completion_handler_answers_and_its_absence_answers_empty,
+    every_list_is_paginated_with_opaque_cursors,
+    adding_and_removing_at_run_time_notifies_each_list,
+    custom_methods_are_typed_and_check_their_params,
+];
+
 async fn typed_tool_derives_its_input_schema() {
     let mut client = Client::initialized(&sample_server(), LATEST, json!({})).await;
     let tools = client.request(1, "tools/list", None).await.unwrap();
@@ -23,7 +38,6 @@ async fn typed_tool_derives_its_input_schema() {
 
 const VERBATIM: &str = r##"{"type":"object","$defs":{"a":{"$anchor":"x","type":"string"}},"properties":{"v":{"$ref":"#/$defs/a"}},"if":{"required":["v"]},"then":{"minProperties":1},"else":{"maxProperties":0},"additionalProperties":false}"##;
 
-#[tokio::test]
 async fn raw_tool_schema_comes_back_byte_for_byte() {
     let tool = Tool { input_schema: ToolSchema::from_json(VERBATIM).unwrap(), ..Tool::new("raw", "Raw schema") };
     let server = Server::builder("s", "1")
@@ -39,7 +53,6 @@ async fn raw_tool_schema_comes_back_byte_for_byte() {
     assert_eq!(called["content"][0]["text"], r#"{"v":"1"}"#);
 }
 
-#[tokio::test]
 async fn tool_definitions_keep_annotations_icons_and_titles() {
     let route =
         ToolRoute::raw(Tool::new("t", "desc"), |_a, _c| async { Ok::<_, HandlerError>("ok") }).map_tool(|tool| Tool {
@@ -67,7 +80,6 @@ struct Total {
     total: i64,
 }
 
-#[tokio::test]
 async fn structured_tool_declares_output_schema_and_returns_structured_content() {
     let server = Server::builder("s", "1")
         .tool(ToolRoute::structured(Tool::new("sum", "Adds"), |args: Sum, _ctx| async move {
@@ -83,7 +95,6 @@ async fn structured_tool_declares_output_schema_and_returns_structured_content()
     assert_eq!(result["content"][0]["text"], r#"{"total":5}"#);
 }
 
-#[tokio::test]
 async fn missing_arguments_are_an_empty_object() {
     let server = Server::builder("s", "1")
         .tool(ToolRoute::raw(Tool::new("n", "No args"), |args, _ctx| async move {
@@ -95,7 +106,6 @@ async fn missing_arguments_are_an_empty_object() {
     assert_eq!(result["content"][0]["text"], "0 arguments");
 }
 
-#[tokio::test]
 async fn resources_are_listed_and_read_by_uri_and_by_template() {
     let mut client = Client::initialized(&sample_server(), LATEST, json!({})).await;
     let resources = client.request(1, "resources/list", None).await.unwrap();
@@ -108,7 +118,6 @@ async fn resources_are_listed_and_read_by_uri_and_by_template() {
     assert_eq!(read["contents"][0]["text"], "item 42");
 }
 
-#[tokio::test]
 async fn unknown_resource_is_resource_not_found_with_the_uri() {
     let mut client = Client::initialized(&sample_server(), LATEST, json!({})).await;
     let error = client.request(1, "resources/read", Some(json!({"uri": "mem://nope"}))).await.unwrap_err();
@@ -116,7 +125,6 @@ async fn unknown_resource_is_resource_not_found_with_the_uri() {
     assert_eq!(error["data"]["uri"], "mem://nope");
 }
 
-#[tokio::test]
 async fn subscribers_hear_about_updates_and_unsubscribers_do_not() {
     let server = sample_server();
     let mut client = Client::initialized(&server, LATEST, json!({})).await;
@@ -132,7 +140,6 @@ async fn subscribers_hear_about_updates_and_unsubscribers_do_not() {
     assert!(client.drain().await.is_empty());
 }
 
-#[tokio::test]
 async fn prompts_render_with_arguments_and_require_the_required_ones() {
     let mut client = Client::initialized(&sample_server(), LATEST, json!({})).await;
     let prompts = client.request(1, "prompts/list", None).await.unwrap();
@@ -148,7 +155,6 @@ async fn prompts_render_with_arguments_and_require_the_required_ones() {
     assert_eq!(error["code"], -32602);
 }
 
-#[tokio::test]
 async fn completion_handler_answers_and_its_absence_answers_empty() {
     let server = Server::builder("s", "1")
         .completion(|params, _ctx| async move {
@@ -169,7 +175,6 @@ async fn completion_handler_answers_and_its_absence_answers_empty() {
     assert_eq!(result["completion"]["values"], json!([]));
 }
 
-#[tokio::test]
 async fn every_list_is_paginated_with_opaque_cursors() {
     let config = ServerConfig { page_size: 2, ..ServerConfig::default() };
     let mut builder = Server::builder("s", "1").config(config);
@@ -194,7 +199,6 @@ async fn every_list_is_paginated_with_opaque_cursors() {
     assert_eq!(error["code"], -32602);
 }
 
-#[tokio::test]
 async fn adding_and_removing_at_run_time_notifies_each_list() {
     let server = sample_server();
     let mut client = Client::initialized(&server, LATEST, json!({})).await;
@@ -229,7 +233,6 @@ struct ReverseParams {
     text: String,
 }
 
-#[tokio::test]
 async fn custom_methods_are_typed_and_check_their_params() {
     let server = Server::builder("s", "1")
         .method::<Reverse, _, _>(|params, ctx| async move {

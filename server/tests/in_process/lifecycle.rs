@@ -7,7 +7,19 @@ use serde_json::json;
 
 use crate::support::{Client, LATEST, sample_server};
 
-#[tokio::test]
+in_both_runtimes![
+    initialize_echoes_every_supported_version,
+    initialize_with_an_unknown_version_offers_the_latest,
+    capabilities_follow_what_is_registered,
+    requests_before_initialize_are_invalid_but_ping_works,
+    requests_after_the_initialize_response_need_not_wait_for_initialized,
+    second_initialize_is_invalid,
+    ping_result_is_an_empty_object_and_so_is_set_level,
+    batch_is_rejected_unless_2025_03_26_was_negotiated,
+    batch_with_2025_03_26_gets_one_array_answer,
+    batch_of_notifications_gets_no_answer,
+];
+
 async fn initialize_echoes_every_supported_version() {
     let server = sample_server();
     for version in ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"] {
@@ -18,7 +30,6 @@ async fn initialize_echoes_every_supported_version() {
     }
 }
 
-#[tokio::test]
 async fn initialize_with_an_unknown_version_offers_the_latest() {
     let mut client = Client::connect(&sample_server());
     assert_eq!(client.initialize("1999-01-01", json!({})).await["protocolVersion"], LATEST);
@@ -26,7 +37,6 @@ async fn initialize_with_an_unknown_version_offers_the_latest() {
     assert_eq!(client.initialize("2026-07-28", json!({})).await["protocolVersion"], LATEST);
 }
 
-#[tokio::test]
 async fn capabilities_follow_what_is_registered() {
     let mut client = Client::connect(&sample_server());
     let capabilities = client.initialize(LATEST, json!({})).await["capabilities"].clone();
@@ -49,7 +59,6 @@ async fn capabilities_follow_what_is_registered() {
     assert_eq!(capabilities, json!({"tools": {"listChanged": true}, "logging": {}, "completions": {}}));
 }
 
-#[tokio::test]
 async fn requests_before_initialize_are_invalid_but_ping_works() {
     let mut client = Client::connect(&sample_server());
     let error = client.request(1, "tools/list", None).await.unwrap_err();
@@ -57,7 +66,6 @@ async fn requests_before_initialize_are_invalid_but_ping_works() {
     assert_eq!(client.request(2, "ping", None).await.unwrap(), json!({}));
 }
 
-#[tokio::test]
 async fn requests_after_the_initialize_response_need_not_wait_for_initialized() {
     let mut client = Client::connect(&sample_server());
     client.initialize(LATEST, json!({})).await;
@@ -65,7 +73,6 @@ async fn requests_after_the_initialize_response_need_not_wait_for_initialized() 
     assert_eq!(tools["tools"][0]["name"], "echo");
 }
 
-#[tokio::test]
 async fn second_initialize_is_invalid() {
     let mut client = Client::initialized(&sample_server(), LATEST, json!({})).await;
     let params =
@@ -74,7 +81,6 @@ async fn second_initialize_is_invalid() {
     assert_eq!(error["code"], -32600);
 }
 
-#[tokio::test]
 async fn ping_result_is_an_empty_object_and_so_is_set_level() {
     let mut client = Client::initialized(&sample_server(), LATEST, json!({})).await;
     assert_eq!(client.request(1, "ping", None).await.unwrap(), json!({}));
@@ -82,7 +88,6 @@ async fn ping_result_is_an_empty_object_and_so_is_set_level() {
     assert_eq!(result, json!({}));
 }
 
-#[tokio::test]
 async fn batch_is_rejected_unless_2025_03_26_was_negotiated() {
     let mut client = Client::initialized(&sample_server(), LATEST, json!({})).await;
     client.send_raw(b"[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]\n").await;
@@ -91,7 +96,6 @@ async fn batch_is_rejected_unless_2025_03_26_was_negotiated() {
     assert_eq!(answer["id"], json!(null));
 }
 
-#[tokio::test]
 async fn batch_with_2025_03_26_gets_one_array_answer() {
     let mut client = Client::initialized(&sample_server(), "2025-03-26", json!({})).await;
     let batch = json!([
@@ -110,7 +114,6 @@ async fn batch_with_2025_03_26_gets_one_array_answer() {
     assert_eq!(by_id(3)["error"]["code"], -32601);
 }
 
-#[tokio::test]
 async fn batch_of_notifications_gets_no_answer() {
     let mut client = Client::initialized(&sample_server(), "2025-03-26", json!({})).await;
     client.send(json!([{"jsonrpc": "2.0", "method": "notifications/initialized"}])).await;

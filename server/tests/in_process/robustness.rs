@@ -17,7 +17,22 @@ use tokio::sync::{Notify, mpsc};
 
 use crate::support::{Client, LATEST, PATIENCE, sample_server};
 
-#[tokio::test]
+in_both_runtimes![
+    each_kind_of_bad_input_gets_its_own_code_and_the_server_keeps_serving,
+    notifications_and_answers_nobody_asked_for_get_silence,
+    a_tool_that_fails_or_gets_wrong_arguments_answers_is_error,
+    a_panicking_handler_gets_internal_error_and_the_server_keeps_serving,
+    a_cancelled_request_stops_its_handler_and_gets_no_answer,
+    beyond_the_limit_requests_are_refused_at_once_while_ping_still_works,
+    a_request_id_in_use_is_refused,
+    a_request_cancelled_as_it_arrives_gets_no_answer_and_its_handler_is_stopped,
+    a_request_id_repeated_before_its_handler_ran_is_refused,
+    a_long_burst_gets_its_first_answers_before_its_last_handlers_run,
+    integer_and_string_ids_are_different_requests,
+    shutdown_lets_quick_handlers_finish_then_cancels_the_rest_and_returns,
+    shutdown_resolves_requests_waiting_on_the_client,
+];
+
 async fn each_kind_of_bad_input_gets_its_own_code_and_the_server_keeps_serving() {
     let mut client = Client::initialized(&sample_server(), LATEST, json!({})).await;
     let cases: [(&[u8], i64, Value); 6] = [
@@ -41,7 +56,6 @@ async fn each_kind_of_bad_input_gets_its_own_code_and_the_server_keeps_serving()
     }
 }
 
-#[tokio::test]
 async fn notifications_and_answers_nobody_asked_for_get_silence() {
     let mut client = Client::initialized(&sample_server(), LATEST, json!({})).await;
     client.notify("notifications/no_such_thing", Some(json!({"x": 1}))).await;
@@ -50,7 +64,6 @@ async fn notifications_and_answers_nobody_asked_for_get_silence() {
     assert!(client.drain().await.is_empty());
 }
 
-#[tokio::test]
 async fn a_tool_that_fails_or_gets_wrong_arguments_answers_is_error() {
     let server = Server::builder("s", "1")
         .tool(ToolRoute::raw(Tool::new("fails", "Always fails"), |_a, _c| async {
@@ -79,7 +92,6 @@ async fn a_tool_that_fails_or_gets_wrong_arguments_answers_is_error() {
     assert!(result["content"][0]["text"].as_str().unwrap().contains("invalid arguments"), "{result}");
 }
 
-#[tokio::test]
 async fn a_panicking_handler_gets_internal_error_and_the_server_keeps_serving() {
     let server = Server::builder("s", "1")
         .tool(ToolRoute::raw(Tool::new("panics", "Panics"), |_a, _c| async {
@@ -134,7 +146,6 @@ async fn next_event(events: &mut mpsc::UnboundedReceiver<&'static str>) -> &'sta
     tokio::time::timeout(PATIENCE, events.recv()).await.expect("event in time").expect("channel open")
 }
 
-#[tokio::test]
 async fn a_cancelled_request_stops_its_handler_and_gets_no_answer() {
     let (server, mut events) = blocking_server(ServerConfig::default());
     let mut client = Client::initialized(&server, LATEST, json!({})).await;
@@ -145,7 +156,6 @@ async fn a_cancelled_request_stops_its_handler_and_gets_no_answer() {
     assert!(client.drain().await.is_empty(), "no answer for a cancelled request");
 }
 
-#[tokio::test]
 async fn beyond_the_limit_requests_are_refused_at_once_while_ping_still_works() {
     let config = ServerConfig { max_concurrent_requests: 2, ..ServerConfig::default() };
     let (server, mut events) = blocking_server(config);
@@ -164,7 +174,6 @@ async fn beyond_the_limit_requests_are_refused_at_once_while_ping_still_works() 
     assert_eq!(next_event(&mut events).await, "started");
 }
 
-#[tokio::test]
 async fn a_request_id_in_use_is_refused() {
     let (server, mut events) = blocking_server(ServerConfig::default());
     let mut client = Client::initialized(&server, LATEST, json!({})).await;
@@ -179,21 +188,24 @@ async fn send_together(client: &mut Client, first: Value, second: Value) {
     client.send_raw(format!("{first}\n{second}\n").as_bytes()).await;
 }
 
-#[tokio::test]
-async fn a_request_cancelled_before_its_handler_ran_never_starts_and_gets_no_answer() {
+async fn a_request_cancelled_as_it_arrives_gets_no_answer_and_its_handler_is_stopped() {
     let (server, mut events) = blocking_server(ServerConfig::default());
     let mut client = Client::initialized(&server, LATEST, json!({})).await;
     let request = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "block"}});
     let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1}});
     send_together(&mut client, request, cancel).await;
     assert!(client.drain().await.is_empty(), "no answer for a cancelled request");
-    assert!(events.try_recv().is_err(), "the handler never started");
+    // Its handler may or may not have had its first poll (on a multi-threaded
+    // runtime it can start beside the processor); either way it is stopped.
+    if let Ok(event) = events.try_recv() {
+        assert_eq!(event, "started");
+        assert_eq!(next_event(&mut events).await, "dropped");
+    }
     // The id is free again.
     client.start_request(1, "tools/call", Some(json!({"name": "block"}))).await;
     assert_eq!(next_event(&mut events).await, "started");
 }
 
-#[tokio::test]
 async fn a_request_id_repeated_before_its_handler_ran_is_refused() {
     let (server, mut events) = blocking_server(ServerConfig::default());
     let mut client = Client::initialized(&server, LATEST, json!({})).await;
@@ -229,7 +241,6 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for LineCounter<W> {
     }
 }
 
-#[tokio::test]
 async fn a_long_burst_gets_its_first_answers_before_its_last_handlers_run() {
     // The tool answers with how many lines the server had written when it ran.
     let lines = Arc::new(AtomicUsize::new(0));
@@ -257,15 +268,15 @@ async fn a_long_burst_gets_its_first_answers_before_its_last_handlers_run() {
         let result = client.response(&json!(id)).await.unwrap();
         written.push(result["content"][0]["text"].as_str().unwrap().parse::<usize>().unwrap());
     }
-    assert!(written.is_sorted(), "handlers ran in arrival order: {written:?}");
-    let (first, last) = (written[0], written[47]);
+    // Handlers may run in any order beside each other on a multi-threaded
+    // runtime; what matters is that some ran after many answers were out.
+    let (first, last) = (written.iter().min().unwrap(), written.iter().max().unwrap());
     assert!(
-        last >= first + 16,
-        "answers went out while the burst was still being worked on (first call saw {first} lines, last saw {last})"
+        *last >= first + 16,
+        "answers went out while the burst was still being worked on (the earliest handler saw {first} lines, the latest {last}): {written:?}"
     );
 }
 
-#[tokio::test]
 async fn integer_and_string_ids_are_different_requests() {
     let (server, mut events) = blocking_server(ServerConfig::default());
     let mut client = Client::initialized(&server, LATEST, json!({})).await;
@@ -278,7 +289,6 @@ async fn integer_and_string_ids_are_different_requests() {
     assert!(events.try_recv().is_err(), "only the string id was cancelled");
 }
 
-#[tokio::test(start_paused = true)]
 async fn shutdown_lets_quick_handlers_finish_then_cancels_the_rest_and_returns() {
     let finished = Arc::new(AtomicUsize::new(0));
     let release = Arc::new(Notify::new());
@@ -321,7 +331,6 @@ async fn shutdown_lets_quick_handlers_finish_then_cancels_the_rest_and_returns()
     assert!(!rest.iter().any(|m| m["id"] == 2), "the cancelled handler got no answer: {rest:?}");
 }
 
-#[tokio::test]
 async fn shutdown_resolves_requests_waiting_on_the_client() {
     let server = Server::builder("s", "1")
         .tool(ToolRoute::raw(Tool::new("ask", "Asks the client and reports"), |_a, ctx| async move {

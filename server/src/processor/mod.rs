@@ -1,0 +1,283 @@
+//! The message processor: one loop per session that turns incoming requests
+//! and notifications into answers and running handlers.
+//!
+//! The loop owns the table of running handlers, so it needs no lock for it,
+//! and it never waits on a handler. Cheap requests (`initialize`, `ping`, the
+//! lists) are answered inline; every request that runs user code becomes a
+//! task of its own, behind a panic guard, on whatever runtime the server runs
+//! on. The loop's priority is written into its `select!`: shutdown first,
+//! then new messages. Every request gets exactly one answer, except one
+//! cancelled by the client, which gets none.
+//!
+//! This module is the loop and its table; `routes` says what each request
+//! means, and `responder` answers each request exactly once.
+
+mod responder;
+mod routes;
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use mcpwire_protocol::{ClientNotification, ClientRequest, ErrorCode, ErrorObject, Message, Notification};
+use mcpwire_protocol::{ProtocolVersion, Request, RequestId};
+use mcpwire_transport::{Incoming, OutgoingMessageSender};
+use responder::{BatchReply, Handler, Responder, Unanswered};
+use routes::{Job, Routed};
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::session::Session;
+use crate::{RequestContext, Server};
+
+/// The smallest table worth sweeping: below it, finished entries cost less to
+/// keep than to look at.
+const MIN_SWEEP: usize = 64;
+
+/// How long cancelled handlers get to notice at shutdown. They are aborted at
+/// their next await, so this only covers a handler busy between awaits.
+const CANCELLED_PATIENCE: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Everything the processor reacts to, consumed in one `match`.
+enum Event {
+    /// A request, notification or batch from the client.
+    Incoming(Incoming),
+    /// The client closed its side: nothing more will arrive.
+    PeerClosed,
+    /// Our side can no longer write (the client stopped reading for good).
+    WriterClosed,
+    /// The owner asked the server to stop.
+    Shutdown,
+}
+
+pub(crate) async fn run(
+    server: Server,
+    incoming: &mut mpsc::Receiver<Incoming>,
+    sender: Arc<OutgoingMessageSender>,
+    shutdown: impl Future<Output = ()>,
+) {
+    let session = Arc::new(Session::new(Arc::clone(&sender)));
+    server.inner.sessions.add(Arc::clone(&session));
+    let mut processor = Processor {
+        server: server.clone(),
+        session: Arc::clone(&session),
+        running: foldhash::HashMap::default(),
+        sweep_at: MIN_SWEEP,
+        tracker: TaskTracker::new(),
+    };
+    tokio::pin!(shutdown);
+    // Messages taken since the loop last stepped aside.
+    let mut taken = 0;
+    loop {
+        // Once it has taken at least as many messages as still wait, the loop
+        // steps aside, so that the writer (and the handlers, on a runtime with
+        // one thread) can send the answers so far before the rest is taken:
+        // a burst is answered in halves, quarters, and so on, and a
+        // pipelining client works on the first answers while the server
+        // works on the rest. Halving needs no tuned constant: it splits a
+        // burst of any size the same way.
+        let waiting = incoming.len();
+        if waiting == 0 {
+            taken = 0;
+        } else if taken >= waiting {
+            taken = 0;
+            tokio::task::yield_now().await;
+        }
+        let event = tokio::select! {
+            biased;
+            () = &mut shutdown => Event::Shutdown,
+            () = sender.closed() => Event::WriterClosed,
+            message = incoming.recv() => message.map_or(Event::PeerClosed, Event::Incoming),
+        };
+        match event {
+            Event::Incoming(Incoming::Request(request)) => {
+                processor.handle_request(request, Responder::Direct(Arc::clone(&sender)));
+            }
+            Event::Incoming(Incoming::Notification(notification)) => processor.handle_notification(&notification),
+            Event::Incoming(Incoming::Batch(items)) => processor.handle_batch(items),
+            Event::PeerClosed => {
+                tracing::debug!("the client closed its side; shutting the session down");
+                break;
+            }
+            Event::WriterClosed => {
+                tracing::debug!("the client stopped reading; shutting the session down");
+                break;
+            }
+            Event::Shutdown => {
+                tracing::debug!("shutdown requested");
+                break;
+            }
+        }
+        taken += 1;
+    }
+    processor.wind_down().await;
+    server.inner.sessions.remove(session.id);
+}
+
+/// A running handler, as the processor sees it.
+struct Running {
+    /// The handler's cancellation token, shared with its context, for work
+    /// it spawned elsewhere.
+    cancel: CancellationToken,
+    /// Stops the handler's task at its next await, so it sends nothing more.
+    abort: AbortHandle,
+}
+
+impl Running {
+    fn stop(&self) {
+        self.cancel.cancel();
+        self.abort.abort();
+    }
+}
+
+struct Processor {
+    server: Server,
+    session: Arc<Session>,
+    /// Running handlers by request id, to cancel them; may still hold some
+    /// that finished since the last sweep. foldhash rather than SipHash: a
+    /// client can put at most `max_concurrent_requests` live keys here, so
+    /// collisions cannot hurt much, and this map is touched on every request.
+    running: foldhash::HashMap<RequestId, Running>,
+    /// Sweep finished handlers out of `running` when it reaches this size.
+    sweep_at: usize,
+    /// Every handler task, to wait for them at shutdown.
+    tracker: TaskTracker,
+}
+
+impl Processor {
+    fn handle_request(&mut self, request: Request, responder: Responder) {
+        let Request { id, method, params, .. } = request;
+        let version = self.session.handshake().map(|h| h.version);
+        if version.is_none() && method != "initialize" && method != "ping" {
+            let error =
+                ErrorObject::invalid_request(format!("`{method}` before `initialize`: initialize the session first"));
+            return responder.error(Some(id), error);
+        }
+        let version = version.unwrap_or(ProtocolVersion::LATEST_HANDSHAKE);
+        let routed = match ClientRequest::from_parts(&method, params.as_deref()) {
+            Ok(request) => routes::route(&self.server, &self.session, &id, request, version),
+            Err(mcpwire_protocol::Error::UnknownMethod(_)) => routes::custom(&self.server, &method, params),
+            Err(error) => Routed::Answer(Err(error.to_error_object())),
+        };
+        match routed {
+            Routed::Answer(answer) => responder.answer(id, answer),
+            Routed::Run(job) => self.start(id, job, responder),
+        }
+    }
+
+    /// Start a handler as a task of its own. Refused at once when too many
+    /// run; a duplicate id is refused because its cancellation would be
+    /// ambiguous.
+    fn start(&mut self, id: RequestId, job: Job, responder: Responder) {
+        if self.running.get(&id).is_some_and(|running| !running.abort.is_finished()) {
+            let error = ErrorObject::invalid_request(format!("request id {id} is already in use by a running request"));
+            return responder.error(Some(id), error);
+        }
+        let limit = self.server.config().max_concurrent_requests;
+        if self.running.len() >= self.sweep_at || self.running.len() >= limit {
+            self.sweep();
+        }
+        if self.running.len() >= limit {
+            let error = ErrorObject::new(
+                ErrorCode::SERVER_OVERLOADED,
+                format!("server overloaded: {limit} requests are running; try again later"),
+            );
+            return responder.error(Some(id), error);
+        }
+        let cancel = CancellationToken::new();
+        let ctx = RequestContext::new(
+            id.clone(),
+            job.meta.clone(),
+            cancel.clone(),
+            Arc::clone(&self.session),
+            self.server.clone(),
+        );
+        // Building the future runs user code too (a typed tool parses its
+        // arguments), so it happens behind the panic guard as well.
+        let work = match std::panic::catch_unwind(AssertUnwindSafe(|| job.start(ctx))) {
+            Ok(work) => work,
+            Err(panic) => return responder.panicked(id, panic.as_ref()),
+        };
+        let handler = Handler { work, id: id.clone(), responder: Unanswered(Some(responder)) };
+        let task = self.tracker.spawn(handler);
+        self.running.insert(id, Running { cancel, abort: task.abort_handle() });
+    }
+
+    /// Forget handlers that have finished, and sweep again when the table
+    /// has doubled: amortised, each request costs one insert and a share of
+    /// one sweep, and a finishing handler need not tell the loop anything.
+    fn sweep(&mut self) {
+        self.running.retain(|_, running| !running.abort.is_finished());
+        self.sweep_at = (self.running.len() * 2).max(MIN_SWEEP);
+    }
+
+    fn handle_notification(&mut self, notification: &Notification) {
+        let parsed = match ClientNotification::from_parts(&notification.method, notification.params.as_deref()) {
+            Ok(parsed) => parsed,
+            Err(error) => {
+                tracing::debug!(%error, "ignoring a notification");
+                return;
+            }
+        };
+        match parsed {
+            ClientNotification::Cancelled(params) => {
+                let Some(id) = params.request_id else { return };
+                // Forgotten at once: for the client the request is over, and
+                // its id may be used again.
+                match self.running.remove(&id) {
+                    Some(running) => {
+                        tracing::debug!(%id, reason = params.reason.as_deref(), "the client cancelled a request");
+                        running.stop();
+                    }
+                    None => tracing::debug!(%id, "cancellation for a request that is not running"),
+                }
+            }
+            ClientNotification::Initialized(_) => tracing::debug!("the client finished initializing"),
+            other => tracing::debug!(method = other.method(), "notification needs no action"),
+        }
+    }
+
+    fn handle_batch(&mut self, items: Vec<Result<Message, mcpwire_protocol::Error>>) {
+        let version = self.session.handshake().map(|h| h.version);
+        if !version.is_some_and(ProtocolVersion::supports_batching) {
+            let error =
+                ErrorObject::invalid_request("JSON-RPC batches are only allowed in protocol version 2025-03-26");
+            return self.session.sender.send_error(None, error);
+        }
+        let expected = items.iter().filter(|item| !matches!(item, Ok(Message::Notification(_)))).count();
+        let reply = Arc::new(BatchReply::new(Arc::clone(&self.session.sender), expected));
+        for item in items {
+            match item {
+                Ok(Message::Request(request)) => self.handle_request(request, Responder::Batch(Arc::clone(&reply))),
+                Ok(Message::Notification(notification)) => self.handle_notification(&notification),
+                Ok(Message::Response(_) | Message::Error(_)) => {
+                    // The reader routes answers before batches get here; count it so the batch completes.
+                    Responder::Batch(Arc::clone(&reply)).skip();
+                }
+                Err(error) => {
+                    Responder::Batch(Arc::clone(&reply)).error(error.request_id().cloned(), error.to_error_object());
+                }
+            }
+        }
+    }
+
+    /// Give running handlers a moment to finish, cancel the rest, and wait
+    /// for them, so every answer that will be sent is queued before the
+    /// connection flushes and closes.
+    async fn wind_down(self) {
+        self.tracker.close();
+        let grace = self.server.config().shutdown_grace;
+        if tokio::time::timeout(grace, self.tracker.wait()).await.is_err() {
+            tracing::debug!(running = self.running.len(), "cancelling handlers still running at shutdown");
+            for running in self.running.values() {
+                running.stop();
+            }
+            // Cancelled handlers stop at their next await; this only waits for that.
+            if tokio::time::timeout(CANCELLED_PATIENCE, self.tracker.wait()).await.is_err() {
+                tracing::warn!("some handlers did not stop after cancellation");
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Answering exactly once: a running handler behind its panic guard, and
+//! where its answer goes (straight to the client, or into a batch reply).
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use mcpwire_protocol::types::CallToolResult;
+use mcpwire_protocol::{ErrorObject, ProtocolVersion, RequestId};
+use mcpwire_transport::{EncodedResponse, OutgoingMessageSender};
+
+use super::routes::reply;
+use crate::tool::BoxFuture;
+use crate::{HandlerError, revision};
+
+/// What a handler's future computes: a tool's result, still to be shaped for
+/// the session's revision and serialised, or any other handler's answer.
+/// Two kinds so that a tool's future, already boxed by its route, is not
+/// boxed a second time on the hot path.
+pub(super) enum Work {
+    Tool { call: BoxFuture<Result<CallToolResult, HandlerError>>, version: ProtocolVersion },
+    Other(BoxFuture<Result<EncodedResponse, ErrorObject>>),
+}
+
+impl Work {
+    pub(super) fn boxed(work: impl Future<Output = Result<EncodedResponse, ErrorObject>> + Send + 'static) -> Self {
+        Self::Other(Box::pin(work))
+    }
+}
+
+/// A handler behind its panic guard: polls its work, then answers request
+/// `id` exactly once. Dropped before it answers (its task aborted by a
+/// cancellation), it answers nothing.
+pub(super) struct Handler {
+    pub(super) work: Work,
+    pub(super) id: RequestId,
+    pub(super) responder: Unanswered,
+}
+
+impl Future for Handler {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let Handler { work, id, responder } = &mut *self;
+        let polled = std::panic::catch_unwind(AssertUnwindSafe(|| match work {
+            Work::Tool { call, version } => call.as_mut().poll(cx).map(|outcome| {
+                let mut result = outcome.or_else(HandlerError::into_tool_response)?;
+                revision::shape_content(*version, &mut result.content);
+                reply(id, &result)
+            }),
+            Work::Other(work) => work.as_mut().poll(cx),
+        }));
+        let answer = match polled {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(answer)) => Ok(answer),
+            Err(panic) => Err(panic),
+        };
+        let responder = responder.0.take().expect("a handler is not polled after it answered");
+        match answer {
+            Ok(answer) => responder.answer(id.clone(), answer),
+            Err(panic) => responder.panicked(id.clone(), panic.as_ref()),
+        }
+        Poll::Ready(())
+    }
+}
+
+/// Where a request's answer goes: straight to the client, or into the reply
+/// of the batch it came in.
+#[derive(Clone)]
+pub(super) enum Responder {
+    Direct(Arc<OutgoingMessageSender>),
+    Batch(Arc<BatchReply>),
+}
+
+impl Responder {
+    /// Send the answer to request `id`: the encoded result, or the error.
+    pub(super) fn answer(&self, id: RequestId, answer: Result<EncodedResponse, ErrorObject>) {
+        match answer {
+            Ok(response) => self.send(response),
+            Err(error) => self.error(Some(id), error),
+        }
+    }
+
+    /// The handler of request `id` panicked: log it and answer -32603.
+    pub(super) fn panicked(&self, id: RequestId, panic: &(dyn std::any::Any + Send)) {
+        let message = panic_message(panic);
+        tracing::error!(%id, message, "a handler panicked");
+        self.error(Some(id), ErrorObject::internal_error(format!("the handler panicked: {message}")));
+    }
+
+    pub(super) fn error(&self, id: Option<RequestId>, error: ErrorObject) {
+        self.send(EncodedResponse::error(id, error));
+    }
+
+    fn send(&self, response: EncodedResponse) {
+        match self {
+            Self::Direct(sender) => sender.send_encoded(response),
+            Self::Batch(reply) => reply.add(Some(response)),
+        }
+    }
+
+    /// The request ends without an answer (it was cancelled).
+    pub(super) fn skip(&self) {
+        if let Self::Batch(reply) = self {
+            reply.add(None);
+        }
+    }
+}
+
+/// Held by a handler until it answers: if the handler is dropped first (a
+/// cancellation), dropping this lets the batch the request came in complete.
+pub(super) struct Unanswered(pub(super) Option<Responder>);
+
+impl Drop for Unanswered {
+    fn drop(&mut self) {
+        if let Some(responder) = self.0.take() {
+            responder.skip();
+        }
+    }
+}
+
+/// Collects the answers to one batch and sends them as one array when the
+/// last one is in (JSON-RPC sends no array at all when none is due).
+pub(super) struct BatchReply {
+    sender: Arc<OutgoingMessageSender>,
+    /// The answers so far, and how many are still to come.
+    state: Mutex<(Vec<EncodedResponse>, usize)>,
+}
+
+impl BatchReply {
+    pub(super) fn new(sender: Arc<OutgoingMessageSender>, expected: usize) -> Self {
+        Self { sender, state: Mutex::new((Vec::with_capacity(expected), expected)) }
+    }
+
+    fn add(&self, response: Option<EncodedResponse>) {
+        let mut state = self.state.lock().expect("batch lock");
+        state.0.extend(response);
+        state.1 -= 1;
+        if state.1 == 0 && !state.0.is_empty() {
+            self.sender.send_batch(&std::mem::take(&mut state.0));
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
+}
