@@ -172,8 +172,9 @@ async fn read_loop<R: AsyncRead + Unpin>(
             break;
         }
     }
-    // No answer to our own requests can arrive any more.
-    sender.fail_pending();
+    // No answer to our own requests can arrive any more; what we still have
+    // to say is written all the same.
+    sender.shared().fail_pending("the peer closed its side");
     tracing::debug!("the peer closed its side of the connection");
 }
 

@@ -2,10 +2,11 @@
 //! answers to its own requests.
 //!
 //! Handlers, the processor and the reader all hold the same `Arc`; there is one
-//! id counter and one pending map per connection. A request's waiter is
-//! registered before the request is queued, so even an answer that arrives at
-//! once finds it. Every waiter resolves exactly once: answer, error reply,
-//! timeout, cancellation, its future being dropped, or the connection closing.
+//! pending map per connection, and it mints the ids. A request's id is minted
+//! and its waiter registered in one call, before the request is queued, so
+//! even an answer that arrives at once finds it. Every waiter resolves exactly
+//! once: answer, error reply, timeout, cancellation, its future being dropped,
+//! or the connection closing.
 
 use std::borrow::Cow;
 use std::future::Future;
@@ -23,7 +24,6 @@ use tokio::sync::oneshot;
 use tokio::time::Sleep;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
-use crate::ids::IdMinter;
 use crate::message::{EncodedResponse, OutgoingMessage};
 use crate::pending::{Delivery, Failure, Reply};
 use crate::queue::{MessageKind, OutgoingQueue, OutgoingReceiver, Route, Shared, TrySend, queue};
@@ -33,10 +33,9 @@ use crate::{Error, TransportConfig};
 /// peer's answers to our own requests back to their waiters.
 ///
 /// Shared as `Arc<OutgoingMessageSender>` and deliberately not `Clone`: one
-/// connection has exactly one id counter and one pending map.
+/// connection has exactly one pending map, which mints its request ids.
 #[derive(Debug)]
 pub struct OutgoingMessageSender {
-    ids: IdMinter,
     queue: OutgoingQueue,
     /// How long a request waits for its answer unless the call says otherwise.
     default_timeout: Option<Duration>,
@@ -77,7 +76,7 @@ impl OutgoingMessageSender {
     /// A sender and the receiving end its writer drains.
     pub fn new(config: &TransportConfig) -> (Arc<Self>, OutgoingReceiver) {
         let (queue, receiver) = queue(Shared::new(config.notification_budget_bytes, config.max_queued_bytes));
-        let sender = Self { ids: IdMinter::default(), queue, default_timeout: config.request_timeout };
+        let sender = Self { queue, default_timeout: config.request_timeout };
         (Arc::new(sender), receiver)
     }
 
@@ -97,9 +96,9 @@ impl OutgoingMessageSender {
         params: Option<RawJson>,
         options: RequestOptions,
     ) -> ResponseFuture {
-        let id = self.ids.mint();
-        // Registered before the request is queued: the answer cannot outrun its waiter.
-        let rx = self.shared().pending.lock().expect("pending map lock").register(id.clone());
+        // Minted and registered before the request is queued: the answer
+        // cannot outrun its waiter.
+        let (id, rx) = self.shared().pending().register();
         let route = Route { related: options.related.clone(), kind: MessageKind::Request };
         let bytes = OutgoingMessage::Request { id: id.clone(), method: method.into(), params }.to_bytes();
         // If the connection is closed the pending map was failed, so `rx`
@@ -264,16 +263,6 @@ impl OutgoingMessageSender {
         }
     }
 
-    /// The peer can send nothing more (it closed its side): every waiter
-    /// resolves with "connection closed" now, and later requests fail at once.
-    /// Unlike [`close`](Self::close), what we still have to say is written.
-    pub fn fail_pending(&self) {
-        let failed = self.shared().pending.lock().expect("pending map lock").fail_all();
-        if failed > 0 {
-            tracing::debug!(failed, "the peer closed its side with our requests outstanding");
-        }
-    }
-
     /// Ask the transport to close the connection that carries `request`'s
     /// stream, keeping the stream itself so the client can resume it
     /// (Streamable HTTP, SEP-1699). Ordered with the messages around it; a
@@ -310,7 +299,7 @@ impl OutgoingMessageSender {
         let shared = self.shared();
         let queue = shared.stats();
         SenderStats {
-            pending_requests: shared.pending.lock().expect("pending map lock").len(),
+            pending_requests: shared.pending().len(),
             unknown_responses: shared.unknown_responses.load(Ordering::Relaxed),
             dropped_notifications: queue.dropped_notifications,
             coalesced_notifications: queue.coalesced_notifications,
@@ -319,12 +308,14 @@ impl OutgoingMessageSender {
         }
     }
 
-    fn shared(&self) -> &Shared {
+    /// The connection's shared state; the reader uses it to fail the
+    /// pending map when the peer closes its side.
+    pub(crate) fn shared(&self) -> &Shared {
         &self.queue.shared
     }
 
     fn deliver(&self, id: &RequestId, reply: Reply) {
-        let delivery = self.shared().pending.lock().expect("pending map lock").complete(id, reply);
+        let delivery = self.shared().pending().complete(id, reply);
         match delivery {
             Delivery::Delivered => {}
             Delivery::UnknownId => {
@@ -338,7 +329,7 @@ impl OutgoingMessageSender {
     /// The waiter gave up: forget the request and, if it was still
     /// outstanding, tell the peer it may stop working on it.
     fn withdraw(&self, id: &RequestId, related: Option<RequestId>, reason: &'static str) {
-        if !self.shared().pending.lock().expect("pending map lock").remove(id) {
+        if !self.shared().pending().remove(id) {
             return;
         }
         let params =
@@ -446,5 +437,31 @@ impl<R: RequestMethod> Future for TypedResponse<R> {
         };
         let raw = ready!(Pin::new(future).poll(cx))?;
         Poll::Ready(serde_json::from_str(raw.get()).map_err(Error::InvalidResult))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn written(outgoing: &mut OutgoingReceiver) -> Vec<serde_json::Value> {
+        std::iter::from_fn(|| outgoing.try_recv()).map(|e| serde_json::from_slice(&e.bytes).unwrap()).collect()
+    }
+
+    #[tokio::test]
+    async fn after_the_peer_closes_its_side_requests_fail_at_once_and_answers_are_still_written() {
+        let (sender, mut outgoing) = OutgoingMessageSender::new(&TransportConfig::default());
+        let outstanding = sender.send_request("roots/list", None);
+        // What the reader does at end of input.
+        sender.shared().fail_pending("the peer closed its side");
+        assert!(matches!(outstanding.await, Err(Error::ConnectionClosed)));
+        assert!(matches!(sender.send_request("ping", None).await, Err(Error::ConnectionClosed)));
+        assert_eq!(sender.stats().pending_requests, 0);
+        sender.send_response(RequestId::from("theirs"), &json!({}));
+        let sent = written(&mut outgoing);
+        assert_eq!(sent.last(), Some(&json!({"jsonrpc": "2.0", "id": "theirs", "result": {}})));
+        assert!(!sender.is_closed(), "only the peer's side closed");
     }
 }
