@@ -104,11 +104,6 @@ impl Connection {
         (Self::new(a_read, a_write, config), Self::new(b_read, b_write, config))
     }
 
-    /// Stop reading from the peer; what is already queued for the processor stays.
-    pub fn stop_reading(&self) {
-        self.reader.abort();
-    }
-
     /// Close gracefully: stop reading, resolve our outstanding requests, write
     /// what is queued, flush, and wait for the writer to finish.
     ///
@@ -125,7 +120,8 @@ impl Connection {
     /// # Errors
     /// The write error, when the peer stopped reading for good (a closed pipe).
     pub async fn shutdown_within(mut self, patience: Duration) -> std::io::Result<()> {
-        self.stop_reading();
+        // What the reader already queued for the processor stays there.
+        self.reader.abort();
         self.sender.close();
         let finished = match tokio::time::timeout(patience, &mut self.writer).await {
             Ok(finished) => finished,

@@ -100,7 +100,7 @@ impl OutgoingMessageSender {
         // cannot outrun its waiter.
         let (id, rx) = self.shared().pending().register();
         let route = Route { related: options.related.clone(), kind: MessageKind::Request };
-        let bytes = OutgoingMessage::Request { id: id.clone(), method: method.into(), params }.to_bytes();
+        let bytes = OutgoingMessage::Request { id: id.clone(), method: method.into(), params }.into_bytes();
         // If the connection is closed the pending map was failed, so `rx`
         // already holds "connection closed": nothing more to do here.
         let _ = self.queue.push(bytes, route);
@@ -155,21 +155,6 @@ impl OutgoingMessageSender {
         }
     }
 
-    /// Queue a request, notification or response built as an
-    /// [`OutgoingMessage`], without waiting and without any chance of it
-    /// being dropped (short of the connection closing).
-    pub fn send_message(&self, message: OutgoingMessage) {
-        let route = match &message {
-            OutgoingMessage::Response { id, .. } => Route { related: Some(id.clone()), kind: MessageKind::Response },
-            OutgoingMessage::Error { id, .. } => Route { related: id.clone(), kind: MessageKind::Response },
-            OutgoingMessage::Request { .. } => Route { related: None, kind: MessageKind::Request },
-            _ => Route::default(),
-        };
-        if self.queue.push(message.to_bytes(), route).is_err() {
-            tracing::debug!("connection closed; message not sent");
-        }
-    }
-
     /// Answer a JSON-RPC batch (2025-03-26) with one array of responses, never
     /// dropped, like a single response.
     pub fn send_batch(&self, responses: &[EncodedResponse]) {
@@ -193,7 +178,7 @@ impl OutgoingMessageSender {
     /// [`Error::ConnectionClosed`] when the connection is closed.
     pub async fn notify(&self, message: OutgoingMessage, related: Option<RequestId>) -> Result<(), Error> {
         let route = Route { related, kind: MessageKind::Notification };
-        self.queue.push_notification(message.to_bytes(), route).await.map_err(|_| Error::ConnectionClosed)
+        self.queue.push_notification(message.into_bytes(), route).await.map_err(|_| Error::ConnectionClosed)
     }
 
     /// Send a notification without waiting: when there is no room it is
@@ -201,7 +186,7 @@ impl OutgoingMessageSender {
     pub fn try_notify(&self, message: OutgoingMessage, related: Option<RequestId>) -> TrySend {
         let key = message.coalesce_key();
         let route = Route { related, kind: MessageKind::Notification };
-        self.queue.try_push_notification(message.to_bytes(), route, key)
+        self.queue.try_push_notification(message.into_bytes(), route, key)
     }
 
     /// Send a notification of any protocol, waiting for room.
@@ -230,30 +215,14 @@ impl OutgoingMessageSender {
         self.try_notify(OutgoingMessage::ServerNotification(notification), None)
     }
 
-    /// Send an application event as a notification: its fields become the
-    /// params, plus `"_meta": {"requestId": ...}` when it belongs to a request.
-    ///
-    /// # Errors
-    /// [`Error::Serialize`] when the event is not a JSON object, and
-    /// [`Error::ConnectionClosed`] when the connection is closed.
-    pub async fn send_event_as_notification<E: Serialize>(
-        &self,
-        method: impl Into<Cow<'static, str>>,
-        event: &E,
-        request_id: Option<&RequestId>,
-    ) -> Result<(), Error> {
-        let message = OutgoingMessage::event(method, event, request_id).map_err(Error::Serialize)?;
-        self.notify(message, request_id.cloned()).await
-    }
-
     /// Route a successful answer to the waiter of the request it answers.
-    pub fn handle_response(&self, response: Response) {
+    pub(crate) fn handle_response(&self, response: Response) {
         self.deliver(&response.id, Ok(response.result));
     }
 
     /// Route an error answer to its waiter. An error without an id cannot be
     /// matched to a request; it is logged and counted.
-    pub fn handle_error_response(&self, response: ErrorResponse) {
+    pub(crate) fn handle_error_response(&self, response: ErrorResponse) {
         match response.id {
             Some(id) => self.deliver(&id, Err(Failure::Peer(response.error))),
             None => {
@@ -337,7 +306,7 @@ impl OutgoingMessageSender {
         let message = OutgoingMessage::ServerNotification(ServerNotification::Cancelled(params));
         // A cancellation is small and ends work on the peer's side, so it goes
         // through the never-dropped path rather than the notification budget.
-        let _ = self.queue.push(message.to_bytes(), Route { related, kind: MessageKind::Notification });
+        let _ = self.queue.push(message.into_bytes(), Route { related, kind: MessageKind::Notification });
     }
 }
 
@@ -451,6 +420,17 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn answer_delivered_before_the_request_reaches_the_writer_finds_its_waiter() {
+        let (sender, mut outgoing) = OutgoingMessageSender::new(&TransportConfig::default());
+        let future = sender.send_request("ping", None);
+        assert_eq!(future.id(), &RequestId::Number(1), "the pending map minted the id");
+        // Answer at once, before the writer has even taken the request out.
+        sender.handle_response(Response::new(future.id().clone(), serde_json::value::to_raw_value(&1).unwrap()));
+        assert_eq!(future.await.unwrap().get(), "1");
+        assert_eq!(written(&mut outgoing), [json!({"jsonrpc": "2.0", "id": 1, "method": "ping"})]);
+    }
+
+    #[tokio::test]
     async fn after_the_peer_closes_its_side_requests_fail_at_once_and_answers_are_still_written() {
         let (sender, mut outgoing) = OutgoingMessageSender::new(&TransportConfig::default());
         let outstanding = sender.send_request("roots/list", None);
@@ -463,5 +443,14 @@ mod tests {
         let sent = written(&mut outgoing);
         assert_eq!(sent.last(), Some(&json!({"jsonrpc": "2.0", "id": "theirs", "result": {}})));
         assert!(!sender.is_closed(), "only the peer's side closed");
+    }
+
+    #[tokio::test]
+    async fn an_error_answer_without_an_id_is_counted_not_delivered() {
+        let (sender, _outgoing) = OutgoingMessageSender::new(&TransportConfig::default());
+        let _outstanding = sender.send_request("ping", None);
+        sender.handle_error_response(ErrorResponse::new(None, ErrorObject::parse_error()));
+        let stats = sender.stats();
+        assert_eq!((stats.pending_requests, stats.unknown_responses), (1, 1));
     }
 }
