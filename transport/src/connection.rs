@@ -89,8 +89,10 @@ impl Connection {
         Self { sender, incoming, reader, writer, stop_writing }
     }
 
-    /// A connection over this process's stdin and stdout, polled with epoll
-    /// when they are pipes or sockets (see the `stdio` module).
+    /// A connection over this process's stdin and stdout: on Unix, pipes and
+    /// sockets are polled by the runtime's reactor; anything else, and every
+    /// descriptor elsewhere, is read and written on blocking threads (see the
+    /// `stdio` module).
     pub fn stdio(config: &TransportConfig) -> Self {
         Self::new(crate::stdio::Stdin::open(), crate::stdio::Stdout::open(), config)
     }
