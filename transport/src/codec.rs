@@ -7,7 +7,7 @@
 //! skipped as it streams past, never buffered whole.
 
 use bytes::{Buf, Bytes, BytesMut};
-use tokio_util::codec::{Decoder, Encoder};
+use tokio_util::codec::Decoder;
 
 /// The default limit on one incoming message: large enough for an image in a
 /// tool argument, small enough that a peer cannot make us buffer without end.
@@ -46,11 +46,6 @@ impl JsonLinesCodec {
     /// A codec that refuses lines longer than `max_bytes`.
     pub fn new(max_bytes: usize) -> Self {
         Self { max_bytes, scanned: 0, discarding: false }
-    }
-
-    /// The limit on one line.
-    pub fn max_bytes(&self) -> usize {
-        self.max_bytes
     }
 }
 
@@ -109,20 +104,6 @@ impl Decoder for JsonLinesCodec {
         }
         buf.extend_from_slice(b"\n");
         self.decode(buf)
-    }
-}
-
-impl Encoder<&[u8]> for JsonLinesCodec {
-    type Error = std::io::Error;
-
-    /// Append one message and its newline. The message must be compact JSON,
-    /// which never contains a raw newline.
-    fn encode(&mut self, message: &[u8], dst: &mut BytesMut) -> Result<(), Self::Error> {
-        debug_assert!(!message.contains(&b'\n'), "compact JSON has no raw newlines");
-        dst.reserve(message.len() + 1);
-        dst.extend_from_slice(message);
-        dst.extend_from_slice(b"\n");
-        Ok(())
     }
 }
 
@@ -209,14 +190,6 @@ mod tests {
         let got = frames(&mut codec, &[b"{\"a\":\"\xff\"}\n{}\n"]);
         assert_eq!(got.len(), 2);
         assert_eq!(got[1], line("{}"));
-    }
-
-    #[test]
-    fn encoder_appends_a_newline() {
-        let mut codec = JsonLinesCodec::default();
-        let mut dst = BytesMut::new();
-        codec.encode(b"{}".as_slice(), &mut dst).unwrap();
-        assert_eq!(&dst[..], b"{}\n");
     }
 
     proptest! {

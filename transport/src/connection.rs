@@ -89,8 +89,10 @@ impl Connection {
         Self { sender, incoming, reader, writer, stop_writing }
     }
 
-    /// A connection over this process's stdin and stdout, polled with epoll
-    /// when they are pipes or sockets (see the `stdio` module).
+    /// A connection over this process's stdin and stdout: on Unix, pipes and
+    /// sockets are polled by the runtime's reactor; anything else, and every
+    /// descriptor elsewhere, is read and written on blocking threads (see the
+    /// `stdio` module).
     pub fn stdio(config: &TransportConfig) -> Self {
         Self::new(crate::stdio::Stdin::open(), crate::stdio::Stdout::open(), config)
     }
@@ -102,11 +104,6 @@ impl Connection {
         let (a_read, a_write) = tokio::io::split(a);
         let (b_read, b_write) = tokio::io::split(b);
         (Self::new(a_read, a_write, config), Self::new(b_read, b_write, config))
-    }
-
-    /// Stop reading from the peer; what is already queued for the processor stays.
-    pub fn stop_reading(&self) {
-        self.reader.abort();
     }
 
     /// Close gracefully: stop reading, resolve our outstanding requests, write
@@ -125,7 +122,8 @@ impl Connection {
     /// # Errors
     /// The write error, when the peer stopped reading for good (a closed pipe).
     pub async fn shutdown_within(mut self, patience: Duration) -> std::io::Result<()> {
-        self.stop_reading();
+        // What the reader already queued for the processor stays there.
+        self.reader.abort();
         self.sender.close();
         let finished = match tokio::time::timeout(patience, &mut self.writer).await {
             Ok(finished) => finished,
@@ -172,8 +170,9 @@ async fn read_loop<R: AsyncRead + Unpin>(
             break;
         }
     }
-    // No answer to our own requests can arrive any more.
-    sender.fail_pending();
+    // No answer to our own requests can arrive any more; what we still have
+    // to say is written all the same.
+    sender.shared().fail_pending("the peer closed its side");
     tracing::debug!("the peer closed its side of the connection");
 }
 

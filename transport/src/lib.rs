@@ -11,8 +11,9 @@
 //! - the reader task of a [`Connection`] decodes each line, routes the peer's
 //!   answers to our requests to their waiters and passes the rest on as
 //!   [`Incoming`];
-//! - [`OutgoingMessageSender`] mints request ids, registers waiters, and queues
-//!   everything we send under the back-pressure policy described in `queue`;
+//! - [`OutgoingMessageSender`] registers the waiter of each request we send
+//!   under a freshly minted id, and queues everything we send under the
+//!   back-pressure policy described in `queue`;
 //! - the writer task drains the queue, flushing when it runs dry.
 //!
 //! Two connected peers in memory, one asking and one answering:
@@ -40,7 +41,6 @@ mod connection;
 mod error;
 #[cfg(feature = "http")]
 pub mod http;
-mod ids;
 mod message;
 mod pending;
 mod queue;

@@ -63,34 +63,6 @@ impl OutgoingMessage {
         Self::Notification { method: Cow::Borrowed(method), params }
     }
 
-    /// An application event as a notification: the event's fields become the
-    /// params, plus `"_meta": {"requestId": ...}` when it belongs to a request.
-    ///
-    /// # Errors
-    /// When the event does not serialise to a JSON object.
-    pub fn event<E: Serialize>(
-        method: impl Into<Cow<'static, str>>,
-        event: &E,
-        request_id: Option<&RequestId>,
-    ) -> Result<Self, serde_json::Error> {
-        let mut params = match serde_json::to_value(event)? {
-            serde_json::Value::Object(map) => map,
-            other => {
-                return Err(serde::ser::Error::custom(format_args!(
-                    "an event must serialise to a JSON object, not {other}"
-                )));
-            }
-        };
-        if let Some(id) = request_id {
-            let meta = params.entry("_meta").or_insert_with(|| serde_json::Value::Object(Default::default()));
-            if let serde_json::Value::Object(meta) = meta {
-                meta.insert(mcpwire_protocol::meta::REQUEST_ID.to_owned(), serde_json::to_value(id)?);
-            }
-        }
-        let params = serde_json::value::to_raw_value(&params)?;
-        Ok(Self::Notification { method: method.into(), params: Some(params) })
-    }
-
     /// For notifications whose latest value says all the earlier ones did,
     /// the key under which a newer one replaces an older one still queued.
     pub(crate) fn coalesce_key(&self) -> Option<CoalesceKey> {
@@ -111,7 +83,7 @@ impl OutgoingMessage {
     }
 
     /// The JSON-RPC message, with `jsonrpc: "2.0"` filled in.
-    pub fn into_message(self) -> Message {
+    fn into_message(self) -> Message {
         match self {
             Self::Request { id, method, params } => Message::Request(Request::new(id, method, params)),
             Self::Notification { method, params } => Message::Notification(Notification::new(method, params)),
@@ -125,7 +97,7 @@ impl OutgoingMessage {
     }
 
     /// The message as compact JSON bytes, without a line ending.
-    pub fn to_bytes(self) -> Vec<u8> {
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
         // Every part is already valid JSON (raw params and results were
         // serialised before), so writing the envelope cannot fail.
         serde_json::to_vec(&self.into_message()).expect("a JSON-RPC envelope of valid JSON serialises")
@@ -153,7 +125,7 @@ impl EncodedResponse {
 
     /// An error response; `id` is `None` when the request's id could not be read.
     pub fn error(id: Option<RequestId>, error: ErrorObject) -> Self {
-        let bytes = OutgoingMessage::Error { id: id.clone(), error }.to_bytes();
+        let bytes = OutgoingMessage::Error { id: id.clone(), error }.into_bytes();
         Self { id, bytes }
     }
 
@@ -189,46 +161,7 @@ mod tests {
     use super::*;
 
     fn wire(message: OutgoingMessage) -> Value {
-        serde_json::from_slice(&message.to_bytes()).unwrap()
-    }
-
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct TurnStarted {
-        turn_id: String,
-        model: String,
-    }
-
-    #[test]
-    fn event_belonging_to_a_request_carries_its_id_in_meta() {
-        let event = TurnStarted { turn_id: "t1".into(), model: "m".into() };
-        let message = OutgoingMessage::event("turn/started", &event, Some(&RequestId::Number(7))).unwrap();
-        assert_eq!(
-            wire(message),
-            json!({"jsonrpc":"2.0","method":"turn/started","params":{"turnId":"t1","model":"m","_meta":{"requestId":7}}})
-        );
-    }
-
-    #[test]
-    fn event_without_a_request_has_no_meta() {
-        let event = TurnStarted { turn_id: "t1".into(), model: "m".into() };
-        let message = OutgoingMessage::event("turn/started", &event, None).unwrap();
-        assert_eq!(
-            wire(message),
-            json!({"jsonrpc":"2.0","method":"turn/started","params":{"turnId":"t1","model":"m"}})
-        );
-    }
-
-    #[test]
-    fn event_with_a_string_request_id_keeps_the_string() {
-        let event = TurnStarted { turn_id: "t".into(), model: "m".into() };
-        let message = OutgoingMessage::event("turn/started", &event, Some(&RequestId::from("7"))).unwrap();
-        assert_eq!(wire(message)["params"]["_meta"]["requestId"], json!("7"));
-    }
-
-    #[test]
-    fn event_that_is_not_an_object_is_refused() {
-        assert!(OutgoingMessage::event("x", &42, None).is_err());
+        serde_json::from_slice(&message.into_bytes()).unwrap()
     }
 
     #[derive(Serialize, strum::IntoStaticStr)]

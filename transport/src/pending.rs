@@ -1,4 +1,5 @@
-//! The pending-response map: who is waiting for the answer to which request.
+//! The pending-response map: who is waiting for the answer to which request,
+//! and the one place the ids of our own requests are minted.
 
 use mcpwire_protocol::{ErrorObject, RawJson, RequestId};
 use tokio::sync::oneshot;
@@ -30,30 +31,48 @@ pub(crate) enum Delivery {
 
 /// Outstanding requests by id, each with the channel its waiter listens on.
 ///
+/// Minting an id and registering its waiter are one call, [`register`](Self::register):
+/// an id exists only once someone waits for its answer, and no other code can
+/// mint one. One map per connection, so ids are unique per connection.
+///
 /// Every waiter resolves exactly once: by [`complete`](Self::complete), by
 /// [`remove`](Self::remove) when it gives up (timeout, cancel, drop), or by
 /// [`fail_all`](Self::fail_all) when the connection closes.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct PendingRequests {
     /// foldhash rather than SipHash: the keys are ids we minted ourselves.
     waiters: foldhash::HashMap<RequestId, oneshot::Sender<Reply>>,
+    /// The next id to mint. A plain integer: the map is only ever used under
+    /// its owner's lock, which covers the counter too.
+    next_id: i64,
     /// Set by `fail_all`: a request registered after the connection closed
     /// fails at once instead of waiting for an answer that cannot come.
     closed: bool,
 }
 
+impl Default for PendingRequests {
+    fn default() -> Self {
+        // Ids start at 1: some clients treat id 0 as "no id" in their logs.
+        Self { waiters: foldhash::HashMap::default(), next_id: 1, closed: false }
+    }
+}
+
 impl PendingRequests {
-    /// Start waiting for `id`. Called before the request can reach the writer,
-    /// so even an answer that arrives at once finds its waiter.
-    pub(crate) fn register(&mut self, id: RequestId) -> oneshot::Receiver<Reply> {
+    /// Mint a fresh id and start waiting for its answer. Called before the
+    /// request can reach the writer, so even an answer that arrives at once
+    /// finds its waiter. After [`fail_all`](Self::fail_all) the id is still
+    /// fresh, but the waiter already holds "connection closed".
+    pub(crate) fn register(&mut self) -> (RequestId, oneshot::Receiver<Reply>) {
+        let id = RequestId::Number(self.next_id);
+        self.next_id += 1;
         let (tx, rx) = oneshot::channel();
         if self.closed {
             let _ = tx.send(Err(Failure::Closed));
         } else {
-            let previous = self.waiters.insert(id, tx);
-            debug_assert!(previous.is_none(), "request ids are minted uniquely");
+            let previous = self.waiters.insert(id.clone(), tx);
+            debug_assert!(previous.is_none(), "a minted id is never outstanding already");
         }
-        rx
+        (id, rx)
     }
 
     /// Hand the peer's answer (result or error) to its waiter and forget the id.
@@ -74,6 +93,9 @@ impl PendingRequests {
 
     /// The connection closed: every waiter hears so now, and later
     /// registrations fail at once. Returns how many were waiting.
+    ///
+    /// Called only by `Shared::fail_pending`, the one way a connection's
+    /// pending map is failed.
     pub(crate) fn fail_all(&mut self) -> usize {
         self.closed = true;
         let count = self.waiters.len();
@@ -91,6 +113,8 @@ impl PendingRequests {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
 
     fn raw(text: &str) -> RawJson {
@@ -98,10 +122,42 @@ mod tests {
     }
 
     #[test]
+    fn ids_start_at_one_and_increase() {
+        let mut pending = PendingRequests::default();
+        let (first, _a) = pending.register();
+        let (second, _b) = pending.register();
+        assert_eq!((first, second), (RequestId::Number(1), RequestId::Number(2)));
+    }
+
+    #[test]
+    fn ids_are_unique_across_ten_thousand_registrations() {
+        let mut pending = PendingRequests::default();
+        let mut waiters = Vec::new();
+        let mut ids = HashSet::new();
+        for _ in 0..10_000 {
+            let (id, rx) = pending.register();
+            assert!(ids.insert(id), "an id was minted twice");
+            waiters.push(rx);
+        }
+        assert_eq!(pending.len(), 10_000);
+    }
+
+    #[test]
+    fn ids_stay_unique_when_earlier_requests_are_answered_or_withdrawn() {
+        let mut pending = PendingRequests::default();
+        let (answered, _a) = pending.register();
+        let (withdrawn, _b) = pending.register();
+        pending.complete(&answered, Ok(raw("1")));
+        pending.remove(&withdrawn);
+        let (next, _c) = pending.register();
+        assert_eq!(next, RequestId::Number(3));
+    }
+
+    #[test]
     fn answer_reaches_its_waiter_and_the_entry_goes() {
         let mut pending = PendingRequests::default();
-        let mut rx = pending.register(RequestId::Number(1));
-        assert_eq!(pending.complete(&RequestId::Number(1), Ok(raw("{}"))), Delivery::Delivered);
+        let (id, mut rx) = pending.register();
+        assert_eq!(pending.complete(&id, Ok(raw("{}"))), Delivery::Delivered);
         assert_eq!(rx.try_recv().unwrap().unwrap().get(), "{}");
         assert_eq!(pending.len(), 0);
     }
@@ -109,9 +165,9 @@ mod tests {
     #[test]
     fn error_reply_reaches_its_waiter() {
         let mut pending = PendingRequests::default();
-        let mut rx = pending.register(RequestId::Number(1));
+        let (id, mut rx) = pending.register();
         let error = ErrorObject::method_not_found("x");
-        assert_eq!(pending.complete(&RequestId::Number(1), Err(Failure::Peer(error))), Delivery::Delivered);
+        assert_eq!(pending.complete(&id, Err(Failure::Peer(error))), Delivery::Delivered);
         assert!(matches!(rx.try_recv().unwrap(), Err(Failure::Peer(e)) if e.code.0 == -32601));
     }
 
@@ -119,15 +175,16 @@ mod tests {
     fn unknown_and_duplicate_ids_are_reported_not_panicked() {
         let mut pending = PendingRequests::default();
         assert_eq!(pending.complete(&RequestId::Number(9), Ok(raw("1"))), Delivery::UnknownId);
-        let _rx = pending.register(RequestId::Number(1));
-        pending.complete(&RequestId::Number(1), Ok(raw("1")));
-        assert_eq!(pending.complete(&RequestId::Number(1), Ok(raw("1"))), Delivery::UnknownId);
+        let (id, _rx) = pending.register();
+        pending.complete(&id, Ok(raw("1")));
+        assert_eq!(pending.complete(&id, Ok(raw("1"))), Delivery::UnknownId);
     }
 
     #[test]
     fn string_and_integer_ids_do_not_collide() {
         let mut pending = PendingRequests::default();
-        let _rx = pending.register(RequestId::Number(1));
+        let (id, _rx) = pending.register();
+        assert_eq!(id, RequestId::Number(1));
         assert_eq!(pending.complete(&RequestId::String("1".into()), Ok(raw("1"))), Delivery::UnknownId);
         assert_eq!(pending.len(), 1);
     }
@@ -135,26 +192,28 @@ mod tests {
     #[test]
     fn dropped_waiter_is_reported() {
         let mut pending = PendingRequests::default();
-        drop(pending.register(RequestId::Number(1)));
-        assert_eq!(pending.complete(&RequestId::Number(1), Ok(raw("1"))), Delivery::WaiterGone);
+        let (id, rx) = pending.register();
+        drop(rx);
+        assert_eq!(pending.complete(&id, Ok(raw("1"))), Delivery::WaiterGone);
     }
 
     #[test]
     fn fail_all_resolves_every_waiter_and_later_registrations() {
         let mut pending = PendingRequests::default();
-        let mut waiters: Vec<_> = (0..100).map(|i| pending.register(RequestId::Number(i))).collect();
+        let mut waiters: Vec<_> = (0..100).map(|_| pending.register().1).collect();
         assert_eq!(pending.fail_all(), 100);
         assert!(waiters.iter_mut().all(|rx| matches!(rx.try_recv(), Ok(Err(Failure::Closed)))));
-        let mut late = pending.register(RequestId::Number(500));
+        let (late_id, mut late) = pending.register();
         assert!(matches!(late.try_recv(), Ok(Err(Failure::Closed))));
+        assert_eq!(late_id, RequestId::Number(101), "a late id is still fresh");
         assert_eq!(pending.len(), 0);
     }
 
     #[test]
     fn remove_withdraws_a_request() {
         let mut pending = PendingRequests::default();
-        let _rx = pending.register(RequestId::Number(1));
-        assert!(pending.remove(&RequestId::Number(1)));
-        assert!(!pending.remove(&RequestId::Number(1)));
+        let (id, _rx) = pending.register();
+        assert!(pending.remove(&id));
+        assert!(!pending.remove(&id));
     }
 }

@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use mcpwire_protocol::RequestId;
@@ -98,9 +98,11 @@ pub(crate) struct Closed;
 /// State shared by every producer and the writer of one connection.
 #[derive(Debug)]
 pub(crate) struct Shared {
-    /// Requests we sent and are waiting for; lives here so that whoever ends
-    /// the connection (a graceful close, or the writer failing) resolves them.
-    pub(crate) pending: Mutex<PendingRequests>,
+    /// Requests we sent and are waiting for, and the counter their ids come
+    /// from; lives here so that whoever ends the connection (a graceful close,
+    /// or the writer failing) resolves them, through
+    /// [`fail_pending`](Self::fail_pending).
+    pending: Mutex<PendingRequests>,
     /// Notification bytes that may be queued; one permit per byte.
     budget: Semaphore,
     budget_bytes: u32,
@@ -142,9 +144,26 @@ impl Shared {
     pub(crate) fn shut_down(&self) {
         self.closed.cancel();
         self.budget.close();
-        let failed = self.pending.lock().expect("pending map lock").fail_all();
+        self.fail_pending("the connection closed");
+    }
+
+    /// The pending map, to register, complete or withdraw a request.
+    pub(crate) fn pending(&self) -> MutexGuard<'_, PendingRequests> {
+        self.pending.lock().expect("pending map lock")
+    }
+
+    /// No answer to our requests can arrive any more: every waiter resolves
+    /// with "connection closed" now, and later requests fail at once.
+    ///
+    /// The one way the pending map is failed. Two events lead here: the
+    /// connection ending ([`shut_down`](Self::shut_down)), and the peer
+    /// closing only its side (the reader at end of input), after which what
+    /// we still have to say is written but nothing can be answered. `why` is
+    /// for the log. Idempotent.
+    pub(crate) fn fail_pending(&self, why: &'static str) {
+        let failed = self.pending().fail_all();
         if failed > 0 {
-            tracing::debug!(failed, "connection closed with requests outstanding");
+            tracing::debug!(failed, "{why} with our requests outstanding");
         }
     }
 

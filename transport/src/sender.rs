@@ -2,10 +2,11 @@
 //! answers to its own requests.
 //!
 //! Handlers, the processor and the reader all hold the same `Arc`; there is one
-//! id counter and one pending map per connection. A request's waiter is
-//! registered before the request is queued, so even an answer that arrives at
-//! once finds it. Every waiter resolves exactly once: answer, error reply,
-//! timeout, cancellation, its future being dropped, or the connection closing.
+//! pending map per connection, and it mints the ids. A request's id is minted
+//! and its waiter registered in one call, before the request is queued, so
+//! even an answer that arrives at once finds it. Every waiter resolves exactly
+//! once: answer, error reply, timeout, cancellation, its future being dropped,
+//! or the connection closing.
 
 use std::borrow::Cow;
 use std::future::Future;
@@ -23,7 +24,6 @@ use tokio::sync::oneshot;
 use tokio::time::Sleep;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
-use crate::ids::IdMinter;
 use crate::message::{EncodedResponse, OutgoingMessage};
 use crate::pending::{Delivery, Failure, Reply};
 use crate::queue::{MessageKind, OutgoingQueue, OutgoingReceiver, Route, Shared, TrySend, queue};
@@ -33,10 +33,9 @@ use crate::{Error, TransportConfig};
 /// peer's answers to our own requests back to their waiters.
 ///
 /// Shared as `Arc<OutgoingMessageSender>` and deliberately not `Clone`: one
-/// connection has exactly one id counter and one pending map.
+/// connection has exactly one pending map, which mints its request ids.
 #[derive(Debug)]
 pub struct OutgoingMessageSender {
-    ids: IdMinter,
     queue: OutgoingQueue,
     /// How long a request waits for its answer unless the call says otherwise.
     default_timeout: Option<Duration>,
@@ -77,7 +76,7 @@ impl OutgoingMessageSender {
     /// A sender and the receiving end its writer drains.
     pub fn new(config: &TransportConfig) -> (Arc<Self>, OutgoingReceiver) {
         let (queue, receiver) = queue(Shared::new(config.notification_budget_bytes, config.max_queued_bytes));
-        let sender = Self { ids: IdMinter::default(), queue, default_timeout: config.request_timeout };
+        let sender = Self { queue, default_timeout: config.request_timeout };
         (Arc::new(sender), receiver)
     }
 
@@ -97,11 +96,11 @@ impl OutgoingMessageSender {
         params: Option<RawJson>,
         options: RequestOptions,
     ) -> ResponseFuture {
-        let id = self.ids.mint();
-        // Registered before the request is queued: the answer cannot outrun its waiter.
-        let rx = self.shared().pending.lock().expect("pending map lock").register(id.clone());
+        // Minted and registered before the request is queued: the answer
+        // cannot outrun its waiter.
+        let (id, rx) = self.shared().pending().register();
         let route = Route { related: options.related.clone(), kind: MessageKind::Request };
-        let bytes = OutgoingMessage::Request { id: id.clone(), method: method.into(), params }.to_bytes();
+        let bytes = OutgoingMessage::Request { id: id.clone(), method: method.into(), params }.into_bytes();
         // If the connection is closed the pending map was failed, so `rx`
         // already holds "connection closed": nothing more to do here.
         let _ = self.queue.push(bytes, route);
@@ -156,21 +155,6 @@ impl OutgoingMessageSender {
         }
     }
 
-    /// Queue a request, notification or response built as an
-    /// [`OutgoingMessage`], without waiting and without any chance of it
-    /// being dropped (short of the connection closing).
-    pub fn send_message(&self, message: OutgoingMessage) {
-        let route = match &message {
-            OutgoingMessage::Response { id, .. } => Route { related: Some(id.clone()), kind: MessageKind::Response },
-            OutgoingMessage::Error { id, .. } => Route { related: id.clone(), kind: MessageKind::Response },
-            OutgoingMessage::Request { .. } => Route { related: None, kind: MessageKind::Request },
-            _ => Route::default(),
-        };
-        if self.queue.push(message.to_bytes(), route).is_err() {
-            tracing::debug!("connection closed; message not sent");
-        }
-    }
-
     /// Answer a JSON-RPC batch (2025-03-26) with one array of responses, never
     /// dropped, like a single response.
     pub fn send_batch(&self, responses: &[EncodedResponse]) {
@@ -194,7 +178,7 @@ impl OutgoingMessageSender {
     /// [`Error::ConnectionClosed`] when the connection is closed.
     pub async fn notify(&self, message: OutgoingMessage, related: Option<RequestId>) -> Result<(), Error> {
         let route = Route { related, kind: MessageKind::Notification };
-        self.queue.push_notification(message.to_bytes(), route).await.map_err(|_| Error::ConnectionClosed)
+        self.queue.push_notification(message.into_bytes(), route).await.map_err(|_| Error::ConnectionClosed)
     }
 
     /// Send a notification without waiting: when there is no room it is
@@ -202,7 +186,7 @@ impl OutgoingMessageSender {
     pub fn try_notify(&self, message: OutgoingMessage, related: Option<RequestId>) -> TrySend {
         let key = message.coalesce_key();
         let route = Route { related, kind: MessageKind::Notification };
-        self.queue.try_push_notification(message.to_bytes(), route, key)
+        self.queue.try_push_notification(message.into_bytes(), route, key)
     }
 
     /// Send a notification of any protocol, waiting for room.
@@ -231,46 +215,20 @@ impl OutgoingMessageSender {
         self.try_notify(OutgoingMessage::ServerNotification(notification), None)
     }
 
-    /// Send an application event as a notification: its fields become the
-    /// params, plus `"_meta": {"requestId": ...}` when it belongs to a request.
-    ///
-    /// # Errors
-    /// [`Error::Serialize`] when the event is not a JSON object, and
-    /// [`Error::ConnectionClosed`] when the connection is closed.
-    pub async fn send_event_as_notification<E: Serialize>(
-        &self,
-        method: impl Into<Cow<'static, str>>,
-        event: &E,
-        request_id: Option<&RequestId>,
-    ) -> Result<(), Error> {
-        let message = OutgoingMessage::event(method, event, request_id).map_err(Error::Serialize)?;
-        self.notify(message, request_id.cloned()).await
-    }
-
     /// Route a successful answer to the waiter of the request it answers.
-    pub fn handle_response(&self, response: Response) {
+    pub(crate) fn handle_response(&self, response: Response) {
         self.deliver(&response.id, Ok(response.result));
     }
 
     /// Route an error answer to its waiter. An error without an id cannot be
     /// matched to a request; it is logged and counted.
-    pub fn handle_error_response(&self, response: ErrorResponse) {
+    pub(crate) fn handle_error_response(&self, response: ErrorResponse) {
         match response.id {
             Some(id) => self.deliver(&id, Err(Failure::Peer(response.error))),
             None => {
                 self.shared().unknown_responses.fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(error = %response.error, "the peer sent an error response without an id");
             }
-        }
-    }
-
-    /// The peer can send nothing more (it closed its side): every waiter
-    /// resolves with "connection closed" now, and later requests fail at once.
-    /// Unlike [`close`](Self::close), what we still have to say is written.
-    pub fn fail_pending(&self) {
-        let failed = self.shared().pending.lock().expect("pending map lock").fail_all();
-        if failed > 0 {
-            tracing::debug!(failed, "the peer closed its side with our requests outstanding");
         }
     }
 
@@ -310,7 +268,7 @@ impl OutgoingMessageSender {
         let shared = self.shared();
         let queue = shared.stats();
         SenderStats {
-            pending_requests: shared.pending.lock().expect("pending map lock").len(),
+            pending_requests: shared.pending().len(),
             unknown_responses: shared.unknown_responses.load(Ordering::Relaxed),
             dropped_notifications: queue.dropped_notifications,
             coalesced_notifications: queue.coalesced_notifications,
@@ -319,12 +277,14 @@ impl OutgoingMessageSender {
         }
     }
 
-    fn shared(&self) -> &Shared {
+    /// The connection's shared state; the reader uses it to fail the
+    /// pending map when the peer closes its side.
+    pub(crate) fn shared(&self) -> &Shared {
         &self.queue.shared
     }
 
     fn deliver(&self, id: &RequestId, reply: Reply) {
-        let delivery = self.shared().pending.lock().expect("pending map lock").complete(id, reply);
+        let delivery = self.shared().pending().complete(id, reply);
         match delivery {
             Delivery::Delivered => {}
             Delivery::UnknownId => {
@@ -338,7 +298,7 @@ impl OutgoingMessageSender {
     /// The waiter gave up: forget the request and, if it was still
     /// outstanding, tell the peer it may stop working on it.
     fn withdraw(&self, id: &RequestId, related: Option<RequestId>, reason: &'static str) {
-        if !self.shared().pending.lock().expect("pending map lock").remove(id) {
+        if !self.shared().pending().remove(id) {
             return;
         }
         let params =
@@ -346,7 +306,7 @@ impl OutgoingMessageSender {
         let message = OutgoingMessage::ServerNotification(ServerNotification::Cancelled(params));
         // A cancellation is small and ends work on the peer's side, so it goes
         // through the never-dropped path rather than the notification budget.
-        let _ = self.queue.push(message.to_bytes(), Route { related, kind: MessageKind::Notification });
+        let _ = self.queue.push(message.into_bytes(), Route { related, kind: MessageKind::Notification });
     }
 }
 
@@ -446,5 +406,51 @@ impl<R: RequestMethod> Future for TypedResponse<R> {
         };
         let raw = ready!(Pin::new(future).poll(cx))?;
         Poll::Ready(serde_json::from_str(raw.get()).map_err(Error::InvalidResult))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn written(outgoing: &mut OutgoingReceiver) -> Vec<serde_json::Value> {
+        std::iter::from_fn(|| outgoing.try_recv()).map(|e| serde_json::from_slice(&e.bytes).unwrap()).collect()
+    }
+
+    #[tokio::test]
+    async fn answer_delivered_before_the_request_reaches_the_writer_finds_its_waiter() {
+        let (sender, mut outgoing) = OutgoingMessageSender::new(&TransportConfig::default());
+        let future = sender.send_request("ping", None);
+        assert_eq!(future.id(), &RequestId::Number(1), "the pending map minted the id");
+        // Answer at once, before the writer has even taken the request out.
+        sender.handle_response(Response::new(future.id().clone(), serde_json::value::to_raw_value(&1).unwrap()));
+        assert_eq!(future.await.unwrap().get(), "1");
+        assert_eq!(written(&mut outgoing), [json!({"jsonrpc": "2.0", "id": 1, "method": "ping"})]);
+    }
+
+    #[tokio::test]
+    async fn after_the_peer_closes_its_side_requests_fail_at_once_and_answers_are_still_written() {
+        let (sender, mut outgoing) = OutgoingMessageSender::new(&TransportConfig::default());
+        let outstanding = sender.send_request("roots/list", None);
+        // What the reader does at end of input.
+        sender.shared().fail_pending("the peer closed its side");
+        assert!(matches!(outstanding.await, Err(Error::ConnectionClosed)));
+        assert!(matches!(sender.send_request("ping", None).await, Err(Error::ConnectionClosed)));
+        assert_eq!(sender.stats().pending_requests, 0);
+        sender.send_response(RequestId::from("theirs"), &json!({}));
+        let sent = written(&mut outgoing);
+        assert_eq!(sent.last(), Some(&json!({"jsonrpc": "2.0", "id": "theirs", "result": {}})));
+        assert!(!sender.is_closed(), "only the peer's side closed");
+    }
+
+    #[tokio::test]
+    async fn an_error_answer_without_an_id_is_counted_not_delivered() {
+        let (sender, _outgoing) = OutgoingMessageSender::new(&TransportConfig::default());
+        let _outstanding = sender.send_request("ping", None);
+        sender.handle_error_response(ErrorResponse::new(None, ErrorObject::parse_error()));
+        let stats = sender.stats();
+        assert_eq!((stats.pending_requests, stats.unknown_responses), (1, 1));
     }
 }
