@@ -227,11 +227,8 @@ impl RequestContext {
         params: &R::Params,
         timeout: Option<Duration>,
     ) -> Result<R::Result, Error> {
-        let options = RequestOptions {
-            timeout,
-            related: Some(self.request_id.clone()),
-            cancel: Some(self.cancel.clone()),
-        };
+        let options =
+            RequestOptions { timeout, related: Some(self.request_id.clone()), cancel: Some(self.cancel.clone()) };
         Ok(self.session.sender.request::<R>(params, options).await?)
     }
 }

@@ -1,14 +1,16 @@
 //! What the sender queues: an outgoing message, before it becomes bytes.
 //!
-//! [`OutgoingMessage::into_message`] is the one place where an outgoing message
-//! becomes a JSON-RPC [`Message`], and so the one place `"jsonrpc": "2.0"` is
-//! filled in.
+//! Every message leaves through the protocol crate's message types (an
+//! [`OutgoingMessage`] becomes a JSON-RPC [`Message`]; an [`EncodedResponse`]
+//! is serialised from a `Response`), whose zero-sized `TwoPointZero` member
+//! writes `"jsonrpc": "2.0"`: nothing here spells it.
 
 use std::borrow::Cow;
 
 use mcpwire_protocol::{
-    ErrorObject, ErrorResponse, Message, Notification, NotificationEnum, ProgressToken, RawJson, Request, RequestId,
-    Response, ServerNotification,
+    ErrorObject, ErrorResponse, Message, Notification, NotificationEnum, NotificationMethod, ProgressToken,
+    PromptListChangedNotification, RawJson, Request, RequestId, ResourceListChangedNotification, Response,
+    ServerNotification, ToolListChangedNotification,
 };
 use serde::Serialize;
 
@@ -74,12 +76,13 @@ impl OutgoingMessage {
             Self::Notification { method, .. } => method,
             _ => return None,
         };
-        match method {
-            "notifications/tools/list_changed" => Some(CoalesceKey::ListChanged(ListKind::Tools)),
-            "notifications/resources/list_changed" => Some(CoalesceKey::ListChanged(ListKind::Resources)),
-            "notifications/prompts/list_changed" => Some(CoalesceKey::ListChanged(ListKind::Prompts)),
-            _ => None,
-        }
+        let kind = match method {
+            m if m == ToolListChangedNotification::METHOD => ListKind::Tools,
+            m if m == ResourceListChangedNotification::METHOD => ListKind::Resources,
+            m if m == PromptListChangedNotification::METHOD => ListKind::Prompts,
+            _ => return None,
+        };
+        Some(CoalesceKey::ListChanged(kind))
     }
 
     /// The JSON-RPC message, with `jsonrpc: "2.0"` filled in.

@@ -14,6 +14,39 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHal
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 
+/// Registers async tests to run on both kinds of Tokio runtime, as a library
+/// user may choose either: for each name, a module with a `current_thread`
+/// and a `multi_thread` test. The two tests that pause time stay on a
+/// current-thread runtime, the only one whose clock Tokio can pause.
+macro_rules! in_both_runtimes {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "current_thread")]
+            async fn current_thread() {
+                super::$name().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn multi_thread() {
+                super::$name().await;
+            }
+        }
+    )*};
+}
+
+in_both_runtimes![
+    answer_that_arrives_before_anyone_waits_is_not_lost,
+    error_reply_resolves_its_waiter_with_the_peers_error,
+    typed_request_returns_the_typed_result,
+    dropped_future_withdraws_the_request_and_tells_the_peer,
+    cancel_token_withdraws_the_request,
+    closing_resolves_a_hundred_pending_requests_at_once,
+    peer_hanging_up_resolves_pending_requests,
+    ten_thousand_concurrent_requests_get_unique_ids_and_their_own_answers,
+    stalled_peer_flood_stays_within_budget_and_the_flooder_resumes_when_the_peer_reads,
+    stalled_peer_request_burst_is_read_processed_and_answered_in_full,
+];
+
 /// Generous: only a hang reaches it.
 const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -90,7 +123,6 @@ fn log(index: usize) -> ServerNotification {
     })
 }
 
-#[tokio::test]
 async fn answer_that_arrives_before_anyone_waits_is_not_lost() {
     let (client, mut server) = Connection::memory(&TransportConfig::default());
     let (answered_tx, answered) = tokio::sync::oneshot::channel();
@@ -107,7 +139,6 @@ async fn answer_that_arrives_before_anyone_waits_is_not_lost() {
     assert_eq!(timeout(PATIENCE, future).await.unwrap().unwrap().get(), r#""early""#);
 }
 
-#[tokio::test]
 async fn error_reply_resolves_its_waiter_with_the_peers_error() {
     let (client, mut server) = Connection::memory(&TransportConfig::default());
     tokio::spawn(async move {
@@ -126,7 +157,6 @@ async fn error_reply_resolves_its_waiter_with_the_peers_error() {
     assert_eq!(client.sender.stats().pending_requests, 0);
 }
 
-#[tokio::test]
 async fn typed_request_returns_the_typed_result() {
     let (client, mut server) = Connection::memory(&TransportConfig::default());
     tokio::spawn(async move {
@@ -167,7 +197,6 @@ async fn per_call_timeout_overrides_the_default() {
     assert!(matches!(result, Err(Error::Timeout(d)) if d == Duration::from_millis(10)));
 }
 
-#[tokio::test]
 async fn dropped_future_withdraws_the_request_and_tells_the_peer() {
     let (server, mut peer) = connect_raw(&TransportConfig::default(), 64 * 1024);
     let future = server.sender.send_request("elicitation/create", None);
@@ -180,7 +209,6 @@ async fn dropped_future_withdraws_the_request_and_tells_the_peer() {
     assert_eq!(cancelled["params"]["requestId"], request["id"]);
 }
 
-#[tokio::test]
 async fn cancel_token_withdraws_the_request() {
     let (server, mut peer) = connect_raw(&TransportConfig::default(), 64 * 1024);
     let token = tokio_util::sync::CancellationToken::new();
@@ -192,7 +220,6 @@ async fn cancel_token_withdraws_the_request() {
     assert_eq!(peer.recv().await["method"], "notifications/cancelled");
 }
 
-#[tokio::test]
 async fn closing_resolves_a_hundred_pending_requests_at_once() {
     let (server, mut peer) = connect_raw(&TransportConfig::default(), 1024 * 1024);
     let futures: Vec<_> = (0..100).map(|_| server.sender.send_request("roots/list", None)).collect();
@@ -209,7 +236,6 @@ async fn closing_resolves_a_hundred_pending_requests_at_once() {
     assert!(matches!(server.sender.send_request("ping", None).await, Err(Error::ConnectionClosed)));
 }
 
-#[tokio::test]
 async fn peer_hanging_up_resolves_pending_requests() {
     let (server, peer) = connect_raw(&TransportConfig::default(), 64 * 1024);
     let futures: Vec<_> = (0..100).map(|_| server.sender.send_request("roots/list", None)).collect();
@@ -219,7 +245,6 @@ async fn peer_hanging_up_resolves_pending_requests() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_concurrent_requests_get_unique_ids_and_their_own_answers() {
     let (client, mut server) = Connection::memory(&TransportConfig::default());
     tokio::spawn(async move {
@@ -248,7 +273,6 @@ async fn ten_thousand_concurrent_requests_get_unique_ids_and_their_own_answers()
     assert_eq!(client.sender.stats().pending_requests, 0);
 }
 
-#[tokio::test]
 async fn stalled_peer_flood_stays_within_budget_and_the_flooder_resumes_when_the_peer_reads() {
     const BUDGET: usize = 32 * 1024;
     const COUNT: usize = 5_000;
@@ -280,7 +304,6 @@ async fn stalled_peer_flood_stays_within_budget_and_the_flooder_resumes_when_the
     assert_eq!(stats.dropped_notifications, 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stalled_peer_request_burst_is_read_processed_and_answered_in_full() {
     const BURST: usize = 2_000;
     let config = TransportConfig { notification_budget_bytes: 8 * 1024, ..TransportConfig::default() };

@@ -20,7 +20,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use mcpwire_protocol::{ClientNotification, ClientRequest, ErrorCode, ErrorObject, Message, Notification};
-use mcpwire_protocol::{ProtocolVersion, Request, RequestId};
+use mcpwire_protocol::{InitializeRequest, PingRequest, ProtocolVersion, Request, RequestId, RequestMethod};
 use mcpwire_transport::{Incoming, OutgoingMessageSender};
 use responder::{BatchReply, Handler, Responder, Unanswered};
 use routes::{Job, Routed};
@@ -150,7 +150,7 @@ impl Processor {
     fn handle_request(&mut self, request: Request, responder: Responder) {
         let Request { id, method, params, .. } = request;
         let version = self.session.handshake().map(|h| h.version);
-        if version.is_none() && method != "initialize" && method != "ping" {
+        if version.is_none() && method != InitializeRequest::METHOD && method != PingRequest::METHOD {
             let error =
                 ErrorObject::invalid_request(format!("`{method}` before `initialize`: initialize the session first"));
             return responder.error(Some(id), error);

@@ -7,19 +7,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use mcpwire_protocol::types::{
-    CallToolRequestParams, CompleteRequestParams, CompleteResult, Completion, GetPromptRequestParams,
-    InitializeResult, JsonObject, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
-    ListToolsResult, ReadResourceRequestParams,
+    CallToolRequestParams, CompleteRequestParams, CompleteResult, Completion, GetPromptRequestParams, InitializeResult,
+    JsonObject, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    ReadResourceRequestParams,
 };
-use mcpwire_protocol::{
-    ClientRequest, EmptyResult, ErrorCode, ErrorObject, Meta, ProtocolVersion, RawJson, RequestId,
-};
+use mcpwire_protocol::{ClientRequest, EmptyResult, ErrorCode, ErrorObject, Meta, ProtocolVersion, RawJson, RequestId};
 use mcpwire_transport::EncodedResponse;
 use serde::Serialize;
 
 use super::responder::Work;
-use crate::handler::resource_not_found;
 use crate::handler::ReadFn;
+use crate::handler::resource_not_found;
 use crate::server::{CompleteFn, MethodFn};
 use crate::session::{Handshake, Session};
 use crate::{HandlerError, PromptRoute, RequestContext, Server, revision};
@@ -102,13 +100,16 @@ pub(super) fn route(
                 return Routed::Answer(Err(ErrorObject::invalid_request("the session is already initialized")));
             }
             tracing::info!(%version, "session initialized");
-            answer(id, &InitializeResult {
-                protocol_version: version.as_str().to_owned(),
-                capabilities: server.capabilities(),
-                server_info: server.info().clone(),
-                instructions: server.inner.instructions.clone(),
-                meta: None,
-            })
+            answer(
+                id,
+                &InitializeResult {
+                    protocol_version: version.as_str().to_owned(),
+                    capabilities: server.capabilities(),
+                    server_info: server.info().clone(),
+                    instructions: server.inner.instructions.clone(),
+                    meta: None,
+                },
+            )
         }
         ClientRequest::Ping(_) => answer(id, &EmptyResult::default()),
         ClientRequest::SetLevel(params) => {
@@ -131,8 +132,11 @@ pub(super) fn route(
         ClientRequest::ListResources(params) => {
             let registry = server.registry();
             let listed = page(registry.resources.values().map(|r| &r.resource), params.cursor.as_deref(), page_size);
-            let result =
-                listed.map(|(resources, next_cursor)| ListResourcesResult { resources, next_cursor, ..Default::default() });
+            let result = listed.map(|(resources, next_cursor)| ListResourcesResult {
+                resources,
+                next_cursor,
+                ..Default::default()
+            });
             list(id, result)
         }
         ClientRequest::ListResourceTemplates(params) => {
@@ -148,7 +152,10 @@ pub(super) fn route(
         ClientRequest::ListPrompts(params) => {
             let registry = server.registry();
             let listed = page(registry.prompts.values().map(|r| &r.prompt), params.cursor.as_deref(), page_size);
-            list(id, listed.map(|(prompts, next_cursor)| ListPromptsResult { prompts, next_cursor, ..Default::default() }))
+            list(
+                id,
+                listed.map(|(prompts, next_cursor)| ListPromptsResult { prompts, next_cursor, ..Default::default() }),
+            )
         }
         ClientRequest::CallTool(params) => call_tool(server, params, version),
         ClientRequest::ReadResource(params) => read_resource(server, params, version),

@@ -16,7 +16,9 @@ use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Empty, Full, Limited, StreamBody};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
-use mcpwire_protocol::{Decoded, ErrorCode, ErrorObject, ErrorResponse, Message, ProtocolVersion, decode};
+use mcpwire_protocol::{
+    Decoded, ErrorCode, ErrorObject, ErrorResponse, InitializeRequest, Message, ProtocolVersion, RequestMethod, decode,
+};
 
 use super::session::{HttpSession, OpenError, SseBody};
 use super::sse::EventId;
@@ -158,7 +160,7 @@ async fn post(state: &HttpState, request: Request<hyper::body::Incoming>) -> Res
         Err(error) => return Err(refuse(StatusCode::BAD_REQUEST, error.to_error_object().code, error.to_string())),
     };
     let session = match &message {
-        Message::Request(request) if request.method == "initialize" => start_session(state)?,
+        Message::Request(request) if request.method == InitializeRequest::METHOD => start_session(state)?,
         _ => session_of(state, &parts.headers)?,
     };
     match message {

@@ -67,8 +67,10 @@ fn main() -> ExitCode {
         }
     };
     let served = runtime.block_on(serve(cli.http));
-    // Reading stdin happens on a blocking thread that only returns when a line
-    // arrives; don't wait for it.
+    // On the portable stdio path (stdin neither a pipe nor a socket, such as a
+    // terminal or a file), reading stdin happens on a blocking thread that only
+    // returns when its read does; don't wait for it. Pipes and sockets are
+    // polled by the runtime and hold no blocking thread.
     runtime.shutdown_timeout(Duration::from_millis(50));
     match served {
         Ok(()) => ExitCode::SUCCESS,
