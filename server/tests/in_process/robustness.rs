@@ -256,7 +256,10 @@ async fn a_long_burst_gets_its_first_answers_before_its_last_handlers_run() {
     client.initialize(LATEST, json!({})).await;
     client.notify("notifications/initialized", None).await;
 
-    let burst: String = (1..=48)
+    // Long enough that on a multi-threaded runtime, where the writer is just
+    // another task that may wait behind handlers, it surely runs mid-burst.
+    const BURST: usize = 200;
+    let burst: String = (1..=BURST)
         .map(|id| {
             json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": "written"}}).to_string()
                 + "\n"
@@ -264,7 +267,7 @@ async fn a_long_burst_gets_its_first_answers_before_its_last_handlers_run() {
         .collect();
     client.send_raw(burst.as_bytes()).await;
     let mut written = Vec::new();
-    for id in 1..=48 {
+    for id in 1..=BURST {
         let result = client.response(&json!(id)).await.unwrap();
         written.push(result["content"][0]["text"].as_str().unwrap().parse::<usize>().unwrap());
     }
