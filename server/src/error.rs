@@ -24,6 +24,12 @@ pub enum Error {
     /// Serving failed at the I/O level.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// Log directives that do not parse (see [`log_to_stderr`](crate::log_to_stderr)).
+    #[error("invalid log directives: {0}")]
+    LogFilter(String),
+    /// The process already has a `tracing` subscriber.
+    #[error("a tracing subscriber is already set for this process")]
+    LogAlreadySet,
 }
 
 impl Error {

@@ -36,6 +36,8 @@
 mod context;
 mod error;
 mod handler;
+#[cfg(feature = "stderr-log")]
+mod logging;
 mod processor;
 mod revision;
 mod server;
@@ -45,6 +47,8 @@ mod uri_template;
 
 pub use context::RequestContext;
 pub use error::Error;
+#[cfg(feature = "stderr-log")]
+pub use logging::log_to_stderr;
 pub use handler::{HandlerError, IntoReadResult, PromptRoute, ResourceRoute, ResourceTemplateRoute};
 pub use server::{Server, ServerBuilder, ServerConfig};
 pub use session::Handshake;

@@ -1,14 +1,12 @@
-//! The command line: five options, parsed with `lexopt`.
+//! The command line: five options, parsed by hand.
 //!
-//! Why not clap: it would double this server's resident memory at start-up
-//! (clap's code is larger than the rest of the process touches), and the
-//! benchmarks hold idle memory to twice the cheapest possible server's.
-//! lexopt does the parsing that is easy to get wrong (`--opt=value`, `--`,
-//! non-UTF-8 arguments); the help text is ours.
+//! Why no argument-parsing crate: the binary must build with the library's
+//! default features alone (so `cargo install` needs no flags), and those must
+//! not pull in anything only the binary needs. Five options in the usual
+//! spellings (`--opt value`, `--opt=value`, `-h`, `-V`) take a few lines.
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
-
-use lexopt::prelude::*;
 
 pub(crate) const HELP: &str = "\
 The mcpwire reference MCP server: every conformance fixture, plus tools for
@@ -53,27 +51,55 @@ pub(crate) struct Options {
     pub(crate) log_level: String,
 }
 
+/// Why the command line was refused.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Error(String);
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Parse arguments (without the program name); `log_env` is `$MCPWIRE_LOG`.
-pub(crate) fn parse(
-    args: impl IntoIterator<Item = std::ffi::OsString>,
-    log_env: Option<String>,
-) -> Result<Command, lexopt::Error> {
+pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, log_env: Option<String>) -> Result<Command, Error> {
     let mut options = Options { http: None, threads: None, log_level: log_env.unwrap_or_else(|| "info".to_owned()) };
-    let mut parser = lexopt::Parser::from_args(args);
-    while let Some(arg) = parser.next()? {
-        match arg {
-            Long("http") => options.http = Some(parser.value()?.parse()?),
-            Long("threads") => {
-                let threads: u16 = parser.value()?.parse()?;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let arg = arg.into_string().map_err(|arg| Error(format!("argument {arg:?} is not valid UTF-8")))?;
+        let (name, inline) = match arg.split_once('=') {
+            Some((name, value)) if name.starts_with("--") => (name, Some(value.to_owned())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = || -> Result<String, Error> {
+            match inline.clone() {
+                Some(value) => Ok(value),
+                None => args
+                    .next()
+                    .ok_or_else(|| Error(format!("missing value for option '{name}'")))?
+                    .into_string()
+                    .map_err(|value| Error(format!("value {value:?} for '{name}' is not valid UTF-8"))),
+            }
+        };
+        match name {
+            "--http" => {
+                let address = value()?;
+                let address = address.parse().map_err(|e| Error(format!("invalid --http address {address:?}: {e}")))?;
+                options.http = Some(address);
+            }
+            "--threads" => {
+                let threads = value()?;
+                let threads: u16 = threads.parse().map_err(|e| Error(format!("invalid --threads {threads:?}: {e}")))?;
                 if threads == 0 {
-                    return Err("--threads must be at least 1".into());
+                    return Err(Error("--threads must be at least 1".into()));
                 }
                 options.threads = Some(threads);
             }
-            Long("log-level") => options.log_level = parser.value()?.string()?,
-            Short('h') | Long("help") => return Ok(Command::Help),
-            Short('V') | Long("version") => return Ok(Command::Version),
-            _ => return Err(arg.unexpected()),
+            "--log-level" => options.log_level = value()?,
+            "-h" | "--help" => return Ok(Command::Help),
+            "-V" | "--version" => return Ok(Command::Version),
+            _ if inline.is_some() || name.starts_with('-') => return Err(Error(format!("unknown option '{name}'"))),
+            _ => return Err(Error(format!("unexpected argument '{name}'"))),
         }
     }
     Ok(Command::Serve(options))
@@ -83,7 +109,7 @@ pub(crate) fn parse(
 mod tests {
     use super::*;
 
-    fn parse_args(args: &[&str]) -> Result<Command, lexopt::Error> {
+    fn parse_args(args: &[&str]) -> Result<Command, Error> {
         parse(args.iter().map(Into::into), None)
     }
 

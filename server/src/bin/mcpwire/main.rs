@@ -6,16 +6,12 @@
 mod cli;
 mod everything;
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use mcpwire_server::ServerConfig;
 use mcpwire_transport::http::HttpConfig;
 use tokio_util::sync::CancellationToken;
-use tracing_subscriber::filter::Targets;
-use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::util::SubscriberInitExt;
 
 /// How long shutdown may take in all, from the signal or EOF to exit. The
 /// processor's own grace periods fit inside it; this is the backstop for a
@@ -33,23 +29,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // `Targets` rather than `EnvFilter`: the same `target=level` directives
-    // without a regex engine, whose code would cost the process memory.
-    let filter = match cli.log_level.parse::<Targets>() {
-        Ok(filter) => filter,
-        Err(error) => {
-            eprintln!("mcpwire: invalid --log-level {:?}: {error}", cli.log_level);
-            return ExitCode::from(2);
-        }
-    };
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_max_level(tracing::Level::TRACE)
-        .with_target(false)
-        .finish()
-        .with(filter)
-        .init();
+    if let Err(error) = mcpwire_server::log_to_stderr(&cli.log_level) {
+        eprintln!("mcpwire: --log-level {:?}: {error}", cli.log_level);
+        return ExitCode::from(2);
+    }
 
     let threads = cli.threads.map(usize::from).unwrap_or(if cli.http.is_some() { 0 } else { 1 });
     let mut builder = match threads {
