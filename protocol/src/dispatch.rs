@@ -223,6 +223,17 @@ mod tests {
     }
 
     #[test]
+    fn any_requests_meta_is_read_without_knowing_its_method() {
+        let meta = r#"{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}"#;
+        let params = serde_json::value::RawValue::from_string(meta.into()).unwrap();
+        for method in ["tools/list", "server/discover", "ping"] {
+            let request = ClientRequest::from_parts(method, Some(&params)).unwrap();
+            assert_eq!(request.meta().and_then(crate::Meta::protocol_version), Some("2026-07-28"), "{method}");
+        }
+        assert!(ClientRequest::from_parts("tools/list", None).unwrap().meta().is_none());
+    }
+
+    #[test]
     fn requests_without_params_decode_as_empty_params() {
         assert!(
             matches!(ClientRequest::from_parts("tools/list", None).unwrap(), ClientRequest::ListTools(p) if p.cursor.is_none())

@@ -41,7 +41,7 @@ pub use error::{Error, ErrorCode, ErrorObject};
 pub use jsonrpc::{
     Decoded, ErrorResponse, Message, Notification, RawJson, Request, RequestId, Response, TwoPointZero, decode,
 };
-pub use meta::{EmptyParams, EmptyResult, Meta, ProgressToken};
+pub use meta::{EmptyParams, EmptyResult, Meta, ProgressToken, WithMeta};
 pub use method::{NotificationEnum, NotificationMethod, RequestEnum, RequestMethod, parse_params, to_raw_params};
 pub use methods::*;
 pub use version::{ProtocolVersion, UnknownVersion};

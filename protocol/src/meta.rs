@@ -45,6 +45,67 @@ pub mod keys {
     pub const BAGGAGE: &str = "baggage";
 }
 
+/// Params that carry a `_meta` member: those of every request and
+/// notification. What lets code read any request's `_meta` without knowing
+/// its method, as a 2026-07-28 server must (the request's revision is there).
+pub trait WithMeta {
+    /// The params' `_meta`, if they have one.
+    fn meta(&self) -> Option<&Meta>;
+}
+
+macro_rules! with_meta {
+    ($($params:ty),* $(,)?) => {$(
+        impl WithMeta for $params {
+            fn meta(&self) -> Option<&Meta> {
+                self.meta.as_ref()
+            }
+        }
+    )*};
+}
+
+with_meta!(
+    EmptyParams,
+    crate::types::CallToolRequestParams,
+    crate::types::CancelledNotificationParams,
+    crate::types::CompleteRequestParams,
+    crate::types::CreateMessageRequestParams,
+    crate::types::GetPromptRequestParams,
+    crate::types::InitializeRequestParams,
+    crate::types::LoggingMessageNotificationParams,
+    crate::types::PaginatedRequestParams,
+    crate::types::ProgressNotificationParams,
+    crate::types::ReadResourceRequestParams,
+    crate::types::ResourceUpdatedNotificationParams,
+    crate::types::SetLevelRequestParams,
+    crate::types::SubscribeRequestParams,
+    crate::types::SubscriptionsListenRequestParams,
+    crate::types::TaskStatusNotificationParams,
+    crate::types::UnsubscribeRequestParams,
+    crate::types::SubscriptionsAcknowledgedNotificationParams,
+);
+
+// Params whose schema has no `_meta`.
+impl WithMeta for crate::types::GetTaskRequestParams {
+    fn meta(&self) -> Option<&Meta> {
+        None
+    }
+}
+
+impl WithMeta for crate::types::ElicitationCompleteNotificationParams {
+    fn meta(&self) -> Option<&Meta> {
+        None
+    }
+}
+
+impl WithMeta for crate::types::ElicitRequestParams {
+    fn meta(&self) -> Option<&Meta> {
+        match self {
+            Self::Url(params) => params.meta.as_ref(),
+            Self::Form(params) => params.meta.as_ref(),
+        }
+    }
+}
+
 /// The contents of a `_meta` member: an open JSON object.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
+use crate::meta::WithMeta;
 use crate::{Error, RawJson};
 
 /// A request method: its wire name, the params it takes and the result it returns.
@@ -18,7 +19,7 @@ pub trait RequestMethod {
     /// The `method` string on the wire.
     const METHOD: &'static str;
     /// The type of `params`.
-    type Params: Serialize + DeserializeOwned + Send + 'static;
+    type Params: Serialize + DeserializeOwned + WithMeta + Send + 'static;
     /// The type of `result`.
     type Result: Serialize + DeserializeOwned + Send + 'static;
 }
@@ -28,7 +29,7 @@ pub trait NotificationMethod {
     /// The `method` string on the wire.
     const METHOD: &'static str;
     /// The type of `params`.
-    type Params: Serialize + DeserializeOwned + Send + 'static;
+    type Params: Serialize + DeserializeOwned + WithMeta + Send + 'static;
 }
 
 /// A closed set of requests a receiver understands, decoded from the raw
@@ -195,6 +196,13 @@ macro_rules! dispatch_enum {
             /// The wire name of this variant's method.
             pub fn method(&self) -> &'static str {
                 self.into()
+            }
+
+            /// The params' `_meta`, whatever the method.
+            pub fn meta(&self) -> Option<&$crate::Meta> {
+                match self {
+                    $(Self::$variant(params) => $crate::meta::WithMeta::meta(params),)*
+                }
             }
 
             /// The static copy of `name`, if it is one of this enum's methods.

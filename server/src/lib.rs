@@ -47,9 +47,9 @@ mod uri_template;
 
 pub use context::RequestContext;
 pub use error::Error;
+pub use handler::{HandlerError, IntoReadResult, PromptRoute, ResourceRoute, ResourceTemplateRoute};
 #[cfg(feature = "stderr-log")]
 pub use logging::log_to_stderr;
-pub use handler::{HandlerError, IntoReadResult, PromptRoute, ResourceRoute, ResourceTemplateRoute};
 pub use server::{Server, ServerBuilder, ServerConfig};
 pub use session::Handshake;
 pub use tool::{IntoToolResult, Structured, ToolRoute};
