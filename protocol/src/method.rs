@@ -11,7 +11,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::meta::WithMeta;
 use crate::{Error, RawJson};
 
 /// A request method: its wire name, the params it takes and the result it returns.
@@ -19,7 +18,7 @@ pub trait RequestMethod {
     /// The `method` string on the wire.
     const METHOD: &'static str;
     /// The type of `params`.
-    type Params: Serialize + DeserializeOwned + WithMeta + Send + 'static;
+    type Params: Serialize + DeserializeOwned + Send + 'static;
     /// The type of `result`.
     type Result: Serialize + DeserializeOwned + Send + 'static;
 }
@@ -29,7 +28,7 @@ pub trait NotificationMethod {
     /// The `method` string on the wire.
     const METHOD: &'static str;
     /// The type of `params`.
-    type Params: Serialize + DeserializeOwned + WithMeta + Send + 'static;
+    type Params: Serialize + DeserializeOwned + Send + 'static;
 }
 
 /// A closed set of requests a receiver understands, decoded from the raw

@@ -1,12 +1,21 @@
 //! What a handler gets besides its arguments: the request it serves, a
-//! cancellation token, and typed ways to talk back to the client.
+//! cancellation token, and typed ways to talk back to the client, the same in
+//! both eras.
+//!
+//! In a session of the handshake era (up to 2025-11-25) the client's
+//! capabilities and log level are the session's, and a question to the client
+//! (`elicit`, `create_message`, `list_roots`) is a request sent over the
+//! connection. In a stateless request (2026-07-28) they are the request's own,
+//! from its `_meta`, and a question ends the round with an input-required
+//! result; the client's retry runs the handler again with the answer (see the
+//! `input` module for what that asks of a handler).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use mcpwire_protocol::types::{
-    CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult, ListRootsResult, LoggingLevel,
-    LoggingMessageNotificationParams, ProgressNotificationParams,
+    CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult, InputRequest, InputResponse,
+    ListRootsResult, LoggingLevel, LoggingMessageNotificationParams, ProgressNotificationParams,
 };
 use mcpwire_protocol::{
     CreateMessageRequest, ElicitRequest, EmptyParams, ListRootsRequest, Meta, ProgressToken, ProtocolVersion,
@@ -16,20 +25,44 @@ use mcpwire_transport::{OutgoingMessage, OutgoingMessageSender, RequestOptions};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use crate::input::InputRound;
 use crate::session::{Handshake, Session};
 use crate::{Error, Server};
 
+/// What a stateless request (2026-07-28) declared in its `_meta`, and its
+/// input round when its method may ask the client things.
+#[derive(Debug)]
+pub(crate) struct Stateless {
+    pub(crate) handshake: Handshake,
+    /// The least severe log level to send; with none, no logs at all.
+    pub(crate) log_level: Option<LoggingLevel>,
+    /// Only `tools/call`, `prompts/get` and `resources/read` may ask.
+    pub(crate) input: Option<Arc<InputRound>>,
+}
+
+impl std::fmt::Debug for InputRound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InputRound")
+    }
+}
+
 /// The context of one request, handed to its handler.
 ///
-/// Cancelling (the client's `notifications/cancelled`, or shutdown) fires
-/// [`cancellation`](Self::cancellation); the framework also stops the handler's
-/// future, so a handler only needs the token to stop work it spawned elsewhere.
+/// Cancelling (the client's `notifications/cancelled`, a closed HTTP stream,
+/// or shutdown) fires [`cancellation`](Self::cancellation); the framework also
+/// stops the handler's future, so a handler only needs the token to stop work
+/// it spawned elsewhere.
 #[derive(Debug, Clone)]
 pub struct RequestContext {
     request_id: RequestId,
     meta: Option<Meta>,
     cancel: CancellationToken,
+    /// The connection the request came on (over HTTP, its session, or for a
+    /// stateless request a connection of its own).
     session: Arc<Session>,
+    /// `Some` for a stateless request: its version and capabilities come
+    /// from here, not from the session.
+    stateless: Option<Arc<Stateless>>,
     server: Server,
 }
 
@@ -39,9 +72,10 @@ impl RequestContext {
         meta: Option<Meta>,
         cancel: CancellationToken,
         session: Arc<Session>,
+        stateless: Option<Arc<Stateless>>,
         server: Server,
     ) -> Self {
-        Self { request_id, meta, cancel, session, server }
+        Self { request_id, meta, cancel, session, stateless, server }
     }
 
     /// The id of the request being served.
@@ -70,14 +104,23 @@ impl RequestContext {
         &self.server
     }
 
-    /// What `initialize` agreed, if the session is initialized.
+    /// What the client declared: in a session, what `initialize` agreed (none
+    /// before it); in a stateless request (2026-07-28), what its `_meta` said.
     pub fn handshake(&self) -> Option<&Handshake> {
-        self.session.handshake()
+        match &self.stateless {
+            Some(stateless) => Some(&stateless.handshake),
+            None => self.session.handshake(),
+        }
     }
 
-    /// The session's protocol revision.
+    /// The request's protocol revision: the session's, or the request's own.
     pub fn protocol_version(&self) -> Option<ProtocolVersion> {
         self.handshake().map(|h| h.version)
+    }
+
+    /// Whether the request is of the stateless era (2026-07-28 and later).
+    pub fn is_stateless(&self) -> bool {
+        self.stateless.is_some()
     }
 
     /// The connection's sender, for anything the typed helpers do not cover.
@@ -85,13 +128,19 @@ impl RequestContext {
         &self.session.sender
     }
 
+    pub(crate) fn session(&self) -> &Arc<Session> {
+        &self.session
+    }
+
     /// Close the HTTP connection this request's messages travel on, keeping
     /// the stream: the client resumes it with `Last-Event-ID` and misses
     /// nothing (Streamable HTTP's SSE polling, SEP-1699). Ordered after what
-    /// the handler already sent. Over stdio there is no such connection, and
-    /// nothing happens.
+    /// the handler already sent. Over stdio, and in the stateless era, which
+    /// has no resumable streams, nothing happens.
     pub fn close_sse_stream(&self) {
-        self.session.sender.close_stream(self.request_id.clone());
+        if self.stateless.is_none() {
+            self.session.sender.close_stream(self.request_id.clone());
+        }
     }
 
     /// Report progress, echoing the client's `progressToken` with its JSON
@@ -111,8 +160,18 @@ impl RequestContext {
         self.meta.as_ref()?.progress_token()
     }
 
-    /// Send a log message about this request, if the client's level lets it
-    /// through (`logging/setLevel`). Waits for room when the client reads slowly.
+    /// Whether a log message at `level` would be sent: in a session, once it
+    /// passes the client's `logging/setLevel` (everything before one); in a
+    /// stateless request, only when its `_meta` asked for logs at that level.
+    pub fn wants_log(&self, level: LoggingLevel) -> bool {
+        match &self.stateless {
+            Some(stateless) => stateless.log_level.is_some_and(|minimum| level >= minimum),
+            None => self.session.wants_log(level),
+        }
+    }
+
+    /// Send a log message about this request, if the client wants it (see
+    /// [`wants_log`](Self::wants_log)). Waits for room when the client reads slowly.
     ///
     /// # Errors
     /// When the connection is closed.
@@ -130,7 +189,7 @@ impl RequestContext {
         logger: Option<&str>,
         data: impl Into<Value>,
     ) -> Result<(), Error> {
-        if !self.session.wants_log(level) {
+        if !self.wants_log(level) {
             return Ok(());
         }
         let params = LoggingMessageNotificationParams {
@@ -153,13 +212,116 @@ impl RequestContext {
     }
 
     /// Ask the user for input through the client (`elicitation/create`), in
-    /// form or URL mode. Refused without sending when the client did not
-    /// declare the capability for that mode.
+    /// form or URL mode. Refused without asking when the client did not
+    /// declare the capability for that mode. In a stateless request the
+    /// question is numbered by the order in which the handler asks; use
+    /// [`ask`](Self::ask) to give it a key of your own.
     ///
     /// # Errors
-    /// [`Error::MissingClientCapability`], or the request failing.
+    /// [`Error::MissingClientCapability`], or asking failing.
     pub async fn elicit(&self, params: ElicitRequestParams) -> Result<ElicitResult, Error> {
-        let handshake = self.handshake().ok_or(Error::NotInitialized)?;
+        self.ask_as(None).elicit(params).await
+    }
+
+    /// Ask the client's model for a completion (`sampling/createMessage`),
+    /// optionally offering it tools. Refused without asking when the client
+    /// did not declare `sampling` (or `sampling.tools` when tools are offered).
+    ///
+    /// # Errors
+    /// [`Error::MissingClientCapability`], or asking failing.
+    pub async fn create_message(&self, params: CreateMessageRequestParams) -> Result<CreateMessageResult, Error> {
+        self.ask_as(None).create_message(params).await
+    }
+
+    /// Ask the client for its roots (`roots/list`). Refused without asking
+    /// when the client did not declare `roots`.
+    ///
+    /// # Errors
+    /// [`Error::MissingClientCapability`], or asking failing.
+    pub async fn list_roots(&self) -> Result<ListRootsResult, Error> {
+        self.ask_as(None).list_roots().await
+    }
+
+    /// Ask under a key of your own: in a stateless request the key names the
+    /// question in the input-required result and its answer in the retry
+    /// (`inputRequests` and `inputResponses`); in a session it is not used.
+    ///
+    /// ```no_run
+    /// # async fn handler(ctx: mcpwire_server::RequestContext) -> Result<(), mcpwire_server::Error> {
+    /// let roots = ctx.ask("client_roots").list_roots().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn ask(&self, key: impl Into<String>) -> Ask<'_> {
+        self.ask_as(Some(key.into()))
+    }
+
+    fn ask_as(&self, key: Option<String>) -> Ask<'_> {
+        Ask { ctx: self, key }
+    }
+
+    /// Send any typed request to the client as part of this request: it is
+    /// withdrawn when this request is cancelled, and on Streamable HTTP it
+    /// travels on this request's stream. No capability check. Only in a
+    /// session: the stateless era has no requests from server to client.
+    ///
+    /// # Errors
+    /// When the request fails, or the request is stateless.
+    pub async fn ask_client<R: RequestMethod>(
+        &self,
+        params: &R::Params,
+        timeout: Option<Duration>,
+    ) -> Result<R::Result, Error> {
+        if let Some(stateless) = &self.stateless {
+            return Err(Error::NotInVersion("requests from server to client", stateless.handshake.version));
+        }
+        let options =
+            RequestOptions { timeout, related: Some(self.request_id.clone()), cancel: Some(self.cancel.clone()) };
+        Ok(self.session.sender.request::<R>(params, options).await?)
+    }
+
+    /// Put a question to the client: a request in a session, a recorded
+    /// question (or its answer from the retry) in a stateless request.
+    async fn question(&self, key: Option<String>, request: InputRequest) -> Result<InputResponse, Error> {
+        let Some(stateless) = &self.stateless else {
+            return match request {
+                InputRequest::Elicit(params) => {
+                    self.ask_client::<ElicitRequest>(&params, None).await.map(InputResponse::Elicit)
+                }
+                InputRequest::CreateMessage(params) => {
+                    self.ask_client::<CreateMessageRequest>(&params, None).await.map(InputResponse::CreateMessage)
+                }
+                InputRequest::ListRoots(params) => {
+                    self.ask_client::<ListRootsRequest>(&params, None).await.map(InputResponse::ListRoots)
+                }
+                _ => Err(Error::NotInVersion("this kind of question", ProtocolVersion::LATEST_HANDSHAKE)),
+            };
+        };
+        let Some(round) = &stateless.input else { return Err(Error::NoInputHere) };
+        match round.ask(key, request) {
+            Ok(answer) => Ok(answer),
+            // Recorded: the processor ends the round with it, and this
+            // future is dropped unanswered.
+            Err(_) => std::future::pending().await,
+        }
+    }
+}
+
+/// A question to the client under a key of the handler's choosing; see
+/// [`RequestContext::ask`].
+#[must_use = "a question is only asked when one of its methods is awaited"]
+#[derive(Debug)]
+pub struct Ask<'a> {
+    ctx: &'a RequestContext,
+    key: Option<String>,
+}
+
+impl Ask<'_> {
+    /// [`RequestContext::elicit`] under this key.
+    ///
+    /// # Errors
+    /// As for [`RequestContext::elicit`].
+    pub async fn elicit(self, params: ElicitRequestParams) -> Result<ElicitResult, Error> {
+        let handshake = self.ctx.handshake().ok_or(Error::NotInitialized)?;
         if !handshake.version.supports_elicitation() {
             return Err(Error::NotInVersion("elicitation", handshake.version));
         }
@@ -183,52 +345,42 @@ impl RequestContext {
             }
         }
         crate::revision::check_elicitation(handshake.version, &params)?;
-        self.ask_client::<ElicitRequest>(&params, None).await
+        match self.ctx.question(self.key, InputRequest::Elicit(params)).await? {
+            InputResponse::Elicit(result) => Ok(result),
+            other => Err(Error::InvalidInputResponse(format!("expected an elicitation result, got {other:?}"))),
+        }
     }
 
-    /// Ask the client's model for a completion (`sampling/createMessage`),
-    /// optionally offering it tools. Refused without sending when the client
-    /// did not declare `sampling` (or `sampling.tools` when tools are offered).
+    /// [`RequestContext::create_message`] under this key.
     ///
     /// # Errors
-    /// [`Error::MissingClientCapability`], or the request failing.
-    pub async fn create_message(&self, params: CreateMessageRequestParams) -> Result<CreateMessageResult, Error> {
-        let handshake = self.handshake().ok_or(Error::NotInitialized)?;
+    /// As for [`RequestContext::create_message`].
+    pub async fn create_message(self, params: CreateMessageRequestParams) -> Result<CreateMessageResult, Error> {
+        let handshake = self.ctx.handshake().ok_or(Error::NotInitialized)?;
         let Some(sampling) = handshake.client_capabilities.sampling.as_ref() else {
             return Err(Error::MissingClientCapability("sampling"));
         };
         if params.tools.is_some() && sampling.tools.is_none() {
             return Err(Error::MissingClientCapability("sampling.tools"));
         }
-        self.ask_client::<CreateMessageRequest>(&params, None).await
+        match self.ctx.question(self.key, InputRequest::CreateMessage(params)).await? {
+            InputResponse::CreateMessage(result) => Ok(result),
+            other => Err(Error::InvalidInputResponse(format!("expected a sampling result, got {other:?}"))),
+        }
     }
 
-    /// Ask the client for its roots (`roots/list`). Refused without sending
-    /// when the client did not declare `roots`.
+    /// [`RequestContext::list_roots`] under this key.
     ///
     /// # Errors
-    /// [`Error::MissingClientCapability`], or the request failing.
-    pub async fn list_roots(&self) -> Result<ListRootsResult, Error> {
-        let handshake = self.handshake().ok_or(Error::NotInitialized)?;
+    /// As for [`RequestContext::list_roots`].
+    pub async fn list_roots(self) -> Result<ListRootsResult, Error> {
+        let handshake = self.ctx.handshake().ok_or(Error::NotInitialized)?;
         if handshake.client_capabilities.roots.is_none() {
             return Err(Error::MissingClientCapability("roots"));
         }
-        self.ask_client::<ListRootsRequest>(&EmptyParams::default(), None).await
-    }
-
-    /// Send any typed request to the client as part of this request: it is
-    /// withdrawn when this request is cancelled, and on Streamable HTTP it
-    /// travels on this request's stream. No capability check.
-    ///
-    /// # Errors
-    /// When the request fails.
-    pub async fn ask_client<R: RequestMethod>(
-        &self,
-        params: &R::Params,
-        timeout: Option<Duration>,
-    ) -> Result<R::Result, Error> {
-        let options =
-            RequestOptions { timeout, related: Some(self.request_id.clone()), cancel: Some(self.cancel.clone()) };
-        Ok(self.session.sender.request::<R>(params, options).await?)
+        match self.ctx.question(self.key, InputRequest::ListRoots(EmptyParams::default())).await? {
+            InputResponse::ListRoots(result) => Ok(result),
+            other => Err(Error::InvalidInputResponse(format!("expected a roots result, got {other:?}"))),
+        }
     }
 }

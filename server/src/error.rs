@@ -17,6 +17,16 @@ pub enum Error {
     /// The client has not finished `initialize`, so there are no capabilities to check.
     #[error("the client has not initialized the session")]
     NotInitialized,
+    /// A stateless request (2026-07-28) of a method that may not ask the
+    /// client anything: only `tools/call`, `prompts/get` and `resources/read` may.
+    #[error(
+        "only tools/call, prompts/get and resources/read may ask the client for input in protocol version 2026-07-28"
+    )]
+    NoInputHere,
+    /// The client's answer to a question (its `inputResponses`) is not an
+    /// answer to that kind of question.
+    #[error("invalid input response: {0}")]
+    InvalidInputResponse(String),
     /// A request to the client failed: its error reply, a timeout,
     /// cancellation, or the connection closing.
     #[error(transparent)]
@@ -27,6 +37,9 @@ pub enum Error {
     /// Log directives that do not parse (see [`log_to_stderr`](crate::log_to_stderr)).
     #[error("invalid log directives: {0}")]
     LogFilter(String),
+    /// A `requestState` key that is too short to be safe.
+    #[error("{0}")]
+    StateKey(String),
     /// The process already has a `tracing` subscriber.
     #[error("a tracing subscriber is already set for this process")]
     LogAlreadySet,

@@ -11,9 +11,9 @@ use mcpwire_protocol::types::{
     GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceContents, ResourceTemplate, TextResourceContents,
 };
 
-use crate::RequestContext;
 use crate::tool::BoxFuture;
 use crate::uri_template::UriTemplate;
+use crate::{CacheHint, RequestContext};
 
 /// Why a handler failed.
 ///
@@ -30,6 +30,9 @@ pub struct HandlerError {
 enum Kind {
     Failed(String),
     Protocol(ErrorObject),
+    /// The handler needed a capability the client did not declare: -32021 in
+    /// the stateless era, a plain failure before it (which had no such code).
+    MissingCapability(&'static str),
 }
 
 impl HandlerError {
@@ -54,25 +57,56 @@ impl HandlerError {
     }
 
     /// How a tool reports it: `Ok` is the `isError` result to send.
-    pub(crate) fn into_tool_response(self) -> Result<mcpwire_protocol::types::CallToolResult, ErrorObject> {
+    pub(crate) fn into_tool_response(
+        self,
+        stateless: bool,
+    ) -> Result<mcpwire_protocol::types::CallToolResult, ErrorObject> {
         match self.kind {
             Kind::Failed(message) => Ok(mcpwire_protocol::types::CallToolResult::error(message)),
             Kind::Protocol(error) => Err(error),
+            Kind::MissingCapability(capability) if stateless => Err(missing_capability(capability)),
+            Kind::MissingCapability(capability) => Ok(mcpwire_protocol::types::CallToolResult::error(
+                crate::Error::MissingClientCapability(capability).to_string(),
+            )),
         }
     }
 
     /// How every other handler reports it.
-    pub(crate) fn into_error_object(self) -> ErrorObject {
+    pub(crate) fn into_error_object(self, stateless: bool) -> ErrorObject {
         match self.kind {
             Kind::Failed(message) => ErrorObject::internal_error(message),
             Kind::Protocol(error) => error,
+            Kind::MissingCapability(capability) if stateless => missing_capability(capability),
+            Kind::MissingCapability(capability) => {
+                ErrorObject::internal_error(crate::Error::MissingClientCapability(capability).to_string())
+            }
         }
     }
 }
 
+/// -32021, with the capability in the shape a client declares it:
+/// `sampling.tools` becomes `{"sampling": {"tools": {}}}`.
+fn missing_capability(capability: &str) -> ErrorObject {
+    let mut required = serde_json::json!({});
+    for part in capability.rsplit('.') {
+        required = serde_json::json!({ part: required });
+    }
+    let code = mcpwire_protocol::ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY;
+    ErrorObject::new(code, format!("the client did not declare the `{capability}` capability"))
+        .with_data(serde_json::json!({ "requiredCapabilities": required }))
+}
+
 impl<E: std::error::Error + Send + Sync + 'static> From<E> for HandlerError {
+    /// Any error is a plain failure, except the server's own errors that say
+    /// more: a missing client capability, or a bad answer from the client.
     fn from(error: E) -> Self {
-        Self::new(error.to_string())
+        match (&error as &dyn std::any::Any).downcast_ref::<crate::Error>() {
+            Some(crate::Error::MissingClientCapability(capability)) => {
+                Self { kind: Kind::MissingCapability(capability) }
+            }
+            Some(crate::Error::InvalidInputResponse(_)) => Self::invalid_params(error.to_string()),
+            _ => Self::new(error.to_string()),
+        }
     }
 }
 
@@ -81,6 +115,9 @@ impl fmt::Debug for HandlerError {
         match &self.kind {
             Kind::Failed(message) => f.debug_tuple("HandlerError").field(message).finish(),
             Kind::Protocol(error) => f.debug_tuple("HandlerError::Protocol").field(error).finish(),
+            Kind::MissingCapability(capability) => {
+                f.debug_tuple("HandlerError::MissingCapability").field(capability).finish()
+            }
         }
     }
 }
@@ -90,6 +127,7 @@ impl fmt::Display for HandlerError {
         match &self.kind {
             Kind::Failed(message) => f.write_str(message),
             Kind::Protocol(error) => error.fmt(f),
+            Kind::MissingCapability(capability) => crate::Error::MissingClientCapability(capability).fmt(f),
         }
     }
 }
@@ -139,6 +177,8 @@ pub(crate) type ReadFn = dyn Fn(String, HashMap<String, String>, RequestContext)
 pub struct ResourceRoute {
     pub(crate) resource: Resource,
     pub(crate) handler: Arc<ReadFn>,
+    /// How long a read may be cached (2026-07-28); the server's default when `None`.
+    pub(crate) cache: Option<CacheHint>,
 }
 
 impl fmt::Debug for ResourceRoute {
@@ -159,7 +199,15 @@ impl ResourceRoute {
             let future = handler(uri, ctx);
             Box::pin(async move { future.await.map(IntoReadResult::into_read_result) })
         });
-        Self { resource, handler }
+        Self { resource, handler, cache: None }
+    }
+
+    /// The same route with its own cache hint for `resources/read` results
+    /// (2026-07-28), instead of the server's [`CacheConfig::reads`](crate::CacheConfig::reads).
+    #[must_use]
+    pub fn cache_hint(mut self, hint: CacheHint) -> Self {
+        self.cache = Some(hint);
+        self
     }
 
     /// The resource's definition, as `resources/list` shows it.
@@ -175,6 +223,8 @@ pub struct ResourceTemplateRoute {
     pub(crate) template: ResourceTemplate,
     pub(crate) matcher: UriTemplate,
     pub(crate) handler: Arc<ReadFn>,
+    /// How long a read may be cached (2026-07-28); the server's default when `None`.
+    pub(crate) cache: Option<CacheHint>,
 }
 
 impl fmt::Debug for ResourceTemplateRoute {
@@ -197,7 +247,15 @@ impl ResourceTemplateRoute {
             let future = handler(uri, variables, ctx);
             Box::pin(async move { future.await.map(IntoReadResult::into_read_result) })
         });
-        Self { template, matcher, handler }
+        Self { template, matcher, handler, cache: None }
+    }
+
+    /// The same route with its own cache hint for the `resources/read`
+    /// results of the URIs it matches (2026-07-28).
+    #[must_use]
+    pub fn cache_hint(mut self, hint: CacheHint) -> Self {
+        self.cache = Some(hint);
+        self
     }
 
     /// The template's definition, as `resources/templates/list` shows it.

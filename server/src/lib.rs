@@ -36,20 +36,24 @@
 mod context;
 mod error;
 mod handler;
+mod input;
+mod listen;
 #[cfg(feature = "stderr-log")]
 mod logging;
 mod processor;
 mod revision;
 mod server;
 mod session;
+mod stateless;
 mod tool;
 mod uri_template;
 
 pub use context::RequestContext;
 pub use error::Error;
 pub use handler::{HandlerError, IntoReadResult, PromptRoute, ResourceRoute, ResourceTemplateRoute};
+pub use input::StateKey;
 #[cfg(feature = "stderr-log")]
 pub use logging::log_to_stderr;
-pub use server::{Server, ServerBuilder, ServerConfig};
+pub use server::{CacheConfig, CacheHint, Server, ServerBuilder, ServerConfig};
 pub use session::Handshake;
 pub use tool::{IntoToolResult, Structured, ToolRoute};

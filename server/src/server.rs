@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use indexmap::IndexMap;
 use mcpwire_protocol::types::{
-    CompleteRequestParams, CompleteResult, Implementation, PromptsCapability, ResourceUpdatedNotificationParams,
-    ResourcesCapability, ServerCapabilities, ToolsCapability,
+    CacheScope, CompleteRequestParams, CompleteResult, Implementation, PromptsCapability,
+    ResourceUpdatedNotificationParams, ResourcesCapability, ServerCapabilities, ToolsCapability,
 };
 use mcpwire_protocol::{
     ClientRequest, EmptyParams, ErrorObject, RawJson, RequestMethod, ServerNotification, parse_params,
@@ -19,11 +19,13 @@ use mcpwire_transport::{Connection, Incoming, OutgoingMessageSender, TransportCo
 use tokio::sync::mpsc;
 
 use crate::handler::{PromptRoute, ResourceRoute, ResourceTemplateRoute};
+use crate::input::StateKey;
+use crate::listen::{List, Listeners};
 use crate::session::Sessions;
 use crate::tool::{BoxFuture, ToolRoute};
 use crate::{Error, HandlerError, RequestContext, processor};
 
-/// Limits and timings of a server.
+/// Limits and timings of a server, and what it tells clients about caching.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// Handlers that may run at once per session. A request beyond it is
@@ -36,6 +38,20 @@ pub struct ServerConfig {
     /// At shutdown, how long running handlers may take to finish before they
     /// are cancelled. Short: the whole shutdown must take under a second.
     pub shutdown_grace: Duration,
+    /// Seals the `requestState` of input-required results (2026-07-28).
+    /// Random by default, which serves one process; processes that share
+    /// requests (behind a load balancer) must share the key.
+    pub request_state_key: StateKey,
+    /// How long a `requestState` stays valid: how long a client may take to
+    /// answer a round's questions.
+    pub request_state_ttl: Duration,
+    /// `subscriptions/listen` streams one connection may hold open at once
+    /// (2026-07-28; over HTTP every stream is its own request).
+    pub max_listens_per_connection: usize,
+    /// Resource URIs one `subscriptions/listen` may subscribe to.
+    pub max_listen_uris: usize,
+    /// Cache hints on cacheable results (2026-07-28).
+    pub cache: CacheConfig,
     /// Limits of each connection.
     pub transport: TransportConfig,
 }
@@ -46,8 +62,51 @@ impl Default for ServerConfig {
             max_concurrent_requests: 1024,
             page_size: 100,
             shutdown_grace: Duration::from_millis(300),
+            request_state_key: StateKey::random(),
+            request_state_ttl: Duration::from_secs(10 * 60),
+            max_listens_per_connection: 16,
+            max_listen_uris: 1024,
+            cache: CacheConfig::default(),
             transport: TransportConfig::default(),
         }
+    }
+}
+
+/// How long a client may keep a result, and who may share the cached copy
+/// (2026-07-28's `ttlMs` and `cacheScope`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheHint {
+    /// How long the result stays fresh; zero means "do not reuse it".
+    pub ttl: Duration,
+    /// `Public`: the same for every user, any cache may share it. `Private`:
+    /// only for the client (and user) that asked.
+    pub scope: CacheScope,
+}
+
+impl CacheHint {
+    /// Not to be reused: fetch it again every time.
+    pub const NONE: Self = Self { ttl: Duration::ZERO, scope: CacheScope::Private };
+}
+
+/// The cache hints a server gives, by kind of result. A resource route may
+/// set its own ([`ResourceRoute::cache_hint`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheConfig {
+    /// `server/discover`: what the server is changes only with a restart or
+    /// a registration, and is the same for everyone.
+    pub discover: CacheHint,
+    /// The four lists. They are the same for every client (lists must not
+    /// vary by connection) and a change is announced on listen streams.
+    pub lists: CacheHint,
+    /// `resources/read`, unless the resource says otherwise: contents may
+    /// change at any time and may be the user's own, so by default not reused.
+    pub reads: CacheHint,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        let minute_public = CacheHint { ttl: Duration::from_secs(60), scope: CacheScope::Public };
+        Self { discover: minute_public, lists: minute_public, reads: CacheHint::NONE }
     }
 }
 
@@ -73,6 +132,10 @@ pub(crate) struct Inner {
     pub(crate) completion: Option<Arc<CompleteFn>>,
     pub(crate) methods: HashMap<String, Arc<MethodFn>>,
     pub(crate) sessions: Sessions,
+    /// Open `subscriptions/listen` streams (2026-07-28).
+    pub(crate) listeners: Listeners,
+    /// `info` as JSON, for the `_meta` of every stateless result.
+    pub(crate) server_info: serde_json::Value,
 }
 
 /// An MCP server: cheap to clone, and every clone is the same server.
@@ -212,14 +275,14 @@ impl Server {
     /// Add or replace a tool, and tell every client the list changed.
     pub fn add_tool(&self, route: ToolRoute) {
         self.registry_mut().tools.insert(route.tool.name.clone(), route);
-        self.broadcast(|| ServerNotification::ToolListChanged(EmptyParams::default()));
+        self.broadcast(List::Tools);
     }
 
     /// Remove a tool; `true` if it existed (and clients were told).
     pub fn remove_tool(&self, name: &str) -> bool {
         let removed = self.registry_mut().tools.shift_remove(name).is_some();
         if removed {
-            self.broadcast(|| ServerNotification::ToolListChanged(EmptyParams::default()));
+            self.broadcast(List::Tools);
         }
         removed
     }
@@ -227,14 +290,14 @@ impl Server {
     /// Add or replace a resource, and tell every client the list changed.
     pub fn add_resource(&self, route: ResourceRoute) {
         self.registry_mut().resources.insert(route.resource.uri.clone(), route);
-        self.broadcast(|| ServerNotification::ResourceListChanged(EmptyParams::default()));
+        self.broadcast(List::Resources);
     }
 
     /// Remove a resource; `true` if it existed (and clients were told).
     pub fn remove_resource(&self, uri: &str) -> bool {
         let removed = self.registry_mut().resources.shift_remove(uri).is_some();
         if removed {
-            self.broadcast(|| ServerNotification::ResourceListChanged(EmptyParams::default()));
+            self.broadcast(List::Resources);
         }
         removed
     }
@@ -242,20 +305,21 @@ impl Server {
     /// Add or replace a prompt, and tell every client the list changed.
     pub fn add_prompt(&self, route: PromptRoute) {
         self.registry_mut().prompts.insert(route.prompt.name.clone(), route);
-        self.broadcast(|| ServerNotification::PromptListChanged(EmptyParams::default()));
+        self.broadcast(List::Prompts);
     }
 
     /// Remove a prompt; `true` if it existed (and clients were told).
     pub fn remove_prompt(&self, name: &str) -> bool {
         let removed = self.registry_mut().prompts.shift_remove(name).is_some();
         if removed {
-            self.broadcast(|| ServerNotification::PromptListChanged(EmptyParams::default()));
+            self.broadcast(List::Prompts);
         }
         removed
     }
 
     /// Tell every client subscribed to `uri` that the resource changed
-    /// (`notifications/resources/updated`).
+    /// (`notifications/resources/updated`): sessions that subscribed with
+    /// `resources/subscribe`, and listen streams (2026-07-28) that named it.
     pub fn notify_resource_updated(&self, uri: &str) {
         for session in self.inner.sessions.snapshot() {
             if session.is_subscribed(uri) {
@@ -263,17 +327,25 @@ impl Server {
                 session.sender.try_send_server_notification(ServerNotification::ResourceUpdated(params));
             }
         }
+        self.inner.listeners.resource_updated(uri);
     }
 
-    /// Send a notification to every initialized session. It cannot wait (the
-    /// caller may hold no runtime), so a client that reads too slowly gets the
-    /// list-changed notifications coalesced into one.
-    fn broadcast(&self, notification: impl Fn() -> ServerNotification) {
+    /// Tell every initialized session and every listen stream that asked for
+    /// it that `list` changed. It cannot wait (the caller may hold no
+    /// runtime), so a client that reads too slowly gets the list-changed
+    /// notifications coalesced into one.
+    fn broadcast(&self, list: List) {
+        let notification = || match list {
+            List::Tools => ServerNotification::ToolListChanged(EmptyParams::default()),
+            List::Prompts => ServerNotification::PromptListChanged(EmptyParams::default()),
+            List::Resources => ServerNotification::ResourceListChanged(EmptyParams::default()),
+        };
         for session in self.inner.sessions.snapshot() {
             if session.handshake().is_some() {
                 session.sender.try_send_server_notification(notification());
             }
         }
+        self.inner.listeners.list_changed(list);
     }
 
     pub(crate) fn registry(&self) -> std::sync::RwLockReadGuard<'_, Registry> {
@@ -387,7 +459,8 @@ impl ServerBuilder {
             Box::pin(async move {
                 let params = parse_params::<R::Params>(params.as_deref())
                     .map_err(|e| ErrorObject::invalid_params(format!("invalid params for `{}`: {e}", R::METHOD)))?;
-                let result = handler(params, ctx).await.map_err(HandlerError::into_error_object)?;
+                let stateless = ctx.is_stateless();
+                let result = handler(params, ctx).await.map_err(|e| e.into_error_object(stateless))?;
                 serde_json::value::to_raw_value(&result)
                     .map_err(|e| ErrorObject::internal_error(format!("the result could not be serialised: {e}")))
             })
@@ -400,13 +473,15 @@ impl ServerBuilder {
     pub fn build(self) -> Server {
         Server {
             inner: Arc::new(Inner {
-                info: self.info,
+                info: self.info.clone(),
                 instructions: self.instructions,
                 config: self.config,
                 registry: RwLock::new(self.registry),
                 completion: self.completion,
                 methods: self.methods,
                 sessions: Sessions::default(),
+                listeners: Listeners::default(),
+                server_info: serde_json::to_value(&self.info).expect("an Implementation serialises"),
             }),
         }
     }

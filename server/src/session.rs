@@ -1,17 +1,21 @@
-//! One client's session: what `initialize` agreed, the log level the client
-//! asked for, and the resources it subscribed to.
+//! One client's connection and session: what `initialize` agreed, the log
+//! level the client asked for, the resources it subscribed to, and the
+//! listen streams it holds open.
 //!
 //! A session is shared between the processor and every handler of that client.
 //! The version is a value of the session (2024-11-05 to 2025-11-25), never a
-//! global, so one server can hold sessions of different revisions at once.
+//! global, so one server can hold sessions of different revisions at once. A
+//! stateless request (2026-07-28) carries its own version instead; it still
+//! arrives on a connection, whose listen streams and winding down it shares.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use mcpwire_protocol::ProtocolVersion;
 use mcpwire_protocol::types::{ClientCapabilities, Implementation, LoggingLevel};
 use mcpwire_transport::OutgoingMessageSender;
+use tokio_util::sync::CancellationToken;
 
 /// What the client said in `initialize`, fixed for the session's life.
 #[derive(Debug, Clone)]
@@ -37,6 +41,20 @@ pub(crate) struct Session {
     log_level: AtomicU8,
     /// Resource URIs the client subscribed to.
     subscriptions: Mutex<HashSet<String>>,
+    /// `subscriptions/listen` streams open on this connection.
+    listens: AtomicUsize,
+    /// Fires when the connection winds down, so long-lived requests (listen
+    /// streams) can end with their result rather than be cut off.
+    pub(crate) closing: CancellationToken,
+}
+
+/// A listen stream's place among the connection's; freed when dropped.
+pub(crate) struct ListenSlot<'a>(&'a AtomicUsize);
+
+impl Drop for ListenSlot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 const NO_LEVEL: u8 = u8::MAX;
@@ -44,14 +62,23 @@ const NO_LEVEL: u8 = u8::MAX;
 static NEXT_SESSION_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Session {
-    pub(crate) fn new(sender: Arc<OutgoingMessageSender>) -> Self {
+    pub(crate) fn new(sender: Arc<OutgoingMessageSender>, closing: CancellationToken) -> Self {
         Self {
             id: NEXT_SESSION_ID.fetch_add(1, Ordering::Relaxed),
             sender,
             handshake: OnceLock::new(),
             log_level: AtomicU8::new(NO_LEVEL),
             subscriptions: Mutex::default(),
+            listens: AtomicUsize::new(0),
+            closing,
         }
+    }
+
+    /// A place for one more listen stream, unless `limit` are open.
+    pub(crate) fn take_listen_slot(&self, limit: usize) -> Option<ListenSlot<'_>> {
+        let taken = self.listens.fetch_add(1, Ordering::Relaxed);
+        let slot = ListenSlot(&self.listens);
+        (taken < limit).then_some(slot)
     }
 
     /// The handshake, once `initialize` has been answered.
@@ -117,7 +144,7 @@ mod tests {
 
     fn session() -> Session {
         let (sender, _receiver) = OutgoingMessageSender::new(&TransportConfig::default());
-        Session::new(sender)
+        Session::new(sender, CancellationToken::new())
     }
 
     #[test]

@@ -13,24 +13,24 @@
 //! means, and `responder` answers each request exactly once.
 
 mod responder;
-mod routes;
+pub(crate) mod routes;
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use mcpwire_protocol::{ClientNotification, ClientRequest, ErrorCode, ErrorObject, Message, Notification};
+use mcpwire_protocol::{ClientNotification, ClientRequest, ErrorCode, ErrorObject, Message, Meta, Notification};
 use mcpwire_protocol::{InitializeRequest, PingRequest, ProtocolVersion, Request, RequestId, RequestMethod};
 use mcpwire_transport::{Incoming, OutgoingMessageSender};
-use responder::{BatchReply, Handler, Responder, Unanswered};
-use routes::{Job, Routed};
+use responder::BatchReply;
+pub(crate) use responder::Responder;
+use routes::{Era, Job, Routed};
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::session::Session;
-use crate::{RequestContext, Server};
+use crate::{Server, stateless};
 
 /// The smallest table worth sweeping: below it, finished entries cost less to
 /// keep than to look at.
@@ -58,7 +58,8 @@ pub(crate) async fn run(
     sender: Arc<OutgoingMessageSender>,
     shutdown: impl Future<Output = ()>,
 ) {
-    let session = Arc::new(Session::new(Arc::clone(&sender)));
+    let closing = CancellationToken::new();
+    let session = Arc::new(Session::new(Arc::clone(&sender), closing.clone()));
     server.inner.sessions.add(Arc::clone(&session));
     let mut processor = Processor {
         server: server.clone(),
@@ -67,6 +68,8 @@ pub(crate) async fn run(
         sweep_at: MIN_SWEEP,
         tracker: TaskTracker::new(),
     };
+    // Long-lived requests (listen streams) end with their result, not cut off.
+    let _closing = closing.drop_guard();
     tokio::pin!(shutdown);
     // Messages taken since the loop last stepped aside.
     let mut taken = 0;
@@ -149,21 +152,52 @@ struct Processor {
 impl Processor {
     fn handle_request(&mut self, request: Request, responder: Responder) {
         let Request { id, method, params, .. } = request;
-        let version = self.session.handshake().map(|h| h.version);
-        if version.is_none() && method != InitializeRequest::METHOD && method != PingRequest::METHOD {
-            let error =
-                ErrorObject::invalid_request(format!("`{method}` before `initialize`: initialize the session first"));
-            return responder.error(Some(id), error);
-        }
-        let version = version.unwrap_or(ProtocolVersion::LATEST_HANDSHAKE);
-        let routed = match ClientRequest::from_parts(&method, params.as_deref()) {
-            Ok(request) => routes::route(&self.server, &self.session, &id, request, version),
-            Err(mcpwire_protocol::Error::UnknownMethod(_)) => routes::custom(&self.server, &method, params),
+        let parsed = ClientRequest::from_parts(&method, params.as_deref());
+        // A custom method's `_meta` is read on its own: its params are its handler's.
+        let custom_meta = match &parsed {
+            Err(mcpwire_protocol::Error::UnknownMethod(_)) => meta_of(params.as_deref()),
+            _ => None,
+        };
+        let meta = match &parsed {
+            Ok(request) => request.meta(),
+            Err(_) => custom_meta.as_ref(),
+        };
+        let era = match self.era(&method, meta) {
+            Ok(era) => era,
+            Err(error) => return responder.error(Some(id), error),
+        };
+        let routed = match parsed {
+            Ok(request) => routes::route(&self.server, &self.session, &id, request, &era),
+            Err(mcpwire_protocol::Error::UnknownMethod(_)) => {
+                routes::custom(&self.server, &method, custom_meta, params, &era)
+            }
             Err(error) => Routed::Answer(Err(error.to_error_object())),
         };
         match routed {
             Routed::Answer(answer) => responder.answer(id, answer),
             Routed::Run(job) => self.start(id, job, responder),
+        }
+    }
+
+    /// Which era a request is of. Per message, not per connection: a request
+    /// whose `_meta` names its version is stateless and needs no session;
+    /// any other needs an initialized session (except `initialize` and
+    /// `ping`), and is served at the session's revision. So a stdio
+    /// connection serves both kinds side by side.
+    fn era(&self, method: &str, meta: Option<&Meta>) -> Result<Era, ErrorObject> {
+        if stateless::is_stateless(meta) {
+            let (handshake, log_level) = stateless::declaration(meta)?.accept()?;
+            return Ok(Era::Stateless { handshake, log_level });
+        }
+        match self.session.handshake() {
+            Some(handshake) => Ok(Era::Handshake(handshake.version)),
+            None if method == InitializeRequest::METHOD || method == PingRequest::METHOD => {
+                Ok(Era::Handshake(ProtocolVersion::LATEST_HANDSHAKE))
+            }
+            None => Err(ErrorObject::invalid_request(format!(
+                "`{method}` before `initialize`: initialize the session first (or, in protocol version \
+                 2026-07-28, send the version and capabilities in the request's `_meta`)"
+            ))),
         }
     }
 
@@ -187,20 +221,9 @@ impl Processor {
             return responder.error(Some(id), error);
         }
         let cancel = CancellationToken::new();
-        let ctx = RequestContext::new(
-            id.clone(),
-            job.meta.clone(),
-            cancel.clone(),
-            Arc::clone(&self.session),
-            self.server.clone(),
-        );
-        // Building the future runs user code too (a typed tool parses its
-        // arguments), so it happens behind the panic guard as well.
-        let work = match std::panic::catch_unwind(AssertUnwindSafe(|| job.start(ctx))) {
-            Ok(work) => work,
-            Err(panic) => return responder.panicked(id, panic.as_ref()),
+        let Some(handler) = job.into_handler(id.clone(), &self.session, &self.server, cancel.clone(), responder) else {
+            return;
         };
-        let handler = Handler { work, id: id.clone(), responder: Unanswered(Some(responder)) };
         let task = self.tracker.spawn(handler);
         self.running.insert(id, Running { cancel, abort: task.abort_handle() });
     }
@@ -280,4 +303,15 @@ impl Processor {
             }
         }
     }
+}
+
+/// Just the `_meta` of a params object, for methods whose params are their
+/// handler's own.
+pub(crate) fn meta_of(params: Option<&serde_json::value::RawValue>) -> Option<Meta> {
+    #[derive(serde::Deserialize)]
+    struct MetaOnly {
+        #[serde(rename = "_meta", default)]
+        meta: Option<Meta>,
+    }
+    params.and_then(|p| serde_json::from_str::<MetaOnly>(p.get()).ok()).and_then(|m| m.meta)
 }

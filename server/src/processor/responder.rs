@@ -7,53 +7,80 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use mcpwire_protocol::types::CallToolResult;
+use mcpwire_protocol::types::{CallToolResult, InputRequiredResult};
 use mcpwire_protocol::{ErrorObject, ProtocolVersion, RequestId};
 use mcpwire_transport::{EncodedResponse, OutgoingMessageSender};
 
 use super::routes::reply;
+use crate::input::InputRound;
 use crate::tool::BoxFuture;
-use crate::{HandlerError, revision};
+use crate::{HandlerError, Server, revision, stateless};
 
 /// What a handler's future computes: a tool's result, still to be shaped for
 /// the session's revision and serialised, or any other handler's answer.
 /// Two kinds so that a tool's future, already boxed by its route, is not
 /// boxed a second time on the hot path.
-pub(super) enum Work {
-    Tool { call: BoxFuture<Result<CallToolResult, HandlerError>>, version: ProtocolVersion },
+pub(crate) enum Work {
+    Tool {
+        call: BoxFuture<Result<CallToolResult, HandlerError>>,
+        version: ProtocolVersion,
+        /// `Some` in the stateless era: the result then names its server.
+        finish: Option<Server>,
+    },
     Other(BoxFuture<Result<EncodedResponse, ErrorObject>>),
 }
 
 impl Work {
-    pub(super) fn boxed(work: impl Future<Output = Result<EncodedResponse, ErrorObject>> + Send + 'static) -> Self {
+    pub(crate) fn boxed(work: impl Future<Output = Result<EncodedResponse, ErrorObject>> + Send + 'static) -> Self {
         Self::Other(Box::pin(work))
     }
 }
 
 /// A handler behind its panic guard: polls its work, then answers request
 /// `id` exactly once. Dropped before it answers (its task aborted by a
-/// cancellation), it answers nothing.
-pub(super) struct Handler {
-    pub(super) work: Work,
-    pub(super) id: RequestId,
-    pub(super) responder: Unanswered,
+/// cancellation), it answers nothing. A stateless handler that waits on a
+/// question to the client ends its round: its answer is then an
+/// input-required result, and its work is dropped.
+pub(crate) struct Handler {
+    pub(crate) work: Work,
+    pub(crate) id: RequestId,
+    pub(crate) responder: Unanswered,
+    /// The input round of a stateless request that may ask the client
+    /// things, and its server (for the state's key).
+    pub(crate) input: Option<(Arc<InputRound>, Server)>,
 }
 
 impl Future for Handler {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let Handler { work, id, responder } = &mut *self;
+        let Handler { work, id, responder, input } = &mut *self;
+        if let Some((round, _)) = input {
+            round.register(cx.waker());
+        }
         let polled = std::panic::catch_unwind(AssertUnwindSafe(|| match work {
-            Work::Tool { call, version } => call.as_mut().poll(cx).map(|outcome| {
-                let mut result = outcome.or_else(HandlerError::into_tool_response)?;
+            Work::Tool { call, version, finish } => call.as_mut().poll(cx).map(|outcome| {
+                let mut result = outcome.or_else(|error| error.into_tool_response(finish.is_some()))?;
                 revision::shape_content(*version, &mut result.content);
+                if let Some(server) = finish {
+                    stateless::finish(server, &mut result, None);
+                }
                 reply(id, &result)
             }),
             Work::Other(work) => work.as_mut().poll(cx),
         }));
         let answer = match polled {
-            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Pending) => {
+                let Some((round, server)) = input else { return Poll::Pending };
+                let Some(questions) = round.take_questions() else { return Poll::Pending };
+                let config = server.config();
+                let result = InputRequiredResult {
+                    input_requests: Some(questions),
+                    request_state: Some(round.next_state(&config.request_state_key, config.request_state_ttl)),
+                    ..InputRequiredResult::default()
+                };
+                Ok(reply(id, &stateless::input_required(server, result)))
+            }
             Ok(Poll::Ready(answer)) => Ok(answer),
             Err(panic) => Err(panic),
         };
@@ -69,14 +96,14 @@ impl Future for Handler {
 /// Where a request's answer goes: straight to the client, or into the reply
 /// of the batch it came in.
 #[derive(Clone)]
-pub(super) enum Responder {
+pub(crate) enum Responder {
     Direct(Arc<OutgoingMessageSender>),
     Batch(Arc<BatchReply>),
 }
 
 impl Responder {
     /// Send the answer to request `id`: the encoded result, or the error.
-    pub(super) fn answer(&self, id: RequestId, answer: Result<EncodedResponse, ErrorObject>) {
+    pub(crate) fn answer(&self, id: RequestId, answer: Result<EncodedResponse, ErrorObject>) {
         match answer {
             Ok(response) => self.send(response),
             Err(error) => self.error(Some(id), error),
@@ -84,13 +111,13 @@ impl Responder {
     }
 
     /// The handler of request `id` panicked: log it and answer -32603.
-    pub(super) fn panicked(&self, id: RequestId, panic: &(dyn std::any::Any + Send)) {
+    pub(crate) fn panicked(&self, id: RequestId, panic: &(dyn std::any::Any + Send)) {
         let message = panic_message(panic);
         tracing::error!(%id, message, "a handler panicked");
         self.error(Some(id), ErrorObject::internal_error(format!("the handler panicked: {message}")));
     }
 
-    pub(super) fn error(&self, id: Option<RequestId>, error: ErrorObject) {
+    pub(crate) fn error(&self, id: Option<RequestId>, error: ErrorObject) {
         self.send(EncodedResponse::error(id, error));
     }
 
@@ -102,7 +129,7 @@ impl Responder {
     }
 
     /// The request ends without an answer (it was cancelled).
-    pub(super) fn skip(&self) {
+    pub(crate) fn skip(&self) {
         if let Self::Batch(reply) = self {
             reply.add(None);
         }
@@ -111,7 +138,7 @@ impl Responder {
 
 /// Held by a handler until it answers: if the handler is dropped first (a
 /// cancellation), dropping this lets the batch the request came in complete.
-pub(super) struct Unanswered(pub(super) Option<Responder>);
+pub(crate) struct Unanswered(pub(crate) Option<Responder>);
 
 impl Drop for Unanswered {
     fn drop(&mut self) {
@@ -123,14 +150,14 @@ impl Drop for Unanswered {
 
 /// Collects the answers to one batch and sends them as one array when the
 /// last one is in (JSON-RPC sends no array at all when none is due).
-pub(super) struct BatchReply {
+pub(crate) struct BatchReply {
     sender: Arc<OutgoingMessageSender>,
     /// The answers so far, and how many are still to come.
     state: Mutex<(Vec<EncodedResponse>, usize)>,
 }
 
 impl BatchReply {
-    pub(super) fn new(sender: Arc<OutgoingMessageSender>, expected: usize) -> Self {
+    pub(crate) fn new(sender: Arc<OutgoingMessageSender>, expected: usize) -> Self {
         Self { sender, state: Mutex::new((Vec::with_capacity(expected), expected)) }
     }
 

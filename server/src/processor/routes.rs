@@ -1,74 +1,172 @@
-//! What each MCP request means: the session's own requests (`initialize`,
-//! `logging/setLevel`, subscriptions) and the lists are answered at once;
-//! tools, resources, prompts, completion and custom methods become a [`Job`]
-//! for a handler to run. Nothing here waits or runs user code.
+//! What each MCP request means, in either era: the session's own requests
+//! (`initialize`, `logging/setLevel`, subscriptions) and the lists are
+//! answered at once; tools, resources, prompts, completion, listen streams
+//! and custom methods become a [`Job`] for a handler to run. Nothing here
+//! waits or runs user code.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use mcpwire_protocol::types::{
     CallToolRequestParams, CompleteRequestParams, CompleteResult, Completion, GetPromptRequestParams, InitializeResult,
-    JsonObject, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
-    ReadResourceRequestParams,
+    JsonObject, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, LoggingLevel,
+    ReadResourceRequestParams, SubscriptionFilter,
 };
-use mcpwire_protocol::{ClientRequest, EmptyResult, ErrorCode, ErrorObject, Meta, ProtocolVersion, RawJson, RequestId};
+use mcpwire_protocol::{
+    CallToolRequest, ClientRequest, EmptyResult, ErrorCode, ErrorObject, GetPromptRequest, Meta, ProtocolVersion,
+    RawJson, ReadResourceRequest, RequestId, RequestMethod,
+};
 use mcpwire_transport::EncodedResponse;
 use serde::Serialize;
 
-use super::responder::Work;
-use crate::handler::ReadFn;
-use crate::handler::resource_not_found;
+use tokio_util::sync::CancellationToken;
+
+use super::responder::{Handler, Responder, Unanswered, Work};
+use crate::context::Stateless;
+use crate::handler::{ReadFn, resource_not_found};
+use crate::input::{Binding, InputRound};
 use crate::server::{CompleteFn, MethodFn};
 use crate::session::{Handshake, Session};
-use crate::{HandlerError, PromptRoute, RequestContext, Server, revision};
+use crate::stateless::{self, StatelessResult};
+use crate::{CacheHint, PromptRoute, RequestContext, Server, listen, revision};
+
+/// Which era a request belongs to, decided before it is routed.
+// It lives on the stack while one request is routed; boxing the larger
+// variant would only add an allocation per stateless request.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Era {
+    /// A request of an initialized session (or `initialize` and `ping`
+    /// before it), at the session's revision.
+    Handshake(ProtocolVersion),
+    /// A stateless request (2026-07-28), with what its `_meta` declared.
+    Stateless { handshake: Handshake, log_level: Option<LoggingLevel> },
+}
+
+impl Era {
+    fn version(&self) -> ProtocolVersion {
+        match self {
+            Self::Handshake(version) => *version,
+            Self::Stateless { handshake, .. } => handshake.version,
+        }
+    }
+
+    /// What a handler of this request learns about its client; `input` is
+    /// the round of a method that may ask the client things.
+    fn stateless(&self, input: Option<InputRound>) -> Option<Arc<Stateless>> {
+        match self {
+            Self::Handshake(_) => None,
+            Self::Stateless { handshake, log_level } => Some(Arc::new(Stateless {
+                handshake: handshake.clone(),
+                log_level: *log_level,
+                input: input.map(Arc::new),
+            })),
+        }
+    }
+}
 
 /// What to do with one request.
-pub(super) enum Routed {
+pub(crate) enum Routed {
     /// The answer, ready now.
     Answer(Result<EncodedResponse, ErrorObject>),
-    /// A handler must run; its `_meta` goes into its context.
+    /// A handler must run.
     Run(Job),
 }
 
-/// A handler ready to start: which one, and what it was asked.
-pub(super) struct Job {
-    pub(super) meta: Option<Meta>,
+/// A handler ready to start: which one, what it was asked, and for a
+/// stateless request what its client declared.
+pub(crate) struct Job {
+    /// The request's `_meta`, for its context.
+    pub(crate) meta: Option<Meta>,
+    /// `Some` for a stateless request.
+    pub(crate) stateless: Option<Arc<Stateless>>,
     kind: JobKind,
 }
 
 enum JobKind {
     Tool { handler: Arc<crate::tool::ToolFn>, arguments: Option<JsonObject>, version: ProtocolVersion },
-    Read { handler: Arc<ReadFn>, uri: String, variables: HashMap<String, String> },
+    Read { handler: Arc<ReadFn>, uri: String, variables: HashMap<String, String>, cache: CacheHint },
     Prompt { route: PromptRoute, arguments: HashMap<String, String>, version: ProtocolVersion },
     Complete { handler: Arc<CompleteFn>, params: CompleteRequestParams },
+    Listen { filter: SubscriptionFilter },
     Custom { handler: Arc<MethodFn>, params: Option<RawJson> },
 }
 
 impl Job {
+    /// The handler of request `id`, ready to run as a task: its context is
+    /// built and its future started behind the panic guard (a panic there is
+    /// answered at once, and gives `None`).
+    pub(crate) fn into_handler(
+        self,
+        id: RequestId,
+        session: &Arc<Session>,
+        server: &Server,
+        cancel: CancellationToken,
+        responder: Responder,
+    ) -> Option<Handler> {
+        let input = self.stateless.as_ref().and_then(|s| s.input.clone()).map(|round| (round, server.clone()));
+        let ctx = RequestContext::new(
+            id.clone(),
+            self.meta.clone(),
+            cancel,
+            Arc::clone(session),
+            self.stateless.clone(),
+            server.clone(),
+        );
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.start(ctx))) {
+            Ok(work) => Some(Handler { work, id, responder: Unanswered(Some(responder)), input }),
+            Err(panic) => {
+                responder.panicked(id, panic.as_ref());
+                None
+            }
+        }
+    }
+
     /// Build the handler's future. This runs user code (a typed tool parses
     /// its arguments here), so the caller holds the panic guard.
-    pub(super) fn start(self, ctx: RequestContext) -> Work {
+    fn start(self, ctx: RequestContext) -> Work {
         let id = ctx.request_id().clone();
+        let stateless = ctx.is_stateless();
+        // A stateless result names its kind and its server; a session's does not.
+        let finishing = stateless.then(|| ctx.server().clone());
         match self.kind {
-            JobKind::Tool { handler, arguments, version } => Work::Tool { call: handler(arguments, ctx), version },
-            JobKind::Read { handler, uri, variables } => Work::boxed(async move {
-                let result = handler(uri, variables, ctx).await.map_err(HandlerError::into_error_object)?;
+            JobKind::Tool { handler, arguments, version } => {
+                Work::Tool { call: handler(arguments, ctx), version, finish: finishing }
+            }
+            JobKind::Read { handler, uri, variables, cache } => Work::boxed(async move {
+                let mut result = handler(uri, variables, ctx).await.map_err(|e| e.into_error_object(stateless))?;
+                if let Some(server) = &finishing {
+                    stateless::finish(server, &mut result, Some(cache));
+                }
                 reply(&id, &result)
             }),
             JobKind::Prompt { route, arguments, version } => Work::boxed(async move {
-                let mut result = (route.handler)(arguments, ctx).await.map_err(HandlerError::into_error_object)?;
+                let mut result = (route.handler)(arguments, ctx).await.map_err(|e| e.into_error_object(stateless))?;
                 for message in &mut result.messages {
                     revision::shape_content(version, std::slice::from_mut(&mut message.content));
+                }
+                if let Some(server) = &finishing {
+                    stateless::finish(server, &mut result, None);
                 }
                 reply(&id, &result)
             }),
             JobKind::Complete { handler, params } => Work::boxed(async move {
-                let result = handler(params, ctx).await.map_err(HandlerError::into_error_object)?;
+                let mut result = handler(params, ctx).await.map_err(|e| e.into_error_object(stateless))?;
+                if let Some(server) = &finishing {
+                    stateless::finish(server, &mut result, None);
+                }
+                reply(&id, &result)
+            }),
+            JobKind::Listen { filter } => Work::boxed(async move {
+                let result = listen::serve(filter, ctx).await?;
                 reply(&id, &result)
             }),
             JobKind::Custom { handler, params } => Work::boxed(async move {
                 let result = handler(params, ctx).await?;
-                reply(&id, &*result)
+                let Some(server) = &finishing else { return reply(&id, &*result) };
+                let mut value: serde_json::Value = serde_json::from_str(result.get())
+                    .map_err(|e| ErrorObject::internal_error(format!("the result is not JSON: {e}")))?;
+                stateless::finish_raw(server, &mut value);
+                reply(&id, &value)
             }),
         }
     }
@@ -76,22 +174,27 @@ impl Job {
 
 /// The answer to request `id` carrying `result`, serialised once, straight
 /// into the response; a result that fails to serialise becomes -32603.
-pub(super) fn reply<T: Serialize + ?Sized>(id: &RequestId, result: &T) -> Result<EncodedResponse, ErrorObject> {
+pub(crate) fn reply<T: Serialize + ?Sized>(id: &RequestId, result: &T) -> Result<EncodedResponse, ErrorObject> {
     EncodedResponse::result(id.clone(), result)
         .map_err(|e| ErrorObject::internal_error(format!("the result could not be serialised: {e}")))
 }
 
-/// Route an MCP request of an initialized session (or `initialize` and
-/// `ping`, which need none) at the session's revision `version`.
-pub(super) fn route(
-    server: &Server,
-    session: &Session,
-    id: &RequestId,
-    request: ClientRequest,
-    version: ProtocolVersion,
-) -> Routed {
+/// Route an MCP request. A session's own requests touch `session`; in the
+/// stateless era they do not exist.
+pub(crate) fn route(server: &Server, session: &Session, id: &RequestId, request: ClientRequest, era: &Era) -> Routed {
+    let stateless = matches!(era, Era::Stateless { .. });
     let page_size = server.config().page_size;
+    let lists = server.config().cache.lists;
     match request {
+        ClientRequest::Initialize(_)
+        | ClientRequest::Ping(_)
+        | ClientRequest::SetLevel(_)
+        | ClientRequest::Subscribe(_)
+        | ClientRequest::Unsubscribe(_)
+            if stateless =>
+        {
+            Routed::Answer(Err(stateless::removed(request.method())))
+        }
         ClientRequest::Initialize(params) => {
             let version = ProtocolVersion::negotiate(&params.protocol_version);
             let handshake =
@@ -124,10 +227,25 @@ pub(super) fn route(
             session.unsubscribe(&params.uri);
             answer(id, &EmptyResult::default())
         }
+        ClientRequest::Discover(_) if stateless => answer(id, &stateless::discover(server)),
+        ClientRequest::SubscriptionsListen(params) if stateless => match listen::check(server, &params.notifications) {
+            Ok(()) => Routed::Run(Job {
+                meta: params.meta,
+                stateless: era.stateless(None),
+                kind: JobKind::Listen { filter: params.notifications },
+            }),
+            Err(error) => Routed::Answer(Err(error)),
+        },
         ClientRequest::ListTools(params) => {
             let registry = server.registry();
             let listed = page(registry.tools.values().map(|r| &r.tool), params.cursor.as_deref(), page_size);
-            list(id, listed.map(|(tools, next_cursor)| ListToolsResult { tools, next_cursor, ..Default::default() }))
+            list(
+                server,
+                id,
+                stateless,
+                lists,
+                listed.map(|(tools, next_cursor)| ListToolsResult { tools, next_cursor, ..Default::default() }),
+            )
         }
         ClientRequest::ListResources(params) => {
             let registry = server.registry();
@@ -137,7 +255,7 @@ pub(super) fn route(
                 next_cursor,
                 ..Default::default()
             });
-            list(id, result)
+            list(server, id, stateless, lists, result)
         }
         ClientRequest::ListResourceTemplates(params) => {
             let registry = server.registry();
@@ -147,26 +265,30 @@ pub(super) fn route(
                 next_cursor,
                 ..Default::default()
             });
-            list(id, result)
+            list(server, id, stateless, lists, result)
         }
         ClientRequest::ListPrompts(params) => {
             let registry = server.registry();
             let listed = page(registry.prompts.values().map(|r| &r.prompt), params.cursor.as_deref(), page_size);
             list(
+                server,
                 id,
+                stateless,
+                lists,
                 listed.map(|(prompts, next_cursor)| ListPromptsResult { prompts, next_cursor, ..Default::default() }),
             )
         }
-        ClientRequest::CallTool(params) => call_tool(server, params, version),
-        ClientRequest::ReadResource(params) => read_resource(server, params, version),
-        ClientRequest::GetPrompt(params) => get_prompt(server, params, version),
-        ClientRequest::Complete(params) => complete(server, id, params),
+        ClientRequest::CallTool(params) => call_tool(server, params, era),
+        ClientRequest::ReadResource(params) => read_resource(server, params, era),
+        ClientRequest::GetPrompt(params) => get_prompt(server, params, era),
+        ClientRequest::Complete(params) => complete(server, id, params, era),
+        other if stateless => Routed::Answer(Err(stateless::removed(other.method()))),
         other => {
             // Tasks (2025-11-25, experimental) and the stateless methods of
             // 2026-07-28 are not served by a session of this era.
             let error = ErrorObject::new(
                 ErrorCode::METHOD_NOT_FOUND,
-                format!("`{}` is not supported by this server in protocol version {version}", other.method()),
+                format!("`{}` is not supported by this server in protocol version {}", other.method(), era.version()),
             );
             Routed::Answer(Err(error))
         }
@@ -174,55 +296,76 @@ pub(super) fn route(
 }
 
 /// A method registered with [`ServerBuilder::method`](crate::ServerBuilder::method).
-pub(super) fn custom(server: &Server, method: &str, params: Option<RawJson>) -> Routed {
+pub(crate) fn custom(server: &Server, method: &str, meta: Option<Meta>, params: Option<RawJson>, era: &Era) -> Routed {
     let Some(handler) = server.inner.methods.get(method).cloned() else {
         return Routed::Answer(Err(ErrorObject::method_not_found(method)));
     };
-    let meta = params.as_deref().and_then(|p| serde_json::from_str::<MetaOnly>(p.get()).ok()).and_then(|m| m.meta);
-    Routed::Run(Job { meta, kind: JobKind::Custom { handler, params } })
+    Routed::Run(Job { meta, stateless: era.stateless(None), kind: JobKind::Custom { handler, params } })
 }
 
-/// Just the `_meta` of any params object, for custom methods.
-#[derive(serde::Deserialize)]
-struct MetaOnly {
-    #[serde(rename = "_meta", default)]
-    meta: Option<Meta>,
+/// The input round of a stateless request that may ask the client things:
+/// its earlier answers (from the state) and this round's.
+fn input_round(
+    server: &Server,
+    era: &Era,
+    binding: impl FnOnce() -> Binding,
+    state: Option<&str>,
+    responses: Option<mcpwire_protocol::types::InputResponses>,
+) -> Result<Option<InputRound>, ErrorObject> {
+    if !matches!(era, Era::Stateless { .. }) {
+        return Ok(None);
+    }
+    InputRound::start(&server.config().request_state_key, binding(), state, responses).map(Some)
 }
 
-fn call_tool(server: &Server, params: CallToolRequestParams, version: ProtocolVersion) -> Routed {
+fn call_tool(server: &Server, params: CallToolRequestParams, era: &Era) -> Routed {
     let handler = server.registry().tools.get(&params.name).map(|route| Arc::clone(&route.handler));
     let Some(handler) = handler else {
         let error = ErrorObject::invalid_params(format!("Unknown tool: {}", params.name))
             .with_data(serde_json::json!({ "name": params.name }));
         return Routed::Answer(Err(error));
     };
-    Routed::Run(Job { meta: params.meta, kind: JobKind::Tool { handler, arguments: params.arguments, version } })
+    let CallToolRequestParams { name, arguments, input_responses, request_state, meta, .. } = params;
+    let binding = || Binding::new(CallToolRequest::METHOD, &name, &arguments);
+    let input = match input_round(server, era, binding, request_state.as_deref(), input_responses) {
+        Ok(input) => input,
+        Err(error) => return Routed::Answer(Err(error)),
+    };
+    let kind = JobKind::Tool { handler, arguments, version: era.version() };
+    Routed::Run(Job { meta, stateless: era.stateless(input), kind })
 }
 
-fn read_resource(server: &Server, params: ReadResourceRequestParams, version: ProtocolVersion) -> Routed {
+fn read_resource(server: &Server, params: ReadResourceRequestParams, era: &Era) -> Routed {
     let found = {
         let registry = server.registry();
-        let fixed = registry.resources.get(&params.uri).map(|r| (Arc::clone(&r.handler), HashMap::new()));
+        let fixed = registry.resources.get(&params.uri).map(|r| (Arc::clone(&r.handler), HashMap::new(), r.cache));
         fixed.or_else(|| {
-            registry
-                .templates
-                .iter()
-                .find_map(|t| t.matcher.matches(&params.uri).map(|variables| (Arc::clone(&t.handler), variables)))
+            registry.templates.iter().find_map(|t| {
+                t.matcher.matches(&params.uri).map(|variables| (Arc::clone(&t.handler), variables, t.cache))
+            })
         })
     };
-    let Some((handler, variables)) = found else {
+    let Some((handler, variables, cache)) = found else {
         let mut error = resource_not_found(&params.uri);
-        error.code = version.resource_not_found_code();
+        error.code = era.version().resource_not_found_code();
         return Routed::Answer(Err(error));
     };
-    Routed::Run(Job { meta: params.meta, kind: JobKind::Read { handler, uri: params.uri, variables } })
+    let ReadResourceRequestParams { uri, input_responses, request_state, meta } = params;
+    let binding = || Binding::new(ReadResourceRequest::METHOD, &uri, &());
+    let input = match input_round(server, era, binding, request_state.as_deref(), input_responses) {
+        Ok(input) => input,
+        Err(error) => return Routed::Answer(Err(error)),
+    };
+    let cache = cache.unwrap_or(server.config().cache.reads);
+    Routed::Run(Job { meta, stateless: era.stateless(input), kind: JobKind::Read { handler, uri, variables, cache } })
 }
 
-fn get_prompt(server: &Server, params: GetPromptRequestParams, version: ProtocolVersion) -> Routed {
+fn get_prompt(server: &Server, params: GetPromptRequestParams, era: &Era) -> Routed {
     let Some(route) = server.registry().prompts.get(&params.name).cloned() else {
         return Routed::Answer(Err(ErrorObject::invalid_params(format!("Unknown prompt: {}", params.name))));
     };
-    let arguments = params.arguments.unwrap_or_default();
+    let GetPromptRequestParams { name, arguments, input_responses, request_state, meta } = params;
+    let arguments = arguments.unwrap_or_default();
     let missing: Vec<_> = route
         .prompt
         .arguments
@@ -235,27 +378,52 @@ fn get_prompt(server: &Server, params: GetPromptRequestParams, version: Protocol
         let message = format!("missing required arguments: {}", missing.join(", "));
         return Routed::Answer(Err(ErrorObject::invalid_params(message)));
     }
-    let arguments = arguments.into_iter().collect();
-    Routed::Run(Job { meta: params.meta, kind: JobKind::Prompt { route, arguments, version } })
+    let binding = || Binding::new(GetPromptRequest::METHOD, &name, &arguments);
+    let input = match input_round(server, era, binding, request_state.as_deref(), input_responses) {
+        Ok(input) => input,
+        Err(error) => return Routed::Answer(Err(error)),
+    };
+    let kind = JobKind::Prompt { route, arguments: arguments.into_iter().collect(), version: era.version() };
+    Routed::Run(Job { meta, stateless: era.stateless(input), kind })
 }
 
-fn complete(server: &Server, id: &RequestId, params: CompleteRequestParams) -> Routed {
+fn complete(server: &Server, id: &RequestId, params: CompleteRequestParams, era: &Era) -> Routed {
     let Some(handler) = server.inner.completion.clone() else {
-        let empty = CompleteResult {
+        let mut empty = CompleteResult {
             completion: Completion { values: Vec::new(), total: Some(0), has_more: Some(false) },
             ..CompleteResult::default()
         };
+        if matches!(era, Era::Stateless { .. }) {
+            stateless::finish(server, &mut empty, None);
+        }
         return Routed::Answer(reply(id, &empty));
     };
-    Routed::Run(Job { meta: params.meta.clone(), kind: JobKind::Complete { handler, params } })
+    Routed::Run(Job {
+        meta: params.meta.clone(),
+        stateless: era.stateless(None),
+        kind: JobKind::Complete { handler, params },
+    })
 }
 
 fn answer<T: Serialize>(id: &RequestId, result: &T) -> Routed {
     Routed::Answer(reply(id, result))
 }
 
-fn list<T: Serialize>(id: &RequestId, result: Result<T, ErrorObject>) -> Routed {
-    Routed::Answer(result.and_then(|result| reply(id, &result)))
+/// A list's page, with the stateless era's `resultType`, server name and
+/// cache hint when the request is of that era.
+fn list<T: Serialize + StatelessResult>(
+    server: &Server,
+    id: &RequestId,
+    stateless: bool,
+    hint: CacheHint,
+    result: Result<T, ErrorObject>,
+) -> Routed {
+    Routed::Answer(result.and_then(|mut result| {
+        if stateless {
+            stateless::finish(server, &mut result, Some(hint));
+        }
+        reply(id, &result)
+    }))
 }
 
 /// One page of a list: the cursor is the offset of the next page as decimal
