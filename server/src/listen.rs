@@ -94,11 +94,7 @@ impl Listeners {
             let subscribed =
                 listener.filter.resource_subscriptions.as_ref().is_some_and(|uris| uris.iter().any(|u| u == uri));
             if subscribed {
-                let params = ResourceUpdatedNotificationParams {
-                    uri: uri.to_owned(),
-                    meta: Some(listener.tag()),
-                    ..Default::default()
-                };
+                let params = ResourceUpdatedNotificationParams { uri: uri.to_owned(), meta: Some(listener.tag()) };
                 listener.send(ServerNotification::ResourceUpdated(params));
             }
         }
