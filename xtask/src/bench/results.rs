@@ -209,10 +209,8 @@ pub(crate) const TARGETS: [Target; 8] = [
         rule: Rule::AtMostTimes(Kind::Floor, 2.0),
         text: "idle-memory peak RSS ≤ 2 × floor",
         bound: "peak RSS counts every resident page of machine code and of the shared libraries mapped, pages other \
-                processes share. mcpwire's binary is linked hot-first (server/build.rs places the functions a serving \
-                process runs, as `cargo xtask layout` recorded them, side by side), so little more of its code is \
-                resident than it runs, unless the list has gone stale (the Servers table says how much of it matched). \
-                What remains above the floor: read-only data (unwind tables, the type catalogue), a heap holding two \
+                processes share; the kernel maps code in 64 KiB windows around each page a process touches, so most \
+                of mcpwire's code is resident however little of it runs. What remains above the floor: read-only data (unwind tables, the type catalogue), a heap holding two \
                 64 KiB I/O buffers and the runtime's tables, and libm, which tokio's multi-threaded scheduler (`--http`) \
                 links. The *private MiB* column, memory no other process shares, shows what one more server process \
                 costs.",
