@@ -30,7 +30,7 @@ const PANELS: [(Scenario, Metric); 8] = [
     (Scenario::AskClient, Metric::RoundTripsPerSec),
     (Scenario::Flood, Metric::PeakRssMib),
     (Scenario::Flood, Metric::PingMaxMillis),
-    (Scenario::IdleMemory, Metric::PeakRssMib),
+    (Scenario::IdleMemory, Metric::PrivateRssMib),
 ];
 
 /// A fixed colour per server, so each reads the same in every panel.

@@ -182,14 +182,14 @@ pub(crate) fn method(scenario: Scenario, sizes: &Sizes, cores: usize) -> String 
              answered before it reads again, so ping latency runs from **max(sent, reading resumed)** to the answer; \
              *ping max* is the slowest ping of the run. *Received* counts `notifications/message`; *dropped* is the \
              server's own count from the result's `structuredContent.dropped` (\"n/a\" when the server does not report \
-             it); *unaccounted* = requested − received − dropped, which must be 0. *Peak RSS* is read after the run; \
-             notifications/s is received over the time from resuming to the call's result.",
+             it); *unaccounted* = requested − received − dropped, which must be 0. *Peak RSS* and *private MiB* are \
+             read after the run; notifications/s is received over the time from resuming to the call's result.",
             number(sizes.flood_count as f64, 0),
             sizes.flood_stall.as_millis(),
             sizes.ping_interval.as_millis()
         ),
         Scenario::IdleMemory => format!(
-            "The handshake, then {} `tools/call echo` one at a time, then the server's peak RSS.",
+            "The handshake, then {} `tools/call echo` one at a time, then the server's private memory and peak RSS.",
             number(sizes.idle_calls as f64, 0)
         ),
     }
@@ -353,7 +353,9 @@ pub(crate) fn markdown(results: &Results, machine: &Machine, elapsed: Duration, 
          so generator and server each get about one; the generator is single-threaded except where noted. \
          *Peak RSS* is `VmHWM` from `/proc/<pid>/status` of the server process (for the TypeScript SDK, the `node` \
          process); *private MiB* is `RssAnon` from the same file at the end of the run: heap, stacks and buffers, \
-         without the code and shared-library pages that RSS also counts. Ratios (× floor, × mcpwire) divide a server's median by the other's median for the table's first \
+         without the code and shared-library pages that RSS also counts, which every process mapping the same files \
+         shares. Private memory is what one more server process costs, so the memory targets judge it; peak RSS is \
+         shown beside it wherever a memory figure appears. Ratios (× floor, × mcpwire) divide a server's median by the other's median for the table's first \
          figure; for latency and memory, lower is better. *Server CPU %* and *generator CPU %* are the CPU time \
          (user + system, all threads, from `/proc/<pid>/stat`) each side used over the timed phase, in % of one \
          core: they show which side set the pace. *Server CPU µs/call* is the server's CPU time over the timed \

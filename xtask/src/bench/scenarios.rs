@@ -61,7 +61,7 @@ pub(crate) struct Sizes {
     pub(crate) flood_stall: Duration,
     /// How often `flood` sends a ping.
     pub(crate) ping_interval: Duration,
-    /// Echo calls before `idle-memory` reads the peak RSS.
+    /// Echo calls before `idle-memory` reads the server's memory.
     pub(crate) idle_calls: usize,
     /// How long one run (start, scenario, exit) may take before the server is
     /// killed and the run fails.
@@ -185,7 +185,9 @@ impl Metric {
     /// Decimals worth showing.
     pub(crate) fn decimals(self) -> usize {
         match self {
-            Metric::PeakRssMib | Metric::PrivateRssMib => 1,
+            Metric::PeakRssMib => 1,
+            // Idle private memory is judged against 1 MiB, so tenths are too coarse.
+            Metric::PrivateRssMib => 2,
             Metric::PingMaxMillis => 1,
             Metric::ServerCpuPerCall => 2,
             _ => 0,
@@ -261,6 +263,7 @@ impl Scenario {
             Scenario::AskClient => &[Metric::RoundTripsPerSec, Metric::ServerCpu, Metric::ClientCpu, Metric::OtherCpu],
             Scenario::Flood => &[
                 Metric::PeakRssMib,
+                Metric::PrivateRssMib,
                 Metric::PingMaxMillis,
                 Metric::Pings,
                 Metric::Received,
@@ -268,7 +271,7 @@ impl Scenario {
                 Metric::Unaccounted,
                 Metric::NotificationsPerSec,
             ],
-            Scenario::IdleMemory => &[Metric::PeakRssMib, Metric::PrivateRssMib],
+            Scenario::IdleMemory => &[Metric::PrivateRssMib, Metric::PeakRssMib],
         }
     }
 
@@ -771,8 +774,10 @@ fn flood(session: &mut Session, sizes: &Sizes) -> Result<Sample> {
         anyhow::Ok((received, pings, ping_max, resumed, finished, result))
     })?;
     let peak = proc_stats::peak_rss_bytes(pid)?;
+    let private = proc_stats::private_rss_bytes(pid)?;
     let mut sample = BTreeMap::from([
         (Metric::PeakRssMib, peak as f64 / MIB),
+        (Metric::PrivateRssMib, private as f64 / MIB),
         (Metric::PingMaxMillis, ping_max.as_secs_f64() * 1e3),
         (Metric::Pings, pings as f64),
         (Metric::Received, received as f64),
@@ -835,14 +840,14 @@ impl CpuMeter {
 }
 
 /// `idle-memory`: the handshake, `idle_calls` serial echo calls, then the
-/// server's peak RSS.
+/// server's private memory and peak RSS.
 fn idle_memory(session: &mut Session, sizes: &Sizes) -> Result<Sample> {
     let params = echo_params();
     for _ in 0..sizes.idle_calls {
         echo_once(session, &params)?;
     }
     Ok(BTreeMap::from([
-        (Metric::PeakRssMib, session.peak_rss()? as f64 / MIB),
         (Metric::PrivateRssMib, session.private_rss()? as f64 / MIB),
+        (Metric::PeakRssMib, session.peak_rss()? as f64 / MIB),
     ]))
 }
