@@ -1,6 +1,7 @@
-//! The load generator's Streamable HTTP side, for `echo-http`: starts a server
-//! that listens on a port the OS chose, and drives one MCP session per
-//! keep-alive HTTP/1.1 connection over `std::net::TcpStream`.
+//! The load generator's Streamable HTTP side, for `echo-http` and
+//! `idle-sessions`: starts a server that listens on a port the OS chose, and
+//! drives MCP sessions over keep-alive HTTP/1.1 connections
+//! (`std::net::TcpStream`), one session at a time on each.
 //!
 //! The HTTP/1.1 and SSE framing is `mcpwire_tests::{http1, sse}`, shared with
 //! the end-to-end tests and used here without their schema validation: a POST
@@ -149,8 +150,9 @@ fn copy_stderr(stderr: ChildStderr, mut log: File, found: SyncSender<SocketAddr>
     }
 }
 
-/// One MCP session on one keep-alive HTTP/1.1 connection. Calls are made one
-/// at a time: each waits for its answer, whole, before the next is sent.
+/// One MCP session on one keep-alive HTTP/1.1 connection (and, for
+/// `idle-sessions`, one after another on the same connection). Calls are made
+/// one at a time: each waits for its answer, whole, before the next is sent.
 pub(crate) struct HttpSession {
     /// The connection, read through a buffer and written directly: a request
     /// is built whole in `request` and goes out in one write.
@@ -229,6 +231,15 @@ impl HttpSession {
             String::from_utf8_lossy(&self.body)
         );
         Ok(())
+    }
+
+    /// Starts another MCP session on this connection, as [`open`](Self::open)
+    /// does, leaving the current one open and idle on the server.
+    pub(crate) fn start_another_session(&mut self) -> Result<()> {
+        self.session_id = None;
+        self.initialized = false;
+        self.next_id = 1;
+        self.handshake().context("MCP handshake over HTTP")
     }
 
     /// Calls `method` and returns its result, parsed; an error response is an

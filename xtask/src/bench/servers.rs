@@ -10,7 +10,7 @@
 //! build would only slow each other down.
 //!
 //! Every server but the floor also serves Streamable HTTP when started with
-//! `--http 127.0.0.1:0` (for `echo-http`): loopback only, on a port the OS
+//! `--http 127.0.0.1:0` (for `echo-http` and `idle-sessions`): loopback only, on a port the OS
 //! chooses, which the server logs on stderr as `http://ADDRESS/mcp`.
 
 use std::path::{Path, PathBuf};
@@ -68,14 +68,14 @@ impl Kind {
         match self {
             Kind::Floor => "single-threaded serde_json loop (`bench/floor`)",
             Kind::Rmcp => {
-                "official Rust SDK, idiomatic `#[tool_router]` server on stdio; for echo-http, its \
+                "official Rust SDK, idiomatic `#[tool_router]` server on stdio; over HTTP, its \
                  `StreamableHttpService` (stateful sessions) on axum, with TCP_NODELAY like the others (`bench/rmcp-peer`)"
             }
             Kind::TsSdk => {
-                "official TypeScript SDK, `McpServer` + `StdioServerTransport`; for echo-http, a \
+                "official TypeScript SDK, `McpServer` + `StdioServerTransport`; over HTTP, a \
                  `StreamableHTTPServerTransport` and `McpServer` per session on `node:http` (`bench/ts-peer`)"
             }
-            Kind::Mcpwire => "this workspace's `mcpwire` binary (`--http` for echo-http)",
+            Kind::Mcpwire => "this workspace's `mcpwire` binary (`--http` over HTTP)",
         }
     }
 
