@@ -57,9 +57,9 @@ pub enum Framing {
 
 /// A response's status line and headers.
 ///
-/// The header lines are kept as received in one string, with the name and
-/// value of each as ranges of it, so reading a head into a reused
-/// `ResponseHead` allocates nothing once the buffers have grown.
+/// The head is kept as received in one buffer, with the name and value of each
+/// header as ranges of it, so reading a head into a reused `ResponseHead`
+/// allocates nothing once the buffers have grown.
 #[derive(Clone, Default)]
 pub struct ResponseHead {
     /// The status code.
@@ -67,8 +67,8 @@ pub struct ResponseHead {
     /// Whether the status line said HTTP/1.0, whose connections close after
     /// each response unless the server says otherwise.
     http_1_0: bool,
-    /// The head's lines, as received.
-    text: String,
+    /// The head's lines, as received; checked to be UTF-8 as they are read.
+    text: Vec<u8>,
     /// The name and value of each header, trimmed, as ranges of `text`.
     fields: Vec<(Range<usize>, Range<usize>)>,
 }
@@ -93,20 +93,21 @@ impl ResponseHead {
         loop {
             self.text.clear();
             self.fields.clear();
-            let status_line = read_line(reader, &mut self.text)?;
-            let (http_1_0, status) = parse_status_line(&self.text[status_line.clone()])
-                .ok_or_else(|| invalid(format!("a bad status line {:?}", &self.text[status_line])))?;
+            let status_line = read_head_line(reader, &mut self.text)?;
+            let (http_1_0, status) =
+                parse_status_line(status_line).ok_or_else(|| invalid(format!("a bad status line {status_line:?}")))?;
             loop {
-                let line = read_line(reader, &mut self.text)?;
+                let start = self.text.len();
+                let line = read_head_line(reader, &mut self.text)?;
                 if line.is_empty() {
                     break;
                 }
-                let Some(colon) = self.text[line.clone()].find(':') else {
-                    return Err(invalid(format!("a bad header line {:?}", &self.text[line])));
+                let Some((name, value)) = line.split_once(':') else {
+                    return Err(invalid(format!("a bad header line {line:?}")));
                 };
-                let name = trimmed(&self.text, line.start..line.start + colon);
-                let value = trimmed(&self.text, line.start + colon + 1..line.end);
-                self.fields.push((name, value));
+                let value_start = start + name.len() + 1;
+                let field = (trimmed(name, start), trimmed(value, value_start));
+                self.fields.push(field);
             }
             if !(100..200).contains(&status) {
                 (self.status, self.http_1_0) = (status, http_1_0);
@@ -127,7 +128,13 @@ impl ResponseHead {
 
     /// Every header in the order they came, names as sent.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.fields.iter().map(|(name, value)| (&self.text[name.clone()], &self.text[value.clone()]))
+        self.fields.iter().map(|(name, value)| (self.str_at(name), self.str_at(value)))
+    }
+
+    /// The text at `range` of the head, which was checked to be UTF-8 when
+    /// it was read.
+    fn str_at(&self, range: &Range<usize>) -> &str {
+        std::str::from_utf8(&self.text[range.clone()]).unwrap_or_default()
     }
 
     /// The media type of `Content-Type`, without its parameters: e.g.
@@ -201,37 +208,26 @@ fn parse_status_line(line: &str) -> Option<(bool, u16)> {
     Some((minor == "0", code.parse().ok()?))
 }
 
-/// `range` of `text` without surrounding whitespace.
-fn trimmed(text: &str, range: Range<usize>) -> Range<usize> {
-    let part = &text[range.clone()];
-    let start = range.start + (part.len() - part.trim_start().len());
-    let end = range.end - (part.len() - part.trim_end().len());
-    start..end.max(start)
+/// The range of `part` without surrounding whitespace, where `part` starts
+/// at `start` of the head.
+fn trimmed(part: &str, start: usize) -> Range<usize> {
+    let leading = part.len() - part.trim_start().len();
+    start + leading..start + part.trim_end().len().max(leading)
 }
 
-/// Reads one line onto `text` and returns its range, without its line ending
-/// (`\n` or `\r\n`). The end of input before it is an error: a server may only
-/// close the connection between responses.
-fn read_line(reader: &mut impl BufRead, text: &mut String) -> io::Result<Range<usize>> {
-    let start = text.len();
-    let read = reader.by_ref().take(MAX_LINE as u64).read_line(text)?;
-    if read == 0 {
-        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the connection closed"));
-    }
-    if !text.ends_with('\n') {
-        return Err(match read >= MAX_LINE {
-            true => invalid(format!("a line longer than {MAX_LINE} bytes")),
-            false => io::Error::new(io::ErrorKind::UnexpectedEof, "the connection closed mid-line"),
-        });
-    }
-    let line = text[start..].trim_end_matches('\n');
-    let line = line.strip_suffix('\r').unwrap_or(line);
-    Ok(start..start + line.len())
+/// Reads one line of a head onto `text` and returns it, without its line
+/// ending. The end of input before it is an error: a server may only close
+/// the connection between responses.
+fn read_head_line<'a>(reader: &mut impl BufRead, text: &'a mut Vec<u8>) -> io::Result<&'a str> {
+    let line = read_line(reader, text)?
+        .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "the connection closed"))?;
+    std::str::from_utf8(&text[line]).map_err(|e| invalid(format!("a head line that is not UTF-8: {e}")))
 }
 
-/// [`read_line`] onto a byte buffer, with `None` when the connection closed
-/// before the line began.
-fn read_line_or_eof(reader: &mut impl BufRead, bytes: &mut Vec<u8>) -> io::Result<Option<Range<usize>>> {
+/// Reads one line (`\n` or `\r\n`) onto `bytes` and returns its range,
+/// without the line ending; `None` when the connection closed before the
+/// line began.
+fn read_line(reader: &mut impl BufRead, bytes: &mut Vec<u8>) -> io::Result<Option<Range<usize>>> {
     let start = bytes.len();
     let read = reader.by_ref().take(MAX_LINE as u64).read_until(b'\n', bytes)?;
     if read == 0 {
@@ -342,7 +338,7 @@ impl BodyReader {
     /// One chunk onto `out`, whose length before it was `start`; its size line
     /// is read onto `out` too, and taken off again.
     fn read_chunk(&mut self, reader: &mut impl BufRead, out: &mut Vec<u8>, start: usize) -> io::Result<()> {
-        let Some(line) = read_line_or_eof(reader, out)? else {
+        let Some(line) = read_line(reader, out)? else {
             // The connection closed between chunks: the stream is over for
             // this client, though not ended the proper way.
             self.ended = true;
@@ -360,7 +356,7 @@ impl BodyReader {
         if size == 0 {
             // Trailers, if any, up to the blank line that ends the body.
             loop {
-                let line = read_line_or_eof(reader, out)?.ok_or_else(|| closed_in("the trailers"))?;
+                let line = read_line(reader, out)?.ok_or_else(|| closed_in("the trailers"))?;
                 let blank = line.is_empty();
                 out.truncate(start);
                 if blank {
@@ -374,7 +370,7 @@ impl BodyReader {
             return Err(closed_in("a chunk"));
         }
         let end = out.len();
-        let line = read_line_or_eof(reader, out)?.ok_or_else(|| closed_in("a chunk"))?;
+        let line = read_line(reader, out)?.ok_or_else(|| closed_in("a chunk"))?;
         if !line.is_empty() {
             return Err(invalid("a chunk does not end with CRLF".to_owned()));
         }

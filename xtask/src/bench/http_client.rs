@@ -14,6 +14,7 @@
 //! generator stays cheap next to the servers it measures. What to send and
 //! time is left to `scenarios`.
 
+use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write as _};
 use std::net::{SocketAddr, TcpStream};
@@ -25,7 +26,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
 use mcpwire_tests::http1::{self, BodyReader, ResponseHead};
-use mcpwire_tests::sse::{self, SseBlock};
+use mcpwire_tests::sse;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -333,8 +334,9 @@ impl HttpSession {
         } else {
             bail!("request {id} got a body that is neither JSON nor SSE: {}", text())
         };
-        let messages = events.into_iter().flatten().filter(|block| block.dispatches() && block.kind() == "message");
-        for data in json.into_iter().map(Into::into).chain(messages.filter_map(|block: SseBlock<'_>| block.data)) {
+        let events = events.into_iter().flatten().filter(|block| block.dispatches() && block.kind() == "message");
+        let messages = json.map(Cow::Borrowed).into_iter().chain(events.filter_map(|block| block.data));
+        for data in messages {
             let message: Message<'_> = serde_json::from_str(&data)
                 .with_context(|| format!("the server sent a message that is not JSON-RPC: {data}"))?;
             if message.response_id() != Some(id) {
