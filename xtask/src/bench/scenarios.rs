@@ -305,7 +305,7 @@ impl Scenario {
             let launch = server.http.as_ref().map_err(|reason| anyhow::anyhow!("no HTTP server: {reason}"))?;
             let server = HttpServer::start(launch, sizes.run_deadline)?;
             let measured = match self {
-                Scenario::EchoHttp => http_clients(&server, sizes),
+                Scenario::EchoHttp => echo_http(&server, sizes),
                 _ => idle_sessions(&server, sizes),
             };
             return match measured {
@@ -511,7 +511,7 @@ fn pipeline(
 /// before the request is written to just after its answer is read and its
 /// response found; the rate is all clients' calls over the time from the
 /// common start to the last client's end.
-fn http_clients(server: &HttpServer, sizes: &Sizes) -> Result<Sample> {
+fn echo_http(server: &HttpServer, sizes: &Sizes) -> Result<Sample> {
     let params = echo_params();
     let clients = sizes.http_clients.max(1);
     let mut sessions = (0..clients)
