@@ -1,7 +1,8 @@
 //! `HttpServer`: one running `mcpwire --http 127.0.0.1:0`, and a small
 //! HTTP/1.1 client over `std::net::TcpStream` that speaks Streamable HTTP to
 //! it with exact control over every header, reads SSE bodies event by event,
-//! and can drop a connection mid-stream.
+//! and can drop a connection mid-stream. The framing is `http1` and `sse`,
+//! which the benchmark's load generator uses too; this is the I/O around it.
 //!
 //! A raw client rather than an HTTP library: the tests need to send headers no
 //! well-behaved client would (a foreign `Host`, a bad `Accept`), to see each
@@ -14,7 +15,6 @@
 //! the server's stderr from the start, so the server never blocks on a full
 //! pipe, and every failure quotes it.
 
-use std::fmt::Write as _;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::process::{ChildStderr, Command, ExitStatus, Stdio};
@@ -26,9 +26,11 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::child::ServerChild;
+use crate::http1::{self, BodyReader, ResponseHead};
 use crate::process::quote;
 use crate::process::{DEFAULT_TIMEOUT, LATEST_VERSION, initialize_params, request};
 use crate::schema::{SCHEMA_VERSION, SchemaValidator, result_definition, schema};
+use crate::sse::{self, SseBlock};
 
 /// What a client must accept on every POST: either kind of answer.
 pub const ACCEPT_BOTH: &str = "application/json, text/event-stream";
@@ -162,25 +164,13 @@ fn collect_stderr(stderr: ChildStderr, log: &ServerLog, address: &Sender<SocketA
     let mut line = Vec::new();
     while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
         let text = String::from_utf8_lossy(&line);
-        if let Some(found) = announced_address(&text) {
+        if let Some(found) = http1::logged_endpoint(&text) {
             let _ = address.send(found);
         }
         log.text.lock().expect("stderr lock").push_str(&text);
         line.clear();
     }
     let _ = closed.send(());
-}
-
-/// The address in a line like `... serves MCP over Streamable HTTP at http://127.0.0.1:40107/mcp; ...`.
-fn announced_address(line: &str) -> Option<SocketAddr> {
-    const PREFIX: &str = "http://127.0.0.1:";
-    let rest = &line[line.find(PREFIX)? + PREFIX.len()..];
-    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    if !rest[digits..].starts_with("/mcp") {
-        return None;
-    }
-    let port: u16 = rest[..digits].parse().ok()?;
-    Some(SocketAddr::from(([127, 0, 0, 1], port)))
 }
 
 /// Sends HTTP requests to one server; cheap to clone, and `Send`, so each
@@ -252,29 +242,22 @@ impl HttpClient {
             .unwrap_or_else(|e| self.fail(&format!("could not connect to {}: {e}", self.address)));
         // Small requests must not wait for Nagle's algorithm.
         stream.set_nodelay(true).expect("set TCP_NODELAY");
-        let mut head = format!("{method} /mcp HTTP/1.1\r\n");
-        let has = |name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
-        if !has("host") {
-            let _ = write!(head, "Host: {}\r\n", self.address);
+        let authority = self.authority();
+        let mut all_headers = Vec::with_capacity(headers.len() + 1);
+        if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("host")) {
+            all_headers.push(("Host", authority.as_str()));
         }
-        for (name, value) in headers {
-            let _ = write!(head, "{name}: {value}\r\n");
-        }
-        if !has("content-length") && (!body.is_empty() || method == "POST" || method == "PUT") {
-            let _ = write!(head, "Content-Length: {}\r\n", body.len());
-        }
-        head.push_str("\r\n");
+        all_headers.extend_from_slice(headers);
+        let mut bytes = Vec::new();
+        http1::write_request(&mut bytes, method, "/mcp", &all_headers, body);
         let mut connection = Connection { stream, deadline };
         // A server may answer before it has read the whole body (413) and then
         // close the connection, which fails the rest of the write; the answer
         // is what the test is after, so a failed write is only reported if no
         // answer can be read either.
-        let written = connection.write_all_by_deadline(head.as_bytes()).and_then(|()| {
-            let written = connection.write_all_by_deadline(body);
-            connection.stream.flush().and(written)
-        });
+        let written = connection.write_all_by_deadline(&bytes).and_then(|()| connection.stream.flush());
         let mut reader = BufReader::new(connection);
-        let head = match read_head(&mut reader) {
+        let head = match ResponseHead::read(&mut reader) {
             Ok(head) => head,
             Err(error) => {
                 let write =
@@ -287,13 +270,11 @@ impl HttpClient {
             Err(error) => self.fail(&format!("a response to {method} has bad framing: {error}\n{head:?}")),
         };
         HttpResponse {
-            status: head.status,
-            headers: head.headers,
+            status: head.status(),
+            head,
             reader,
-            framing,
+            body: BodyReader::new(framing),
             decoded: Vec::new(),
-            ended: false,
-            cut_off: false,
             transcript: String::new(),
             answers,
             client: self.clone(),
@@ -472,17 +453,6 @@ impl SseEvent {
     }
 }
 
-/// How the body of a response is delimited.
-#[derive(Debug)]
-enum Framing {
-    /// `Transfer-Encoding: chunked`: every SSE stream.
-    Chunked,
-    /// `Content-Length`: this many bytes are still to come.
-    Length(usize),
-    /// Neither: the body ends when the connection does.
-    UntilClose,
-}
-
 /// A response: its status and headers, and a body read on demand, as a whole
 /// or SSE event by SSE event.
 ///
@@ -490,18 +460,14 @@ enum Framing {
 pub struct HttpResponse {
     /// The status code.
     pub status: u16,
-    /// The response headers in the order they came, names as sent.
-    headers: Vec<(String, String)>,
+    /// The status line and headers.
+    head: ResponseHead,
     /// The connection, positioned after the head.
     reader: BufReader<Connection>,
-    /// How the body is delimited; a `Length` counts down as it is read.
-    framing: Framing,
+    /// Where the body is in its framing.
+    body: BodyReader,
     /// Body bytes decoded from the framing but not consumed yet.
     decoded: Vec<u8>,
-    /// The body has ended (or the connection did).
-    ended: bool,
-    /// The connection closed between two chunks instead of after the last one.
-    cut_off: bool,
     /// The body read so far, for failure messages.
     transcript: String,
     /// The schema definition of the results this stream carries, if known.
@@ -513,9 +479,8 @@ pub struct HttpResponse {
 impl std::fmt::Debug for HttpResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpResponse")
-            .field("status", &self.status)
-            .field("headers", &self.headers)
-            .field("ended", &self.ended)
+            .field("head", &self.head)
+            .field("ended", &self.body.is_ended())
             .finish_non_exhaustive()
     }
 }
@@ -523,22 +488,21 @@ impl std::fmt::Debug for HttpResponse {
 impl HttpResponse {
     /// The value of a header (the first one, if repeated), by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.head.header(name)
     }
 
     /// Whether the connection closed in the middle of a chunked body instead
     /// of ending it with the last chunk. Only meaningful once the body ended.
     pub fn was_cut_off(&self) -> bool {
-        self.cut_off
+        self.body.was_cut_off()
     }
 
     /// Fail the test with `what`, this response, and the server's stderr.
     #[track_caller]
     pub fn fail(&self, what: &str) -> ! {
         self.client.fail(&format!(
-            "{what}\n--- the response: {} {:?}\n--- its body so far:\n{}",
-            self.status,
-            self.headers,
+            "{what}\n--- the response: {:?}\n--- its body so far:\n{}",
+            self.head,
             quote(&self.transcript, QUOTE_LIMIT)
         ))
     }
@@ -549,7 +513,7 @@ impl HttpResponse {
         if self.status != expected {
             // Quote what the body says about why, if it says it soon.
             self.reader.get_mut().deadline = Instant::now() + QUOTE_WAIT;
-            while !self.ended && self.fill().is_ok() {}
+            while !self.body.is_ended() && self.fill().is_ok() {}
             self.fail(&format!("expected status {expected}, got {}", self.status));
         }
         self
@@ -558,7 +522,7 @@ impl HttpResponse {
     /// The whole body, waiting at most [`DEFAULT_TIMEOUT`] for its end.
     pub fn body(mut self) -> Vec<u8> {
         self.reader.get_mut().deadline = Instant::now() + DEFAULT_TIMEOUT;
-        while !self.ended {
+        while !self.body.is_ended() {
             if let Err(error) = self.fill() {
                 self.fail(&format!("reading the body failed: {error}"));
             }
@@ -582,43 +546,23 @@ impl HttpResponse {
     /// On a timeout, a broken connection, or a message that is not valid MCP.
     pub fn next_event(&mut self) -> Option<SseEvent> {
         self.reader.get_mut().deadline = Instant::now() + DEFAULT_TIMEOUT;
-        let mut event = SseEvent::default();
-        let mut fields = 0;
         loop {
-            let line = match self.next_line() {
-                Ok(Some(line)) => line,
-                // A block cut off by the end of the body is not an event.
-                Ok(None) => return None,
-                Err(error) => self.fail(&format!("reading the SSE stream failed: {error}")),
-            };
-            if line.is_empty() {
-                if fields == 0 {
-                    continue;
-                }
+            let text =
+                utf8_prefix(&self.decoded).unwrap_or_else(|e| self.fail(&format!("the SSE stream is not UTF-8: {e}")));
+            if let Some((block, rest)) = sse::split_block(text) {
+                let used = text.len() - rest.len();
+                let event = (block.fields > 0).then(|| self.event_of(&block));
+                self.decoded.drain(..used);
+                let Some(mut event) = event else { continue };
                 self.check_message(&mut event);
                 return Some(event);
             }
-            if line.starts_with(':') {
-                continue;
+            // A block cut off by the end of the body is not an event.
+            if self.body.is_ended() {
+                return None;
             }
-            fields += 1;
-            let (name, value) = line.split_once(':').unwrap_or((&line, ""));
-            let value = value.strip_prefix(' ').unwrap_or(value);
-            match name {
-                "id" => event.id = Some(value.to_owned()),
-                "event" => event.event = Some(value.to_owned()),
-                "data" => match &mut event.data {
-                    Some(data) => {
-                        data.push('\n');
-                        data.push_str(value);
-                    }
-                    None => event.data = Some(value.to_owned()),
-                },
-                "retry" => match value.parse() {
-                    Ok(retry) => event.retry = Some(retry),
-                    Err(_) => self.fail(&format!("a `retry:` field that is not a number: {line:?}")),
-                },
-                _ => self.fail(&format!("an SSE field MCP does not use: {line:?}")),
+            if let Err(error) = self.fill() {
+                self.fail(&format!("reading the SSE stream failed: {error}"));
             }
         }
     }
@@ -666,6 +610,23 @@ impl HttpResponse {
         let _ = self.reader.get_ref().stream.shutdown(Shutdown::Both);
     }
 
+    /// The event a block of fields makes, failing on fields MCP never sends.
+    fn event_of(&self, block: &SseBlock<'_>) -> SseEvent {
+        if let Some(line) = block.unknown {
+            self.fail(&format!("an SSE field MCP does not use: {line:?}"));
+        }
+        let retry = block.retry.map(|retry| {
+            retry.parse().unwrap_or_else(|_| self.fail(&format!("a `retry:` field that is not a number: {retry:?}")))
+        });
+        SseEvent {
+            id: block.id.map(str::to_owned),
+            event: block.event.map(str::to_owned),
+            data: block.data.as_deref().map(str::to_owned),
+            retry,
+            message: None,
+        }
+    }
+
     /// Parse and check the JSON-RPC message of an event with data.
     fn check_message(&self, event: &mut SseEvent) {
         let Some(data) = event.data.as_deref().filter(|d| !d.is_empty()) else { return };
@@ -683,75 +644,23 @@ impl HttpResponse {
         event.message = Some(message);
     }
 
-    /// The next line of the body without its line ending; `None` at its end.
-    fn next_line(&mut self) -> io::Result<Option<String>> {
-        loop {
-            if let Some(end) = self.decoded.iter().position(|&b| b == b'\n') {
-                let mut line: Vec<u8> = self.decoded.drain(..=end).collect();
-                line.pop();
-                if line.last() == Some(&b'\r') {
-                    line.pop();
-                }
-                return String::from_utf8(line)
-                    .map(Some)
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("a line is not UTF-8: {e}")));
-            }
-            if self.ended {
-                return Ok(None);
-            }
-            self.fill()?;
-        }
-    }
-
     /// Decode the next piece of the body into `decoded`, or mark its end.
     fn fill(&mut self) -> io::Result<()> {
         let start = self.decoded.len();
-        match self.framing {
-            Framing::Chunked => {
-                let Some(size_line) = read_line_or_eof(&mut self.reader)? else {
-                    // The connection closed between chunks: the stream is
-                    // over for this client, though not ended the proper way.
-                    self.ended = true;
-                    self.cut_off = true;
-                    return Ok(());
-                };
-                let size = size_line.split(';').next().unwrap_or_default().trim();
-                let size = usize::from_str_radix(size, 16).map_err(|e| {
-                    io::Error::new(io::ErrorKind::InvalidData, format!("a bad chunk size {size_line:?}: {e}"))
-                })?;
-                if size == 0 {
-                    // Trailers, if any, up to the blank line that ends the body.
-                    while !read_line(&mut self.reader)?.is_empty() {}
-                    self.ended = true;
-                } else {
-                    self.decoded.resize(start + size, 0);
-                    self.reader.read_exact(&mut self.decoded[start..])?;
-                    if !read_line(&mut self.reader)?.is_empty() {
-                        return Err(io::Error::new(io::ErrorKind::InvalidData, "a chunk does not end with CRLF"));
-                    }
-                }
-            }
-            Framing::Length(0) => self.ended = true,
-            Framing::Length(remaining) => {
-                let mut buffer = vec![0; remaining.min(64 * 1024)];
-                let read = self.reader.read(&mut buffer)?;
-                if read == 0 {
-                    return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the body is shorter than announced"));
-                }
-                self.decoded.extend_from_slice(&buffer[..read]);
-                self.framing = Framing::Length(remaining - read);
-            }
-            Framing::UntilClose => {
-                let mut buffer = vec![0; 64 * 1024];
-                let read = self.reader.read(&mut buffer)?;
-                self.decoded.extend_from_slice(&buffer[..read]);
-                self.ended = read == 0;
-            }
-        }
+        self.body.read_some(&mut self.reader, &mut self.decoded)?;
         if self.transcript.len() < QUOTE_LIMIT {
             self.transcript.push_str(&String::from_utf8_lossy(&self.decoded[start..]));
         }
         Ok(())
+    }
+}
+
+/// The longest prefix of `bytes` that is UTF-8, leaving out a character cut
+/// in two by the end of what has arrived; an invalid sequence is an error.
+fn utf8_prefix(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    match std::str::from_utf8(bytes) {
+        Err(error) if error.error_len().is_none() => std::str::from_utf8(&bytes[..error.valid_up_to()]),
+        result => result,
     }
 }
 
@@ -789,109 +698,13 @@ impl Read for Connection {
     }
 }
 
-/// A status line and headers.
-#[derive(Debug)]
-struct Head {
-    status: u16,
-    headers: Vec<(String, String)>,
-}
-
-impl Head {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    /// How the body is delimited (RFC 9112 section 6.3).
-    fn framing(&self, method: &str) -> Result<Framing, String> {
-        if method == "HEAD" || self.status == 204 || self.status == 304 {
-            return Ok(Framing::Length(0));
-        }
-        if let Some(coding) = self.header("transfer-encoding") {
-            return match coding.trim().eq_ignore_ascii_case("chunked") {
-                true => Ok(Framing::Chunked),
-                false => Err(format!("an unexpected Transfer-Encoding {coding:?}")),
-            };
-        }
-        match self.header("content-length") {
-            Some(length) => length.trim().parse().map(Framing::Length).map_err(|e| format!("Content-Length: {e}")),
-            None => Ok(Framing::UntilClose),
-        }
-    }
-}
-
-/// Read a response head, skipping interim (1xx) responses such as `100 Continue`.
-fn read_head(reader: &mut impl BufRead) -> io::Result<Head> {
-    loop {
-        let status_line = read_line(reader)?;
-        let status = status_line
-            .strip_prefix("HTTP/1.1 ")
-            .or_else(|| status_line.strip_prefix("HTTP/1.0 "))
-            .and_then(|rest| rest.get(..3))
-            .and_then(|code| code.parse::<u16>().ok())
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, format!("a bad status line {status_line:?}")))?;
-        let mut headers = Vec::new();
-        loop {
-            let line = read_line(reader)?;
-            if line.is_empty() {
-                break;
-            }
-            let Some((name, value)) = line.split_once(':') else {
-                return Err(io::Error::new(io::ErrorKind::InvalidData, format!("a bad header line {line:?}")));
-            };
-            headers.push((name.trim().to_owned(), value.trim().to_owned()));
-        }
-        if !(100..200).contains(&status) {
-            return Ok(Head { status, headers });
-        }
-    }
-}
-
-/// One line of the head or of the chunk framing, without its CRLF; end of
-/// file is an error here, since the server may only close between responses.
-fn read_line(reader: &mut impl BufRead) -> io::Result<String> {
-    read_line_or_eof(reader)?.ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "the connection closed"))
-}
-
-/// [`read_line`], with `None` when the connection closed before the line began.
-fn read_line_or_eof(reader: &mut impl BufRead) -> io::Result<Option<String>> {
-    let mut line = Vec::new();
-    if reader.read_until(b'\n', &mut line)? == 0 {
-        return Ok(None);
-    }
-    if line.pop() != Some(b'\n') {
-        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the connection closed mid-line"));
-    }
-    if line.last() == Some(&b'\r') {
-        line.pop();
-    }
-    String::from_utf8(line).map(Some).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_announced_address_is_read_from_the_log_line() {
-        let line =
-            "2026-11-24T23:47:42Z  INFO mcpwire serves MCP over Streamable HTTP at http://127.0.0.1:40107/mcp; logs";
-        assert_eq!(announced_address(line), Some("127.0.0.1:40107".parse().unwrap()));
-        assert_eq!(announced_address("listening on http://127.0.0.1:/mcp"), None);
-        assert_eq!(announced_address("see http://127.0.0.1:80/other"), None);
-        assert_eq!(announced_address("nothing here"), None);
-    }
-
-    #[test]
     fn extra_headers_replace_defaults_of_the_same_name() {
         let merged = merge_headers(&POST_HEADERS, &[("accept", "application/json"), ("Origin", "null")]);
         assert_eq!(merged, [("Content-Type", "application/json"), ("accept", "application/json"), ("Origin", "null")]);
-    }
-
-    #[test]
-    fn a_response_head_after_100_continue_is_read_with_its_framing() {
-        let bytes = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 413 Payload Too Large\r\ncontent-length: 2\r\n\r\n{}";
-        let head = read_head(&mut &bytes[..]).unwrap();
-        assert_eq!(head.status, 413);
-        assert!(matches!(head.framing("POST"), Ok(Framing::Length(2))));
     }
 }

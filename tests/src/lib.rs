@@ -7,6 +7,11 @@
 //! What the server should do is asserted by the tests in `tests/`; this crate
 //! only makes them short and their failures readable.
 //!
+//! The client side of HTTP/1.1 and of server-sent events ([`http1`], [`sse`])
+//! is shared with the benchmark's load generator, which uses this crate
+//! without its default `harness` feature: the framing alone, without the
+//! process harness and the schema validation.
+//!
 //! ```no_run
 //! use mcpwire_tests::{McpProcess, tool_text};
 //! use serde_json::json;
@@ -17,17 +22,31 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod http1;
+pub mod sse;
+
+#[cfg(feature = "harness")]
 mod binary;
+#[cfg(feature = "harness")]
 mod child;
+#[cfg(feature = "harness")]
 mod http;
+#[cfg(feature = "harness")]
 mod memory;
+#[cfg(feature = "harness")]
 mod process;
+#[cfg(feature = "harness")]
 mod schema;
 
+#[cfg(feature = "harness")]
 pub use binary::{custom_server_example, mcpwire_binary, workspace_root};
+#[cfg(feature = "harness")]
 pub use http::{ACCEPT_BOTH, HttpClient, HttpResponse, HttpServer, HttpSession, POST_HEADERS, SseEvent};
+#[cfg(feature = "harness")]
 pub use memory::{MemoryStatus, memory_status};
+#[cfg(feature = "harness")]
 pub use process::{
     DEFAULT_TIMEOUT, LATEST_VERSION, McpProcess, SUPPORTED_VERSIONS, initialize_params, request, tool_text,
 };
+#[cfg(feature = "harness")]
 pub use schema::{SCHEMA_VERSION, SchemaValidator, result_definition, schema, schema_dir, schema_for};

@@ -8,7 +8,6 @@ mod bench;
 mod checks;
 mod conformance;
 mod interop;
-mod layout;
 mod mcpwire;
 mod node;
 mod tidy;
@@ -45,8 +44,6 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
-    /// Record the functions a serving mcpwire runs, which the linker places together (needs valgrind).
-    Layout,
 }
 
 fn main() -> Result<()> {
@@ -59,6 +56,5 @@ fn main() -> Result<()> {
         Command::Interop => interop::run(),
         Command::Conformance => conformance::run(),
         Command::Bench { quick } => bench::run(quick),
-        Command::Layout => layout::run(),
     }
 }

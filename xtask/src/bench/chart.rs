@@ -1,6 +1,7 @@
 //! The report's chart: one bar panel per scenario showing its headline figure
-//! (the median over runs) for every server, plus echo-http's tail latency and
-//! the flood's slowest ping, drawn as SVG with plotters.
+//! (the median over runs) for every server, plus echo-http's tail latency, the
+//! flood's slowest ping, and peak RSS and private memory side by side wherever
+//! the run measured both, drawn as SVG with plotters.
 
 use anyhow::{Result, anyhow};
 use plotters::prelude::*;
@@ -11,26 +12,30 @@ use super::results::Results;
 use super::scenarios::{Metric, Scenario};
 use super::servers::Kind;
 
-/// The whole chart, in SVG pixels: four panels across, two down, each wide
+/// The whole chart, in SVG pixels: four panels across, three down, each wide
 /// enough for four labelled bars.
-const SIZE: (u32, u32) = (1600, 760);
+const SIZE: (u32, u32) = (1600, 1120);
 
 /// The panels' grid: rows, columns.
-const GRID: (usize, usize) = (2, 4);
+const GRID: (usize, usize) = (3, 4);
 
-/// The panels, left to right, top to bottom: every scenario's headline, with
-/// echo-http's p99 next to its rate (32 clients queue, and the tail is where
-/// servers differ) and the flood's slowest ping (it has a target) next to its
-/// memory.
-const PANELS: [(Scenario, Metric); 8] = [
+/// The panels, left to right, top to bottom (the last slot stays empty):
+/// every scenario's headline, with echo-http's p99 next to its rate (32
+/// clients queue, and the tail is where servers differ), the flood's slowest
+/// ping (it has a target), and peak RSS beside private memory for the flood
+/// and idle-memory.
+const PANELS: [(Scenario, Metric); 11] = [
     (Scenario::EchoSerial, Metric::CallsPerSec),
     (Scenario::EchoPipelined, Metric::CallsPerSec),
     (Scenario::EchoHttp, Metric::CallsPerSec),
     (Scenario::EchoHttp, Metric::P99Micros),
     (Scenario::AskClient, Metric::RoundTripsPerSec),
-    (Scenario::Flood, Metric::PeakRssMib),
     (Scenario::Flood, Metric::PingMaxMillis),
+    (Scenario::Flood, Metric::PeakRssMib),
+    (Scenario::Flood, Metric::PrivateRssMib),
+    (Scenario::IdleMemory, Metric::PrivateRssMib),
     (Scenario::IdleMemory, Metric::PeakRssMib),
+    (Scenario::IdleSessions, Metric::PrivateKibPerSession),
 ];
 
 /// A fixed colour per server, so each reads the same in every panel.

@@ -79,8 +79,10 @@ pub(crate) fn run(quick: bool) -> Result<()> {
             .with_context(|| format!("{}: the first start and tools/list failed", server.kind.name()))?;
         eprintln!("==> {} is {} {}, with tools {}", server.kind.name(), info.name, info.version, tools.join(", "));
         for scenario in Scenario::ALL {
-            if !tools.iter().any(|tool| tool == scenario.tool()) {
-                not_applicable.push((scenario, server.kind, format!("the server has no `{}` tool", scenario.tool())));
+            if let Some(tool) = scenario.tool()
+                && !tools.iter().any(|listed| listed == tool)
+            {
+                not_applicable.push((scenario, server.kind, format!("the server has no `{tool}` tool")));
             } else if let (true, Err(reason)) = (scenario.over_http(), &server.http) {
                 not_applicable.push((scenario, server.kind, reason.clone()));
             }

@@ -1,5 +1,6 @@
-//! What the kernel says about a process: its peak resident set size, from
-//! `/proc/<pid>/status`, and the CPU time it has used, from `/proc/<pid>/stat`.
+//! What the kernel says about a process: its peak resident set size and its
+//! private memory, from `/proc/<pid>/status`, and the CPU time it has used,
+//! from `/proc/<pid>/stat`.
 //! Linux only, like the benchmark.
 
 use std::time::Duration;

@@ -116,10 +116,10 @@ impl Results {
 pub(crate) enum Rule {
     /// The median is at least this many times the reference server's median.
     AtLeastTimes(Kind, f64),
-    /// The median is at most this many times the reference server's median.
-    AtMostTimes(Kind, f64),
     /// The median is below this.
     Below(f64),
+    /// The median is at most this.
+    AtMost(f64),
     /// The worst (highest) run is at most this.
     WorstAtMost(f64),
     /// Every run reported the figure, and it was 0.
@@ -205,17 +205,14 @@ pub(crate) const TARGETS: [Target; 8] = [
     },
     Target {
         scenario: Scenario::IdleMemory,
-        metric: Metric::PeakRssMib,
-        rule: Rule::AtMostTimes(Kind::Floor, 2.0),
-        text: "idle-memory peak RSS ≤ 2 × floor",
-        bound: "peak RSS counts every resident page of machine code and of the shared libraries mapped, pages other \
-                processes share. mcpwire's binary is linked hot-first (server/build.rs places the functions a serving \
-                process runs, as `cargo xtask layout` recorded them, side by side), so little more of its code is \
-                resident than it runs, unless the list has gone stale (the Servers table says how much of it matched). \
-                What remains above the floor: read-only data (unwind tables, the type catalogue), a heap holding two \
-                64 KiB I/O buffers and the runtime's tables, and libm, which tokio's multi-threaded scheduler (`--http`) \
-                links. The *private MiB* column, memory no other process shares, shows what one more server process \
-                costs.",
+        metric: Metric::PrivateRssMib,
+        rule: Rule::AtMost(1.0),
+        text: "idle-memory private memory (RssAnon) ≤ 1 MiB",
+        bound: "private memory is what the process wrote to: its heap (the runtime's tables, the registry of tools \
+                with their schemas, the I/O buffers of a connection), the parts of thread stacks it touched, and the \
+                pages of the binary and the shared libraries the loader had to write to relocate them. Code and \
+                read-only data, which peak RSS also counts, are shared with every other process mapping the same \
+                files.",
     },
 ];
 
@@ -249,18 +246,18 @@ impl Target {
         let judge = |ok: bool, text: String| if ok { Verdict::Pass(text) } else { Verdict::Miss(text) };
         let (scenario, metric) = (self.scenario, self.metric);
         match self.rule {
-            Rule::AtLeastTimes(reference, factor) | Rule::AtMostTimes(reference, factor) => {
+            Rule::AtLeastTimes(reference, factor) => {
                 let Some(ours) = results.median(scenario, subject, metric) else { return unmeasured(subject) };
                 let Some(theirs) = results.median(scenario, reference, metric) else { return unmeasured(reference) };
                 let ratio = ours / theirs;
-                let text = format!("{ratio:.2} × {}", reference.name());
-                match self.rule {
-                    Rule::AtLeastTimes(..) => judge(ratio >= factor, text),
-                    _ => judge(ratio <= factor, text),
-                }
+                judge(ratio >= factor, format!("{ratio:.2} × {}", reference.name()))
             }
             Rule::Below(limit) => match results.median(scenario, subject, metric) {
                 Some(ours) => judge(ours < limit, format!("{ours:.1}")),
+                None => unmeasured(subject),
+            },
+            Rule::AtMost(limit) => match results.median(scenario, subject, metric) {
+                Some(ours) => judge(ours <= limit, format!("{ours:.2}")),
                 None => unmeasured(subject),
             },
             Rule::WorstAtMost(limit) => match results.worst_high(scenario, subject, metric) {
@@ -374,6 +371,14 @@ mod tests {
     fn unaccounted_must_be_zero_in_every_run() {
         let results = results_with(&[(Kind::Mcpwire, Scenario::Flood, Metric::Unaccounted, &[0.0, 3.0, 0.0])]);
         assert_eq!(TARGETS[6].evaluate(&results), Verdict::Miss("1 of 3 runs off".to_owned()));
+    }
+
+    #[test]
+    fn idle_private_memory_is_judged_against_one_mib() {
+        let results = results_with(&[(Kind::Mcpwire, Scenario::IdleMemory, Metric::PrivateRssMib, &[0.9, 1.2, 0.5])]);
+        assert_eq!(TARGETS[7].evaluate(&results), Verdict::Pass("0.90".to_owned()));
+        let results = results_with(&[(Kind::Mcpwire, Scenario::IdleMemory, Metric::PrivateRssMib, &[1.1, 1.2, 0.5])]);
+        assert_eq!(TARGETS[7].evaluate(&results), Verdict::Miss("1.10".to_owned()));
     }
 
     #[test]

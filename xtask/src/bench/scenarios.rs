@@ -1,13 +1,13 @@
-//! The six scenarios: what each sends, what it times, and the figures one run
-//! of it yields.
+//! The seven scenarios: what each sends, what it times, and the figures one
+//! run of it yields.
 //!
 //! Every run gets a fresh server process, so a peak RSS belongs to that run's
 //! work alone and no run inherits another's warm caches. Scenarios check the
 //! protocol as they go (every call answered, without error; every elicitation
 //! answered; every ping answered) and fail the run otherwise: a figure from a
-//! run that lost calls would not mean anything. All but `echo-http` talk to the
-//! server over stdio (`client`); `echo-http` talks Streamable HTTP
-//! (`http_client`).
+//! run that lost calls would not mean anything. All but `echo-http` and
+//! `idle-sessions` talk to the server over stdio (`client`); those two talk
+//! Streamable HTTP (`http_client`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -61,8 +61,11 @@ pub(crate) struct Sizes {
     pub(crate) flood_stall: Duration,
     /// How often `flood` sends a ping.
     pub(crate) ping_interval: Duration,
-    /// Echo calls before `idle-memory` reads the peak RSS.
+    /// Echo calls before `idle-memory` reads the server's memory.
     pub(crate) idle_calls: usize,
+    /// Sessions `idle-sessions` opens and leaves idle. At most 1,023: mcpwire
+    /// holds 1,024 sessions by default, and the first session is not counted.
+    pub(crate) idle_sessions: usize,
     /// How long one run (start, scenario, exit) may take before the server is
     /// killed and the run fails.
     pub(crate) run_deadline: Duration,
@@ -87,6 +90,7 @@ impl Sizes {
         flood_stall: Duration::from_secs(2),
         ping_interval: Duration::from_millis(100),
         idle_calls: 1_000,
+        idle_sessions: 1_000,
         run_deadline: Duration::from_secs(120),
     };
 
@@ -106,6 +110,7 @@ impl Sizes {
         flood_stall: Duration::from_millis(200),
         ping_interval: Duration::from_millis(100),
         idle_calls: 200,
+        idle_sessions: 20,
         run_deadline: Duration::from_secs(30),
     };
 }
@@ -126,6 +131,8 @@ pub(crate) enum Metric {
     /// Private memory (`RssAnon`: heap, stacks, buffers, but not the code
     /// and shared-library pages RSS also counts), MiB, at the end of the run.
     PrivateRssMib,
+    /// Private memory each idle Streamable HTTP session adds, KiB.
+    PrivateKibPerSession,
     /// Slowest ping answer, ms, counted from when it was sent or when the
     /// client resumed reading, whichever is later.
     PingMaxMillis,
@@ -164,6 +171,7 @@ impl Metric {
             Metric::RoundTripsPerSec => "round trips/s",
             Metric::PeakRssMib => "peak RSS MiB",
             Metric::PrivateRssMib => "private MiB",
+            Metric::PrivateKibPerSession => "private KiB/session",
             Metric::PingMaxMillis => "ping max ms",
             Metric::Pings => "pings",
             Metric::Received => "received",
@@ -185,8 +193,10 @@ impl Metric {
     /// Decimals worth showing.
     pub(crate) fn decimals(self) -> usize {
         match self {
-            Metric::PeakRssMib | Metric::PrivateRssMib => 1,
-            Metric::PingMaxMillis => 1,
+            Metric::PeakRssMib => 1,
+            // Idle private memory is judged against 1 MiB, so tenths are too coarse.
+            Metric::PrivateRssMib => 2,
+            Metric::PingMaxMillis | Metric::PrivateKibPerSession => 1,
             Metric::ServerCpuPerCall => 2,
             _ => 0,
         }
@@ -211,17 +221,20 @@ pub(crate) enum Scenario {
     Flood,
     /// Memory after a handshake and a few calls.
     IdleMemory,
+    /// Memory per idle Streamable HTTP session.
+    IdleSessions,
 }
 
 impl Scenario {
     /// Every scenario, in run order.
-    pub(crate) const ALL: [Scenario; 6] = [
+    pub(crate) const ALL: [Scenario; 7] = [
         Scenario::EchoSerial,
         Scenario::EchoPipelined,
         Scenario::EchoHttp,
         Scenario::AskClient,
         Scenario::Flood,
         Scenario::IdleMemory,
+        Scenario::IdleSessions,
     ];
 
     /// The name used in tables and on the command line.
@@ -233,15 +246,17 @@ impl Scenario {
             Scenario::AskClient => "ask-client",
             Scenario::Flood => "flood",
             Scenario::IdleMemory => "idle-memory",
+            Scenario::IdleSessions => "idle-sessions",
         }
     }
 
-    /// The tool the scenario calls; a server without it gets "n/a".
-    pub(crate) fn tool(self) -> &'static str {
+    /// The tool the scenario calls, if any; a server without it gets "n/a".
+    pub(crate) fn tool(self) -> Option<&'static str> {
         match self {
-            Scenario::EchoSerial | Scenario::EchoPipelined | Scenario::EchoHttp | Scenario::IdleMemory => "echo",
-            Scenario::AskClient => "ask_client",
-            Scenario::Flood => "emit_notifications",
+            Scenario::EchoSerial | Scenario::EchoPipelined | Scenario::EchoHttp | Scenario::IdleMemory => Some("echo"),
+            Scenario::AskClient => Some("ask_client"),
+            Scenario::Flood => Some("emit_notifications"),
+            Scenario::IdleSessions => None,
         }
     }
 
@@ -261,6 +276,7 @@ impl Scenario {
             Scenario::AskClient => &[Metric::RoundTripsPerSec, Metric::ServerCpu, Metric::ClientCpu, Metric::OtherCpu],
             Scenario::Flood => &[
                 Metric::PeakRssMib,
+                Metric::PrivateRssMib,
                 Metric::PingMaxMillis,
                 Metric::Pings,
                 Metric::Received,
@@ -268,7 +284,8 @@ impl Scenario {
                 Metric::Unaccounted,
                 Metric::NotificationsPerSec,
             ],
-            Scenario::IdleMemory => &[Metric::PeakRssMib, Metric::PrivateRssMib],
+            Scenario::IdleMemory => &[Metric::PrivateRssMib, Metric::PeakRssMib],
+            Scenario::IdleSessions => &[Metric::PrivateKibPerSession, Metric::PrivateRssMib, Metric::PeakRssMib],
         }
     }
 
@@ -279,14 +296,25 @@ impl Scenario {
 
     /// Whether it talks to the server over Streamable HTTP rather than stdio.
     pub(crate) fn over_http(self) -> bool {
-        matches!(self, Scenario::EchoHttp)
+        matches!(self, Scenario::EchoHttp | Scenario::IdleSessions)
     }
 
     /// Runs the scenario once against a fresh server.
     pub(crate) fn run(self, server: &Server, sizes: &Sizes) -> Result<Sample> {
         if self.over_http() {
             let launch = server.http.as_ref().map_err(|reason| anyhow::anyhow!("no HTTP server: {reason}"))?;
-            return echo_http(launch, sizes);
+            let server = HttpServer::start(launch, sizes.run_deadline)?;
+            let measured = match self {
+                Scenario::EchoHttp => echo_http(&server, sizes),
+                _ => idle_sessions(&server, sizes),
+            };
+            return match measured {
+                Ok(sample) => {
+                    server.finish();
+                    Ok(sample)
+                }
+                Err(e) => Err(server.explain(e)),
+            };
         }
         let mut session = Session::start(&server.launch, sizes.run_deadline)?;
         let measured = match self {
@@ -295,7 +323,7 @@ impl Scenario {
             Scenario::AskClient => ask_client(&mut session, sizes),
             Scenario::Flood => flood(&mut session, sizes),
             Scenario::IdleMemory => idle_memory(&mut session, sizes),
-            Scenario::EchoHttp => unreachable!("echo-http runs over HTTP, above"),
+            Scenario::EchoHttp | Scenario::IdleSessions => unreachable!("it runs over HTTP, above"),
         };
         match measured {
             Ok(sample) => {
@@ -483,19 +511,7 @@ fn pipeline(
 /// before the request is written to just after its answer is read and its
 /// response found; the rate is all clients' calls over the time from the
 /// common start to the last client's end.
-fn echo_http(launch: &Launch, sizes: &Sizes) -> Result<Sample> {
-    let server = HttpServer::start(launch, sizes.run_deadline)?;
-    match http_clients(&server, sizes) {
-        Ok(sample) => {
-            server.finish();
-            Ok(sample)
-        }
-        Err(e) => Err(server.explain(e)),
-    }
-}
-
-/// The clients of one `echo-http` run against a started server.
-fn http_clients(server: &HttpServer, sizes: &Sizes) -> Result<Sample> {
+fn echo_http(server: &HttpServer, sizes: &Sizes) -> Result<Sample> {
     let params = echo_params();
     let clients = sizes.http_clients.max(1);
     let mut sessions = (0..clients)
@@ -771,8 +787,10 @@ fn flood(session: &mut Session, sizes: &Sizes) -> Result<Sample> {
         anyhow::Ok((received, pings, ping_max, resumed, finished, result))
     })?;
     let peak = proc_stats::peak_rss_bytes(pid)?;
+    let private = proc_stats::private_rss_bytes(pid)?;
     let mut sample = BTreeMap::from([
         (Metric::PeakRssMib, peak as f64 / MIB),
+        (Metric::PrivateRssMib, private as f64 / MIB),
         (Metric::PingMaxMillis, ping_max.as_secs_f64() * 1e3),
         (Metric::Pings, pings as f64),
         (Metric::Received, received as f64),
@@ -787,6 +805,9 @@ fn flood(session: &mut Session, sizes: &Sizes) -> Result<Sample> {
 
 /// Bytes in a MiB.
 const MIB: f64 = 1024.0 * 1024.0;
+
+/// Bytes in a KiB.
+const KIB: f64 = 1024.0;
 
 /// CPU time of the server, of the load generator and of the whole machine over
 /// a timed phase.
@@ -835,14 +856,35 @@ impl CpuMeter {
 }
 
 /// `idle-memory`: the handshake, `idle_calls` serial echo calls, then the
-/// server's peak RSS.
+/// server's private memory and peak RSS.
 fn idle_memory(session: &mut Session, sizes: &Sizes) -> Result<Sample> {
     let params = echo_params();
     for _ in 0..sizes.idle_calls {
         echo_once(session, &params)?;
     }
     Ok(BTreeMap::from([
-        (Metric::PeakRssMib, session.peak_rss()? as f64 / MIB),
         (Metric::PrivateRssMib, session.private_rss()? as f64 / MIB),
+        (Metric::PeakRssMib, session.peak_rss()? as f64 / MIB),
+    ]))
+}
+
+/// `idle-sessions`: one session is opened first and not counted (the first
+/// connection and session start whatever a server starts lazily); then
+/// `idle_sessions` more, each `initialize` and `notifications/initialized`
+/// only, all over that same keep-alive connection, so the figure is the
+/// sessions' own state and not per-connection buffers. None is closed or
+/// used again. The server's private memory is read before and after them.
+fn idle_sessions(server: &HttpServer, sizes: &Sizes) -> Result<Sample> {
+    let mut session = HttpSession::open(server.address).context("the first session")?;
+    let before = proc_stats::private_rss_bytes(server.pid)?;
+    for opened in 0..sizes.idle_sessions {
+        session.start_another_session().with_context(|| format!("after {opened} idle sessions"))?;
+    }
+    let after = proc_stats::private_rss_bytes(server.pid)?;
+    let added = after as f64 - before as f64;
+    Ok(BTreeMap::from([
+        (Metric::PrivateKibPerSession, added / KIB / sizes.idle_sessions.max(1) as f64),
+        (Metric::PrivateRssMib, after as f64 / MIB),
+        (Metric::PeakRssMib, proc_stats::peak_rss_bytes(server.pid)? as f64 / MIB),
     ]))
 }

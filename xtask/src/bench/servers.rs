@@ -10,7 +10,7 @@
 //! build would only slow each other down.
 //!
 //! Every server but the floor also serves Streamable HTTP when started with
-//! `--http 127.0.0.1:0` (for `echo-http`): loopback only, on a port the OS
+//! `--http 127.0.0.1:0` (for `echo-http` and `idle-sessions`): loopback only, on a port the OS
 //! chooses, which the server logs on stderr as `http://ADDRESS/mcp`.
 
 use std::path::{Path, PathBuf};
@@ -68,14 +68,14 @@ impl Kind {
         match self {
             Kind::Floor => "single-threaded serde_json loop (`bench/floor`)",
             Kind::Rmcp => {
-                "official Rust SDK, idiomatic `#[tool_router]` server on stdio; for echo-http, its \
+                "official Rust SDK, idiomatic `#[tool_router]` server on stdio; over HTTP, its \
                  `StreamableHttpService` (stateful sessions) on axum, with TCP_NODELAY like the others (`bench/rmcp-peer`)"
             }
             Kind::TsSdk => {
-                "official TypeScript SDK, `McpServer` + `StdioServerTransport`; for echo-http, a \
+                "official TypeScript SDK, `McpServer` + `StdioServerTransport`; over HTTP, a \
                  `StreamableHTTPServerTransport` and `McpServer` per session on `node:http` (`bench/ts-peer`)"
             }
-            Kind::Mcpwire => "this workspace's `mcpwire` binary (`--http` for echo-http)",
+            Kind::Mcpwire => "this workspace's `mcpwire` binary (`--http` over HTTP)",
         }
     }
 
@@ -257,33 +257,12 @@ fn mcpwire_server(build: McpwireBuild, stderr_log: PathBuf) -> Result<Server> {
                 crate::mcpwire::Profile::Release => "release",
                 crate::mcpwire::Profile::Debug => "debug",
             };
-            let mut versions = format!("mcpwire-server at {}, {profile_name} build", git_revision());
-            if profile == crate::mcpwire::Profile::Release {
-                versions.push_str(&layout_note(&program));
-            }
+            let versions = format!("mcpwire-server at {}, {profile_name} build", git_revision());
             (program, versions)
         }
     };
     let launch = Launch { program, args: Vec::new(), cwd: project_root(), stderr_log };
     Ok(Server { kind: Kind::Mcpwire, http: http_launch(Kind::Mcpwire, &launch), launch, versions })
-}
-
-/// What the report says about the hot-first code layout (`server/build.rs`),
-/// warning on the terminal when the list has gone stale.
-fn layout_note(binary: &Path) -> String {
-    match crate::layout::coverage(binary) {
-        Ok((found, listed)) => {
-            if found * 10 < listed * 9 {
-                eprintln!(
-                    "    warning: only {found} of the {listed} functions in {} are in this build; \
-                     run `cargo xtask layout` to refresh it",
-                    crate::layout::HOT_FUNCTIONS
-                );
-            }
-            format!(", code laid out hot-first ({found} of {listed} listed functions present)")
-        }
-        Err(error) => format!(", hot-first code layout unknown ({error})"),
-    }
 }
 
 /// The commit the workspace is at, marked `-dirty` with uncommitted changes.
