@@ -317,6 +317,24 @@ impl Server {
         removed
     }
 
+    /// Tell clients the tool list changed without changing the registry:
+    /// for tools whose definitions come from elsewhere (a handler's own
+    /// state). Sessions get `notifications/tools/list_changed`, and so do
+    /// listen streams that asked for it.
+    pub fn notify_tools_changed(&self) {
+        self.broadcast(List::Tools);
+    }
+
+    /// As [`notify_tools_changed`](Self::notify_tools_changed), for prompts.
+    pub fn notify_prompts_changed(&self) {
+        self.broadcast(List::Prompts);
+    }
+
+    /// As [`notify_tools_changed`](Self::notify_tools_changed), for resources.
+    pub fn notify_resources_changed(&self) {
+        self.broadcast(List::Resources);
+    }
+
     /// Tell every client subscribed to `uri` that the resource changed
     /// (`notifications/resources/updated`): sessions that subscribed with
     /// `resources/subscribe`, and listen streams (2026-07-28) that named it.

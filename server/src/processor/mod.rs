@@ -68,8 +68,6 @@ pub(crate) async fn run(
         sweep_at: MIN_SWEEP,
         tracker: TaskTracker::new(),
     };
-    // Long-lived requests (listen streams) end with their result, not cut off.
-    let _closing = closing.drop_guard();
     tokio::pin!(shutdown);
     // Messages taken since the loop last stepped aside.
     let mut taken = 0;
@@ -115,6 +113,9 @@ pub(crate) async fn run(
         }
         taken += 1;
     }
+    // Long-lived requests (listen streams) end with their result rather
+    // than be cut off: they hear it before the grace period starts.
+    closing.cancel();
     processor.wind_down().await;
     server.inner.sessions.remove(session.id);
 }

@@ -31,4 +31,5 @@ mod context;
 mod handlers;
 mod lifecycle;
 mod robustness;
+mod stateless;
 mod support;

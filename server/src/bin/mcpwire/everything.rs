@@ -1,6 +1,7 @@
 //! The reference "everything" server: every fixture the official conformance
 //! suite expects (names, schemas and outputs exactly as the suite's reference
-//! server has them), plus `echo`, `slow`, `emit_notifications` and
+//! server has them; those only the 2026-07-28 scenarios use are in
+//! `stateless_fixtures`), plus `echo`, `slow`, `emit_notifications` and
 //! `ask_client` for benchmarks and robustness tests.
 
 use std::collections::HashMap;
@@ -43,13 +44,13 @@ pub(crate) fn server(config: ServerConfig) -> Server {
                 ..CompleteResult::default()
             })
         });
-    for tool in fixture_tools().into_iter().chain(benchmark_tools()) {
+    for tool in fixture_tools().into_iter().chain(crate::stateless_fixtures::tools()).chain(benchmark_tools()) {
         builder = builder.tool(tool);
     }
     for resource in resources() {
         builder = builder.resource(resource);
     }
-    for prompt in prompts() {
+    for prompt in prompts().into_iter().chain(crate::stateless_fixtures::prompts()) {
         builder = builder.prompt(prompt);
     }
     builder.resource_template(template()).build()

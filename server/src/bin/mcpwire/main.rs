@@ -5,6 +5,7 @@
 
 mod cli;
 mod everything;
+mod stateless_fixtures;
 
 use std::process::ExitCode;
 use std::time::Duration;
