@@ -22,7 +22,7 @@ in_both_runtimes![
     only_tools_resources_and_prompts_may_ask_the_client,
 ];
 
-fn meta(capabilities: Value) -> Value {
+fn meta(capabilities: &Value) -> Value {
     json!({
         "io.modelcontextprotocol/protocolVersion": "2026-07-28",
         "io.modelcontextprotocol/clientCapabilities": capabilities,
@@ -52,12 +52,12 @@ fn text(result: &Value) -> &str {
 async fn a_stateless_request_needs_no_initialize_and_names_the_server() {
     let server = Server::builder("stateless", "2.0.0").tool(tool("hi", |_ctx| async { Ok("hi".into()) })).build();
     let mut client = Client::connect(&server);
-    let params = json!({"name": "hi", "_meta": meta(json!({}))});
+    let params = json!({"name": "hi", "_meta": meta(&json!({}))});
     let result = client.request(1, "tools/call", Some(params)).await.unwrap();
     assert_eq!(result["resultType"], "complete");
     assert_eq!(result["_meta"]["io.modelcontextprotocol/serverInfo"]["name"], "stateless");
     assert_eq!(text(&result), "hi");
-    let listed = client.request(2, "tools/list", Some(json!({"_meta": meta(json!({}))}))).await.unwrap();
+    let listed = client.request(2, "tools/list", Some(json!({"_meta": meta(&json!({}))}))).await.unwrap();
     assert!(listed["ttlMs"].is_u64() && listed["cacheScope"].is_string(), "{listed}");
 }
 
@@ -79,15 +79,14 @@ async fn a_question_ends_the_round_and_the_retry_runs_the_handler_again_with_the
         .build();
     let mut client = Client::connect(&server);
     let caps = json!({"elicitation": {}});
-    let first =
-        client.request(1, "tools/call", Some(json!({"name": "greet", "_meta": meta(caps.clone())}))).await.unwrap();
+    let first = client.request(1, "tools/call", Some(json!({"name": "greet", "_meta": meta(&caps)}))).await.unwrap();
     assert_eq!(first["resultType"], "input_required");
     // An unkeyed question is numbered in the order the handler asks.
     assert_eq!(first["inputRequests"]["elicitation-1"]["method"], "elicitation/create");
     let state = first["requestState"].as_str().expect("a requestState").to_owned();
     let retry = json!({
         "name": "greet",
-        "_meta": meta(caps),
+        "_meta": meta(&caps),
         "inputResponses": {"elicitation-1": {"action": "accept", "content": {"name": "Ada"}}},
         "requestState": state,
     });
@@ -106,7 +105,7 @@ async fn a_question_asked_from_a_task_the_handler_spawned_still_ends_the_round()
         }))
         .build();
     let mut client = Client::connect(&server);
-    let params = json!({"name": "delegates", "_meta": meta(json!({"roots": {}}))});
+    let params = json!({"name": "delegates", "_meta": meta(&json!({"roots": {}}))});
     let result = client.request(1, "tools/call", Some(params)).await.unwrap();
     assert_eq!(result["resultType"], "input_required", "{result}");
     assert_eq!(result["inputRequests"]["roots-1"]["method"], "roots/list");
@@ -121,7 +120,7 @@ async fn a_missing_capability_is_minus_32021_statelessly_and_a_tool_error_in_a_s
         }))
         .build();
     let mut client = Client::connect(&server);
-    let error = client.request(1, "tools/call", Some(json!({"name": "samples", "_meta": meta(json!({}))}))).await;
+    let error = client.request(1, "tools/call", Some(json!({"name": "samples", "_meta": meta(&json!({}))}))).await;
     let error = error.unwrap_err();
     assert_eq!(error["code"], -32021);
     assert_eq!(error["data"]["requiredCapabilities"], json!({"sampling": {}}));
@@ -140,8 +139,8 @@ async fn logs_go_out_only_at_the_level_the_request_asked_for() {
         }))
         .build();
     let mut client = Client::connect(&server);
-    client.request(1, "tools/call", Some(json!({"name": "logs", "_meta": meta(json!({}))}))).await.unwrap();
-    let mut warnings = meta(json!({}));
+    client.request(1, "tools/call", Some(json!({"name": "logs", "_meta": meta(&json!({}))}))).await.unwrap();
+    let mut warnings = meta(&json!({}));
     warnings["io.modelcontextprotocol/logLevel"] = json!("warning");
     client.request(2, "tools/call", Some(json!({"name": "logs", "_meta": warnings}))).await.unwrap();
     let said = client.drain().await;
@@ -158,7 +157,7 @@ async fn one_connection_serves_a_session_and_stateless_requests_side_by_side() {
     let session = client.request(1, "tools/call", Some(json!({"name": "era"}))).await.unwrap();
     assert_eq!(text(&session), "session");
     assert!(session.get("resultType").is_none(), "a session's result has no resultType: {session}");
-    let params = json!({"name": "era", "_meta": meta(json!({}))});
+    let params = json!({"name": "era", "_meta": meta(&json!({}))});
     let stateless = client.request(2, "tools/call", Some(params)).await.unwrap();
     assert_eq!(text(&stateless), "stateless");
     assert_eq!(client.request(3, "ping", None).await.unwrap(), json!({}));
@@ -167,7 +166,7 @@ async fn one_connection_serves_a_session_and_stateless_requests_side_by_side() {
 async fn a_listen_stream_ends_with_its_result_when_the_connection_winds_down() {
     let server = Server::builder("s", "1").tool(tool("t", |_ctx| async { Ok("t".into()) })).build();
     let mut client = Client::connect(&server);
-    let params = json!({"notifications": {"toolsListChanged": true}, "_meta": meta(json!({}))});
+    let params = json!({"notifications": {"toolsListChanged": true}, "_meta": meta(&json!({}))});
     client.start_request("listen", "subscriptions/listen", Some(params)).await;
     let ack = client.notification("notifications/subscriptions/acknowledged").await;
     assert_eq!(ack["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"], "listen");
@@ -197,7 +196,7 @@ async fn only_tools_resources_and_prompts_may_ask_the_client() {
         .build();
     let mut client = Client::connect(&server);
     let error =
-        client.request(1, "example/whoami", Some(json!({"_meta": meta(json!({"roots": {}}))}))).await.unwrap_err();
+        client.request(1, "example/whoami", Some(json!({"_meta": meta(&json!({"roots": {}}))}))).await.unwrap_err();
     assert_eq!(error["code"], -32603);
     assert!(error["message"].as_str().unwrap().contains("tools/call, prompts/get and resources/read"), "{error}");
 }
