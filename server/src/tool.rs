@@ -87,6 +87,10 @@ impl<T: Serialize> IntoToolResult for Structured<T> {
 pub struct ToolRoute {
     pub(crate) tool: Tool,
     pub(crate) handler: Arc<ToolFn>,
+    /// Arguments the schema mirrors in HTTP headers (`x-mcp-header`,
+    /// 2026-07-28), as (argument, header name lower-cased): read once here
+    /// rather than from the schema on every call.
+    pub(crate) mirrored: Arc<[(String, String)]>,
 }
 
 impl fmt::Debug for ToolRoute {
@@ -173,7 +177,8 @@ impl ToolRoute {
         F: Fn(Option<JsonObject>, RequestContext) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<CallToolResult, HandlerError>> + Send + 'static,
     {
-        Self { tool, handler: Arc::new(move |arguments, ctx| Box::pin(handler(arguments, ctx))) }
+        let mirrored = mirrored_headers(&tool);
+        Self { tool, handler: Arc::new(move |arguments, ctx| Box::pin(handler(arguments, ctx))), mirrored }
     }
 
     /// The tool's definition, as `tools/list` shows it.
@@ -186,8 +191,23 @@ impl ToolRoute {
     #[must_use]
     pub fn map_tool(mut self, change: impl FnOnce(Tool) -> Tool) -> Self {
         self.tool = change(self.tool);
+        self.mirrored = mirrored_headers(&self.tool);
         self
     }
+}
+
+/// The top-level arguments whose schema names an `x-mcp-header`: a client
+/// sends their values again as `Mcp-Param-<name>` headers (2026-07-28).
+fn mirrored_headers(tool: &Tool) -> Arc<[(String, String)]> {
+    let schema = tool.input_schema.to_value();
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else { return Arc::new([]) };
+    properties
+        .iter()
+        .filter_map(|(argument, property)| {
+            let header = property.get("x-mcp-header")?.as_str()?;
+            Some((argument.clone(), header.to_ascii_lowercase()))
+        })
+        .collect()
 }
 
 /// The JSON Schema of `T`, as JSON Schema 2020-12 (MCP's default dialect from

@@ -12,9 +12,11 @@ pub(crate) const HELP: &str = "\
 The mcpwire reference MCP server: every conformance fixture, plus tools for
 benchmarks and robustness tests.
 
-It speaks MCP (2024-11-05 to 2025-11-25) as newline-delimited JSON-RPC on stdin
-and stdout, or over Streamable HTTP with --http, and logs to stderr. Add it to an
-MCP client's configuration as a stdio server whose command is this binary.
+It speaks MCP 2024-11-05 to 2025-11-25 (sessions opened with initialize) and
+2026-07-28 (stateless: each request carries its version in _meta), both at once,
+as newline-delimited JSON-RPC on stdin and stdout, or over Streamable HTTP with
+--http, and logs to stderr. Add it to an MCP client's configuration as a stdio
+server whose command is this binary.
 
 Usage: mcpwire [OPTIONS]
 
@@ -27,6 +29,11 @@ Options:
                            connection's reader, processor, handlers and writer
                            hand work to each other far faster on one thread than
                            across threads; one per core for HTTP.
+      --state-key-file <PATH>
+                           A file of at least 32 secret bytes that seals the
+                           requestState of 2026-07-28 input-required results.
+                           Processes behind one load balancer must share it.
+                           Default: a random key per process.
       --log-level <LEVEL>  What to log on stderr: error, warn, info, debug or
                            trace, or per-target levels such as
                            info,mcpwire_transport=debug [env: MCPWIRE_LOG]
@@ -48,6 +55,7 @@ pub(crate) enum Command {
 pub(crate) struct Options {
     pub(crate) http: Option<SocketAddr>,
     pub(crate) threads: Option<u16>,
+    pub(crate) state_key_file: Option<std::path::PathBuf>,
     pub(crate) log_level: String,
 }
 
@@ -63,7 +71,12 @@ impl std::fmt::Display for Error {
 
 /// Parse arguments (without the program name); `log_env` is `$MCPWIRE_LOG`.
 pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, log_env: Option<String>) -> Result<Command, Error> {
-    let mut options = Options { http: None, threads: None, log_level: log_env.unwrap_or_else(|| "info".to_owned()) };
+    let mut options = Options {
+        http: None,
+        threads: None,
+        state_key_file: None,
+        log_level: log_env.unwrap_or_else(|| "info".to_owned()),
+    };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let arg = arg.into_string().map_err(|arg| Error(format!("argument {arg:?} is not valid UTF-8")))?;
@@ -95,6 +108,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, log_env: Option<St
                 }
                 options.threads = Some(threads);
             }
+            "--state-key-file" => options.state_key_file = Some(value()?.into()),
             "--log-level" => options.log_level = value()?,
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
@@ -115,20 +129,22 @@ mod tests {
 
     #[test]
     fn no_arguments_serve_stdio_at_info() {
-        let expected = Options { http: None, threads: None, log_level: "info".into() };
+        let expected = Options { http: None, threads: None, state_key_file: None, log_level: "info".into() };
         assert_eq!(parse_args(&[]).unwrap(), Command::Serve(expected));
     }
 
     #[test]
     fn every_option_is_read_in_both_spellings() {
         let Command::Serve(options) =
-            parse_args(&["--http", "127.0.0.1:0", "--threads=2", "--log-level", "debug"]).unwrap()
+            parse_args(&["--http", "127.0.0.1:0", "--threads=2", "--log-level", "debug", "--state-key-file=/k"])
+                .unwrap()
         else {
             panic!("expected serve")
         };
         assert_eq!(options.http, Some("127.0.0.1:0".parse().unwrap()));
         assert_eq!(options.threads, Some(2));
         assert_eq!(options.log_level, "debug");
+        assert_eq!(options.state_key_file, Some("/k".into()));
     }
 
     #[test]

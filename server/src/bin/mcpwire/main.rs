@@ -50,7 +50,20 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let served = runtime.block_on(serve(cli.http));
+    let mut config = ServerConfig::default();
+    if let Some(path) = &cli.state_key_file {
+        let key = std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| mcpwire_server::StateKey::from_bytes(&bytes).map_err(|e| e.to_string()));
+        match key {
+            Ok(key) => config.request_state_key = key,
+            Err(error) => {
+                eprintln!("mcpwire: --state-key-file {}: {error}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let served = runtime.block_on(serve(cli.http, config));
     // On the portable stdio path (stdin neither a pipe nor a socket, such as a
     // terminal or a file), reading stdin happens on a blocking thread that only
     // returns when its read does; don't wait for it. Pipes and sockets are
@@ -73,8 +86,7 @@ fn print(text: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-async fn serve(http: Option<std::net::SocketAddr>) -> Result<(), mcpwire_server::Error> {
-    let config = ServerConfig::default();
+async fn serve(http: Option<std::net::SocketAddr>, config: ServerConfig) -> Result<(), mcpwire_server::Error> {
     let server = everything::server(config.clone());
     let stop = CancellationToken::new();
     tokio::spawn(stop_on_signal(stop.clone()));
