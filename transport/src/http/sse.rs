@@ -57,6 +57,11 @@ pub(crate) fn message_event(id: Option<EventId>, json: &[u8]) -> Bytes {
     event.freeze()
 }
 
+/// A comment line, which every SSE client ignores: sent on a stateless stream
+/// that has been idle a while, so proxies and clients with idle timeouts keep
+/// a quiet `subscriptions/listen` stream open.
+pub(crate) const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
+
 /// Sent just before the server closes a connection whose stream goes on, so
 /// the client knows how long to wait before resuming it.
 pub(crate) fn retry_field(retry: Duration) -> Bytes {
