@@ -47,6 +47,8 @@ mod service;
 mod session;
 mod sse;
 mod stateless;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::future::Future;
