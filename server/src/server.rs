@@ -224,8 +224,10 @@ impl Server {
 
     /// Serve Streamable HTTP on `listener` (one endpoint, `config.path`) until
     /// `shutdown` resolves: every session a client initializes gets its own
-    /// processor, as a stdio connection would. At shutdown every session ends,
-    /// running handlers get `shutdown_grace` to finish, and connections close.
+    /// processor, as a stdio connection would. Stateless (2026-07-28) requests
+    /// are not served yet: each is answered with -32601. At shutdown every
+    /// session ends, running handlers get `shutdown_grace` to finish, and
+    /// connections close.
     ///
     /// # Errors
     /// When the listener fails.
@@ -236,21 +238,36 @@ impl Server {
         config: mcpwire_transport::http::HttpConfig,
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), Error> {
-        let sessions = tokio_util::task::TaskTracker::new();
-        let on_session = {
-            let server = self.clone();
-            let sessions = sessions.clone();
-            move |handle: mcpwire_transport::http::SessionHandle| {
-                let server = server.clone();
-                sessions.spawn(async move {
-                    let mcpwire_transport::http::SessionHandle { mut incoming, sender, ended, .. } = handle;
+        use mcpwire_protocol::ErrorCode;
+        use mcpwire_transport::http::{Handler, SessionHandle, StatelessRequest};
+
+        /// The server as the HTTP endpoint's owner.
+        struct HttpHandler {
+            server: Server,
+            /// Every session's processor, so shutdown can wait for them.
+            sessions: tokio_util::task::TaskTracker,
+        }
+
+        impl Handler for HttpHandler {
+            fn session(&self, handle: SessionHandle) {
+                let server = self.server.clone();
+                self.sessions.spawn(async move {
+                    let SessionHandle { mut incoming, sender, ended, .. } = handle;
                     server.serve_session(&mut incoming, Arc::clone(&sender), ended.cancelled_owned()).await;
                     // Whatever is queued still reaches the session's streams.
                     sender.close();
                 });
             }
-        };
-        mcpwire_transport::http::serve(listener, config, on_session, shutdown).await?;
+
+            fn request(&self, request: StatelessRequest) {
+                let error = ErrorObject::new(ErrorCode::METHOD_NOT_FOUND, "stateless requests are not served yet");
+                request.sender.send_error(Some(request.request.id), error);
+            }
+        }
+
+        let sessions = tokio_util::task::TaskTracker::new();
+        let handler = HttpHandler { server: self.clone(), sessions: sessions.clone() };
+        mcpwire_transport::http::serve(listener, config, handler, shutdown).await?;
         sessions.close();
         let deadline = self.inner.config.shutdown_grace * 2;
         if tokio::time::timeout(deadline, sessions.wait()).await.is_err() {
