@@ -224,10 +224,11 @@ impl Server {
 
     /// Serve Streamable HTTP on `listener` (one endpoint, `config.path`) until
     /// `shutdown` resolves: every session a client initializes gets its own
-    /// processor, as a stdio connection would. Stateless (2026-07-28) requests
-    /// are not served yet: each is answered with -32601. At shutdown every
-    /// session ends, running handlers get `shutdown_grace` to finish, and
-    /// connections close.
+    /// processor, as a stdio connection would, and every stateless request
+    /// (2026-07-28) is checked, routed and run on its own, answered on its own
+    /// response (see the `http` module for the checks). At shutdown listen
+    /// streams end with their result, every session ends, running handlers get
+    /// `shutdown_grace` to finish, and connections close.
     ///
     /// # Errors
     /// When the listener fails.
@@ -238,40 +239,19 @@ impl Server {
         config: mcpwire_transport::http::HttpConfig,
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), Error> {
-        use mcpwire_protocol::ErrorCode;
-        use mcpwire_transport::http::{Handler, SessionHandle, StatelessRequest};
-
-        /// The server as the HTTP endpoint's owner.
-        struct HttpHandler {
-            server: Server,
-            /// Every session's processor, so shutdown can wait for them.
-            sessions: tokio_util::task::TaskTracker,
-        }
-
-        impl Handler for HttpHandler {
-            fn session(&self, handle: SessionHandle) {
-                let server = self.server.clone();
-                self.sessions.spawn(async move {
-                    let SessionHandle { mut incoming, sender, ended, .. } = handle;
-                    server.serve_session(&mut incoming, Arc::clone(&sender), ended.cancelled_owned()).await;
-                    // Whatever is queued still reaches the session's streams.
-                    sender.close();
-                });
-            }
-
-            fn request(&self, request: StatelessRequest) {
-                let error = ErrorObject::new(ErrorCode::METHOD_NOT_FOUND, "stateless requests are not served yet");
-                request.sender.send_error(Some(request.request.id), error);
-            }
-        }
-
-        let sessions = tokio_util::task::TaskTracker::new();
-        let handler = HttpHandler { server: self.clone(), sessions: sessions.clone() };
-        mcpwire_transport::http::serve(listener, config, handler, shutdown).await?;
-        sessions.close();
+        let tasks = tokio_util::task::TaskTracker::new();
+        let closing = tokio_util::sync::CancellationToken::new();
+        let endpoint = crate::http::Endpoint { server: self.clone(), tasks: tasks.clone(), closing: closing.clone() };
+        let shutdown = async move {
+            shutdown.await;
+            // Listen streams end with their result while connections drain.
+            closing.cancel();
+        };
+        mcpwire_transport::http::serve(listener, config, endpoint, shutdown).await?;
+        tasks.close();
         let deadline = self.inner.config.shutdown_grace * 2;
-        if tokio::time::timeout(deadline, sessions.wait()).await.is_err() {
-            tracing::warn!("some sessions did not wind down in time");
+        if tokio::time::timeout(deadline, tasks.wait()).await.is_err() {
+            tracing::warn!("some sessions and requests did not wind down in time");
         }
         Ok(())
     }
