@@ -191,8 +191,8 @@ impl Processor {
     /// connection serves both kinds side by side.
     fn era(&self, method: &str, meta: Option<&Meta>) -> Result<Era, ErrorObject> {
         if stateless::is_stateless(meta) {
-            let (handshake, log_level) = stateless::declaration(meta)?.accept()?;
-            return Ok(Era::Stateless { handshake, log_level });
+            let declaration = stateless::declaration(meta)?;
+            return Ok(Era::Stateless { version: declaration.accept()?, log_level: declaration.log_level });
         }
         match self.session.handshake() {
             Some(handshake) => Ok(Era::Handshake(handshake.version)),
