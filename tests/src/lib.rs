@@ -30,6 +30,8 @@ mod binary;
 #[cfg(feature = "harness")]
 mod child;
 #[cfg(feature = "harness")]
+mod era;
+#[cfg(feature = "harness")]
 mod http;
 #[cfg(feature = "harness")]
 mod memory;
@@ -41,6 +43,8 @@ mod schema;
 #[cfg(feature = "harness")]
 pub use binary::{custom_server_example, mcpwire_binary, workspace_root};
 #[cfg(feature = "harness")]
+pub use era::{Era, EraTracker, Expected, PROTOCOL_VERSION_KEY, SUBSCRIPTION_ID_KEY};
+#[cfg(feature = "harness")]
 pub use http::{ACCEPT_BOTH, HttpClient, HttpResponse, HttpServer, HttpSession, POST_HEADERS, SseEvent};
 #[cfg(feature = "harness")]
 pub use memory::{MemoryStatus, memory_status};
@@ -49,4 +53,7 @@ pub use process::{
     DEFAULT_TIMEOUT, LATEST_VERSION, McpProcess, SUPPORTED_VERSIONS, initialize_params, request, tool_text,
 };
 #[cfg(feature = "harness")]
-pub use schema::{SCHEMA_VERSION, SchemaValidator, result_definition, schema, schema_dir, schema_for};
+pub use schema::{
+    SCHEMA_VERSION, STATELESS_VERSION, SchemaValidator, Schemas, result_definition, schema, schema_dir, schema_for,
+    stateless_result_definition, stateless_schema,
+};
