@@ -10,7 +10,7 @@
 //! deadline, never longer, so a hung server fails the test instead of hanging it.
 //!
 //! Every JSON-RPC message the server sends in an SSE event is checked against
-//! the official schema as it is read. The JSON bodies of refused requests
+//! the official schema of the era of the request it answers as it is read. The JSON bodies of refused requests
 //! (4xx) are not MCP messages, so they are left to the tests. A thread drains
 //! the server's stderr from the start, so the server never blocks on a full
 //! pipe, and every failure quotes it.
@@ -26,10 +26,11 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::child::ServerChild;
+use crate::era::{Era, Expected};
 use crate::http1::{self, BodyReader, ResponseHead};
 use crate::process::quote;
 use crate::process::{DEFAULT_TIMEOUT, LATEST_VERSION, initialize_params, request};
-use crate::schema::{SCHEMA_VERSION, SchemaValidator, result_definition, schema};
+use crate::schema::Schemas;
 use crate::sse::{self, SseBlock};
 
 /// What a client must accept on every POST: either kind of answer.
@@ -78,9 +79,9 @@ impl HttpServer {
     /// When the binary cannot be started, or does not log its address within
     /// [`DEFAULT_TIMEOUT`].
     pub fn spawn() -> Self {
-        // Load the schema here, on the test's thread: under CI a missing
+        // Load the schemas here, on the test's thread: under CI a missing
         // schema must fail this test.
-        let validator = schema();
+        let schemas = Schemas::load();
         let binary = crate::mcpwire_binary();
         let mut child = Command::new(binary)
             .args(["--http", "127.0.0.1:0"])
@@ -114,7 +115,7 @@ impl HttpServer {
         };
         Self {
             process: ServerChild::new(child, stderr_closed),
-            client: HttpClient { address, log, validator },
+            client: HttpClient { address, log, schemas },
             stderr_thread: Some(stderr_thread),
         }
     }
@@ -181,8 +182,9 @@ pub struct HttpClient {
     address: SocketAddr,
     /// The server's stderr, quoted by every failure.
     log: Arc<ServerLog>,
-    /// `None` when the schema is missing (outside CI), so only JSON-ness is checked.
-    validator: Option<&'static SchemaValidator>,
+    /// Either is `None` when its schema is missing (outside CI), so only
+    /// JSON-ness is checked in that era.
+    schemas: Schemas,
 }
 
 impl HttpClient {
@@ -211,31 +213,30 @@ impl HttpClient {
     /// head. `headers` are sent as given; `Host` (the server's address) and
     /// `Content-Length` are added unless `headers` has them.
     ///
-    /// A request body's results are checked against the type its method
-    /// returns; for other streams say which with [`send_answering`](Self::send_answering).
+    /// What the answer carries is checked in the era of a request body (a
+    /// session's, or stateless when its `_meta` names a protocol version),
+    /// and its result against the type the request's method returns; for
+    /// other streams say what with [`send_expecting`](Self::send_expecting).
     ///
     /// # Panics
     /// When the connection fails or no response head arrives in time.
     pub fn send(&self, method: &str, headers: &[(&str, &str)], body: &[u8]) -> HttpResponse {
-        let answers = serde_json::from_slice::<Value>(body)
-            .ok()
-            .filter(|message| message.get("id").is_some())
-            .and_then(|message| message.get("method")?.as_str().and_then(result_definition));
-        self.send_answering(method, headers, body, answers)
+        let expected = serde_json::from_slice::<Value>(body)
+            .map_or(Expected { era: Era::Session, answers: None }, |message| Expected::answer_to(&message));
+        self.send_expecting(method, headers, body, expected)
     }
 
-    /// [`send`](Self::send), checking any result in the answer against the
-    /// named schema definition (e.g. `CallToolResult`): for a GET that
-    /// resumes a request's stream.
+    /// [`send`](Self::send), checking what the answer carries as `expected`
+    /// says: for a GET that resumes a request's stream.
     ///
     /// # Panics
     /// When the connection fails or no response head arrives in time.
-    pub fn send_answering(
+    pub fn send_expecting(
         &self,
         method: &str,
         headers: &[(&str, &str)],
         body: &[u8],
-        answers: Option<&'static str>,
+        expected: Expected,
     ) -> HttpResponse {
         let deadline = Instant::now() + DEFAULT_TIMEOUT;
         let stream = TcpStream::connect_timeout(&self.address, DEFAULT_TIMEOUT)
@@ -276,7 +277,7 @@ impl HttpClient {
             body: BodyReader::new(framing),
             decoded: Vec::new(),
             transcript: String::new(),
-            answers,
+            expected,
             client: self.clone(),
         }
     }
@@ -414,7 +415,8 @@ impl HttpSession {
     /// it as the answer to a `method` request.
     pub fn resume(&self, last_event_id: &str, method: &str) -> HttpResponse {
         let headers = self.headers("GET", &[("Last-Event-ID", last_event_id)]);
-        self.client.send_answering("GET", &headers, b"", result_definition(method))
+        let expected = Expected { era: Era::Session, answers: Some(method.to_owned()) };
+        self.client.send_expecting("GET", &headers, b"", expected)
     }
 
     /// Any other method in this session (DELETE, PUT...), without a body.
@@ -470,8 +472,8 @@ pub struct HttpResponse {
     decoded: Vec<u8>,
     /// The body read so far, for failure messages.
     transcript: String,
-    /// The schema definition of the results this stream carries, if known.
-    answers: Option<&'static str>,
+    /// What the messages this response carries are checked as.
+    expected: Expected,
     /// For the validator, and the server's stderr in failure messages.
     client: HttpClient,
 }
@@ -633,11 +635,10 @@ impl HttpResponse {
         let message: Value = serde_json::from_str(data).unwrap_or_else(|e| {
             self.fail(&format!("an SSE event's data is not JSON ({e}): {}", quote(data, QUOTE_LIMIT)))
         });
-        if let Some(validator) = self.client.validator
-            && let Err(errors) = validator.check_server_message(&message, self.answers)
-        {
+        if let Err(errors) = self.client.schemas.check(&message, &self.expected) {
             self.fail(&format!(
-                "the server sent a message that breaks the MCP {SCHEMA_VERSION} schema:\n{}\n{errors}",
+                "the server sent a message that breaks the MCP {} schema:\n{}\n{errors}",
+                self.expected.era.schema_version(),
                 quote(data, QUOTE_LIMIT)
             ));
         }
