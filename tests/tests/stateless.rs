@@ -225,6 +225,27 @@ fn methods_the_era_removed_are_method_not_found() {
         let response = call(&mut server, method, params);
         error(&response, METHOD_NOT_FOUND);
     }
+    // As the conformance suite sends them: nothing but `_meta`, which would
+    // not even parse as their params.
+    for method in ["initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"] {
+        let response = call_with(&mut server, method, json!({}), &json!({}));
+        error(&response, METHOD_NOT_FOUND);
+    }
+}
+
+#[test]
+fn params_that_do_not_fit_the_method_are_invalid_params() {
+    let mut server = McpProcess::spawn();
+    let cases = [
+        ("tools/call", json!({"arguments": {}})),
+        ("resources/read", json!({})),
+        ("prompts/get", json!({"name": 5})),
+        ("subscriptions/listen", json!({})),
+    ];
+    for (method, params) in cases {
+        let response = call(&mut server, method, params);
+        error(&response, INVALID_PARAMS);
+    }
 }
 
 #[test]
