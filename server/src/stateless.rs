@@ -30,9 +30,17 @@ pub(crate) fn versions() -> Vec<String> {
     ProtocolVersion::ALL.iter().rev().filter(|v| v.is_stateless()).map(|v| v.as_str().to_owned()).collect()
 }
 
-/// Whether a request is of the stateless era: its `_meta` names a version.
-pub(crate) fn is_stateless(meta: Option<&Meta>) -> bool {
-    meta.is_some_and(|meta| meta.get(keys::PROTOCOL_VERSION).is_some())
+/// Whether a request is of the stateless era: its `_meta` names a version
+/// or declares the client's capabilities (then a missing version is the
+/// client's mistake, -32602, not a session's missing `initialize`), or its
+/// method exists only in that era.
+pub(crate) fn is_stateless(method: &str, meta: Option<&Meta>) -> bool {
+    use mcpwire_protocol::{DiscoverRequest, RequestMethod, SubscriptionsListenRequest};
+    let declares = |key| meta.is_some_and(|meta| meta.get(key).is_some());
+    declares(keys::PROTOCOL_VERSION)
+        || declares(keys::CLIENT_CAPABILITIES)
+        || method == DiscoverRequest::METHOD
+        || method == SubscriptionsListenRequest::METHOD
 }
 
 /// What a stateless request's `_meta` declares, its version still unchecked.

@@ -645,3 +645,23 @@ fn a_change_reaches_a_session_and_a_listener_each_in_its_own_era() {
     tags.sort_by_key(|tag| tag.map(Value::to_string));
     assert_eq!(tags, [None, Some(&listener)], "{before:?}");
 }
+
+#[test]
+fn discover_without_meta_is_invalid_params() {
+    let mut server = McpProcess::spawn();
+    for params in [json!({}), Value::Null] {
+        let response = server.call("server/discover", params.clone());
+        assert_eq!(response["error"]["code"].as_i64(), Some(-32602), "with params {params}: {response}");
+    }
+}
+
+#[test]
+fn meta_without_a_protocol_version_is_invalid_params() {
+    let mut server = McpProcess::spawn();
+    let meta = json!({
+        "io.modelcontextprotocol/clientInfo": {"name": "mcpwire-tests", "version": "0"},
+        "io.modelcontextprotocol/clientCapabilities": {}
+    });
+    let response = server.call("server/discover", json!({"_meta": meta}));
+    assert_eq!(response["error"]["code"].as_i64(), Some(-32602), "{response}");
+}

@@ -190,7 +190,7 @@ impl Processor {
     /// `ping`), and is served at the session's revision. So a stdio
     /// connection serves both kinds side by side.
     fn era(&self, method: &str, meta: Option<&Meta>) -> Result<Era, ErrorObject> {
-        if stateless::is_stateless(meta) {
+        if stateless::is_stateless(method, meta) {
             let declaration = stateless::declaration(meta)?;
             return Ok(Era::Stateless { version: declaration.accept()?, log_level: declaration.log_level });
         }
