@@ -52,6 +52,7 @@ const TOOLS_USED = [
     'test_tool_with_logging',
     'test_tool_with_progress',
     'test_trigger_tool_change',
+    'test_header_params',
     'test_input_required_result_elicitation',
     'test_input_required_result_sampling',
     'test_input_required_result_multi_round'
@@ -246,10 +247,21 @@ function lateProgressDrops(s) {
 // ---------------------------------------------------------------------------
 // The session: one SDK client, and the client-side handlers the checks steer.
 
-/** The transport for `target`: a URL means Streamable HTTP, anything else is a binary to spawn. */
-function transportFor(target) {
+/**
+ * The transport for `target`: a URL means Streamable HTTP, anything else is a
+ * binary to spawn. Over HTTP every request's method, headers and response
+ * status go into `posts`, since the tap sees only JSON-RPC messages.
+ */
+function transportFor(target, posts) {
     if (/^https?:\/\//.test(target)) {
-        return { kind: 'http', transport: new StreamableHTTPClientTransport(new URL(target)) };
+        const recordingFetch = async (url, init) => {
+            const post = { method: init?.method, headers: new Headers(init?.headers), status: undefined };
+            posts.push(post);
+            const response = await fetch(url, init);
+            post.status = response.status;
+            return response;
+        };
+        return { kind: 'http', transport: new StreamableHTTPClientTransport(new URL(target), { fetch: recordingFetch }) };
     }
     // stderr is piped (and always drained, so the server never blocks on it)
     // to keep its logs out of the check lines; a failure prints the tail.
@@ -258,7 +270,9 @@ function transportFor(target) {
 
 class Session {
     constructor(target) {
-        const { kind, transport } = transportFor(target);
+        /** Over HTTP, every request the transport made: `{ method, headers, status }`. */
+        this.posts = [];
+        const { kind, transport } = transportFor(target, this.posts);
         this.kind = kind;
         this.transport = transport;
         /** Every message both ways, in order (see `tap`). */
@@ -444,6 +458,27 @@ check('tools/call echo: the text comes back, complete', async s => {
     const { request, response } = onlyExchange(s.log, from, 'tools/call', 'echo');
     assertComplete(response.result, 'echo');
     assert.equal(request.params._meta?.[PROTOCOL_VERSION_KEY], VERSION, 'the SDK did not put the version in _meta');
+});
+
+check('x-mcp-header: test_header_params, whose region travels in Mcp-Param-Region over HTTP', async s => {
+    // One value the header carries as it is, one it must carry as `=?base64?…?=`.
+    for (const [region, header] of [
+        ['eu-west-1', 'eu-west-1'],
+        ['Zürich', `=?base64?${Buffer.from('Zürich').toString('base64')}?=`]
+    ]) {
+        const from = s.posts.length;
+        const result = await s.client.callTool({ name: 'test_header_params', arguments: { region } });
+        assert.equal(onlyText(result, region), `region=${region}`);
+        if (s.kind !== 'http') {
+            continue;
+        }
+        const sent = s.posts.slice(from).map(post => post.headers);
+        assert.deepEqual(
+            sent.map(headers => [headers.get('mcp-method'), headers.get('mcp-name'), headers.get('mcp-param-region')]),
+            [['tools/call', 'test_header_params', header]],
+            `the SDK's headers for region ${JSON.stringify(region)}`
+        );
+    }
 });
 
 for (const [name, content] of Object.entries(CONSTANT_TOOLS)) {
@@ -695,9 +730,15 @@ check('subscriptions/listen: acknowledged first, then tools/list_changed tagged 
     assert.deepEqual(late.map(e => e.message), [], 'tools/list_changed arrived after the subscription was cancelled');
 });
 
-check('the SDK saw nothing malformed or unexpected', async s => {
+check('the SDK saw nothing malformed or unexpected, and no HTTP request was refused', async s => {
     const unexplained = s.sdkErrors.filter(error => !lateProgressDrops(s).some(drop => drop.error === error));
     assert.deepEqual(unexplained, [], 'the SDK reported errors through onerror');
+    const refused = s.posts.filter(post => !(post.status < 400));
+    assert.deepEqual(
+        refused.map(post => `${post.method} ${post.headers.get('mcp-method')} -> ${post.status}`),
+        [],
+        'HTTP requests the server refused'
+    );
 });
 
 check(
