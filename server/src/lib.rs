@@ -36,6 +36,8 @@
 mod context;
 mod error;
 mod handler;
+#[cfg(feature = "http")]
+mod http;
 mod input;
 mod listen;
 #[cfg(feature = "stderr-log")]

@@ -224,8 +224,11 @@ impl Server {
 
     /// Serve Streamable HTTP on `listener` (one endpoint, `config.path`) until
     /// `shutdown` resolves: every session a client initializes gets its own
-    /// processor, as a stdio connection would. At shutdown every session ends,
-    /// running handlers get `shutdown_grace` to finish, and connections close.
+    /// processor, as a stdio connection would, and every stateless request
+    /// (2026-07-28) is checked, routed and run on its own, answered on its own
+    /// response (see the `http` module for the checks). At shutdown listen
+    /// streams end with their result, every session ends, running handlers get
+    /// `shutdown_grace` to finish, and connections close.
     ///
     /// # Errors
     /// When the listener fails.
@@ -236,25 +239,19 @@ impl Server {
         config: mcpwire_transport::http::HttpConfig,
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), Error> {
-        let sessions = tokio_util::task::TaskTracker::new();
-        let on_session = {
-            let server = self.clone();
-            let sessions = sessions.clone();
-            move |handle: mcpwire_transport::http::SessionHandle| {
-                let server = server.clone();
-                sessions.spawn(async move {
-                    let mcpwire_transport::http::SessionHandle { mut incoming, sender, ended, .. } = handle;
-                    server.serve_session(&mut incoming, Arc::clone(&sender), ended.cancelled_owned()).await;
-                    // Whatever is queued still reaches the session's streams.
-                    sender.close();
-                });
-            }
+        let tasks = tokio_util::task::TaskTracker::new();
+        let closing = tokio_util::sync::CancellationToken::new();
+        let endpoint = crate::http::Endpoint { server: self.clone(), tasks: tasks.clone(), closing: closing.clone() };
+        let shutdown = async move {
+            shutdown.await;
+            // Listen streams end with their result while connections drain.
+            closing.cancel();
         };
-        mcpwire_transport::http::serve(listener, config, on_session, shutdown).await?;
-        sessions.close();
+        mcpwire_transport::http::serve(listener, config, endpoint, shutdown).await?;
+        tasks.close();
         let deadline = self.inner.config.shutdown_grace * 2;
-        if tokio::time::timeout(deadline, sessions.wait()).await.is_err() {
-            tracing::warn!("some sessions did not wind down in time");
+        if tokio::time::timeout(deadline, tasks.wait()).await.is_err() {
+            tracing::warn!("some sessions and requests did not wind down in time");
         }
         Ok(())
     }

@@ -97,6 +97,26 @@ impl Declaration {
     }
 }
 
+/// Whether the stateless era removed `method`: answered -32601 whatever its
+/// params, which may no longer even parse (`initialize` wants fields a
+/// stateless client has no reason to send).
+pub(crate) fn is_removed(method: &str) -> bool {
+    use mcpwire_protocol::{
+        GetTaskPayloadRequest, InitializeRequest, ListTasksRequest, PingRequest, RequestMethod, SetLevelRequest,
+        SubscribeRequest, UnsubscribeRequest,
+    };
+    [
+        InitializeRequest::METHOD,
+        PingRequest::METHOD,
+        SetLevelRequest::METHOD,
+        SubscribeRequest::METHOD,
+        UnsubscribeRequest::METHOD,
+        GetTaskPayloadRequest::METHOD,
+        ListTasksRequest::METHOD,
+    ]
+    .contains(&method)
+}
+
 /// The answer to a method the stateless era removed, or never had: -32601.
 pub(crate) fn removed(method: &str) -> ErrorObject {
     ErrorObject::new(

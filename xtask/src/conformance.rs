@@ -1,12 +1,15 @@
 //! `cargo xtask conformance`: the official MCP conformance suite against
-//! `mcpwire --http`, every 2025-11-25 scenario, no expected failures.
+//! `mcpwire --http`, every scenario of both eras (`--suite all` at
+//! `--spec-version 2025-11-25` and at `2026-07-28`), no expected failures.
 //!
 //! The suite and Node 22 are npm packages installed at pinned versions into
 //! `target/xtask-cache/conformance`. The suite writes one `checks.json` per
 //! scenario; this module reads them back into a table and fails on any failed
-//! check, so a regression cannot hide in the suite's own output.
+//! check, on any scenario the suite lists for that revision but left no
+//! `checks.json` for (its harness threw), so a regression cannot hide in the
+//! suite's own output.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
@@ -18,7 +21,10 @@ use crate::node::NodeEnv;
 
 /// The suite, pinned: a newer one may add scenarios, which is a deliberate upgrade.
 const SUITE: &str = "@modelcontextprotocol/conformance@0.2.0-alpha.12";
-const SPEC_VERSION: &str = "2025-11-25";
+
+/// The revisions run, one full pass each: the last of the handshake era and
+/// the stateless one.
+const SPEC_VERSIONS: [&str; 2] = ["2025-11-25", "2026-07-28"];
 
 /// How one scenario went: check statuses and the details of what was not a success.
 #[derive(Default)]
@@ -37,12 +43,30 @@ pub(crate) fn run() -> Result<()> {
     let env = NodeEnv::install("conformance", &[SUITE, "node@22"])?;
     let binary = mcpwire::binary()?;
     let server = HttpServer::start(&binary)?;
-    let results = env.dir.join("results");
+    let mut failures = Vec::new();
+    for version in SPEC_VERSIONS {
+        if let Err(error) = run_version(&env, &server, version) {
+            failures.push(format!("{version}: {error:#}"));
+        }
+    }
+    if !failures.is_empty() {
+        eprintln!("mcpwire's stderr (last lines):\n{}", server.stderr_tail());
+        bail!("conformance failed:\n{}", failures.join("\n"));
+    }
+    server.stop()?;
+    Ok(())
+}
+
+/// One revision's pass: every scenario the suite lists for it must leave a
+/// `checks.json` without a failure.
+fn run_version(env: &NodeEnv, server: &HttpServer, version: &str) -> Result<()> {
+    let cli = env.module_path("@modelcontextprotocol/conformance/dist/index.js");
+    let expected = listed_scenarios(env, version)?;
+    let results = env.dir.join(format!("results-{version}"));
     let _ = std::fs::remove_dir_all(&results);
     std::fs::create_dir_all(&results)?;
 
-    let cli = env.module_path("@modelcontextprotocol/conformance/dist/index.js");
-    let args = ["server", "--url", &server.url, "--suite", "all", "--spec-version", SPEC_VERSION];
+    let args = ["server", "--url", &server.url, "--suite", "all", "--spec-version", version];
     eprintln!("$ node {} {}", cli.display(), args.join(" "));
     let output = Command::new(env.node())
         .arg(&cli)
@@ -52,32 +76,65 @@ pub(crate) fn run() -> Result<()> {
         .current_dir(&env.dir)
         .output()
         .context("running the conformance suite")?;
-    let scenarios = read_results(&results)?;
+    let (scenarios, crashed) = read_results(&results)?;
+    eprintln!("\n== spec version {version}");
     print_table(&scenarios);
 
+    let missing: Vec<_> = expected.iter().filter(|name| !scenarios.contains_key(*name)).collect();
     let failed: usize = scenarios.values().map(|s| s.count("FAILURE")).sum();
-    if !output.status.success() || failed > 0 || scenarios.is_empty() {
+    if !output.status.success() || failed > 0 || !missing.is_empty() || !crashed.is_empty() || expected.is_empty() {
         eprintln!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-        eprintln!("mcpwire's stderr (last lines):\n{}", server.stderr_tail());
         bail!(
-            "conformance failed: {failed} failed checks in {} scenarios (suite exit: {})",
+            "{failed} failed checks in {} scenarios; scenarios without checks.json (the harness threw): {crashed:?}; \
+             listed but not run: {missing:?} (suite exit: {})",
             scenarios.len(),
             output.status
         );
     }
-    server.stop()?;
+    eprintln!("{version}: all {} scenarios the suite lists ran, none failed", expected.len());
     Ok(())
 }
 
-/// Read every scenario's `checks.json` from the suite's output folder.
-fn read_results(dir: &Path) -> Result<BTreeMap<String, Scenario>> {
+/// The server scenarios the suite lists for `version` (`list --server
+/// --spec-version`): `  - name [versions]` lines.
+fn listed_scenarios(env: &NodeEnv, version: &str) -> Result<BTreeSet<String>> {
+    let cli = env.module_path("@modelcontextprotocol/conformance/dist/index.js");
+    let output = Command::new(env.node())
+        .arg(&cli)
+        .args(["list", "--server", "--spec-version", version])
+        .current_dir(&env.dir)
+        .output()
+        .context("listing the suite's scenarios")?;
+    if !output.status.success() {
+        bail!("`conformance list` failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(parse_listed(&String::from_utf8_lossy(&output.stdout)))
+}
+
+fn parse_listed(text: &str) -> BTreeSet<String> {
+    text.lines()
+        .filter_map(|line| line.trim_start().strip_prefix("- "))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Read every scenario's `checks.json` from the suite's output folder; a
+/// scenario folder without one is returned apart: its harness threw.
+fn read_results(dir: &Path) -> Result<(BTreeMap<String, Scenario>, Vec<String>)> {
     let mut scenarios = BTreeMap::new();
+    let mut crashed = Vec::new();
     for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path().join("checks.json");
+        let folder_path = entry?.path();
+        let folder = folder_path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let path = folder_path.join("checks.json");
+        if !path.is_file() {
+            crashed.push(scenario_name(&folder).to_owned());
+            continue;
+        }
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
         let checks: Vec<Value> = serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-        let folder = path.parent().and_then(Path::file_name).and_then(|n| n.to_str()).unwrap_or_default();
-        let scenario: &mut Scenario = scenarios.entry(scenario_name(folder).to_owned()).or_default();
+        let scenario: &mut Scenario = scenarios.entry(scenario_name(&folder).to_owned()).or_default();
         for check in &checks {
             let status = check["status"].as_str().unwrap_or("?").to_owned();
             if matches!(status.as_str(), "FAILURE" | "WARNING") {
@@ -87,7 +144,7 @@ fn read_results(dir: &Path) -> Result<BTreeMap<String, Scenario>> {
             *scenario.counts.entry(status).or_default() += 1;
         }
     }
-    Ok(scenarios)
+    Ok((scenarios, crashed))
 }
 
 /// `server-tools-call-image-2026-11-24T23-10-20-376Z` names `tools-call-image`:
@@ -133,6 +190,13 @@ fn print_table(scenarios: &BTreeMap<String, Scenario>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listed_scenarios_are_read_from_the_list_output() {
+        let text = "Server scenarios (test against a server):\n  - server-stateless [2026-07-28]\n  - tools-list [2025-06-18,2026-07-28]\n";
+        let listed = parse_listed(text);
+        assert_eq!(listed.into_iter().collect::<Vec<_>>(), ["server-stateless", "tools-list"]);
+    }
 
     #[test]
     fn scenario_names_lose_their_prefix_and_timestamp() {

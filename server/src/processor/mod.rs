@@ -154,10 +154,11 @@ impl Processor {
     fn handle_request(&mut self, request: Request, responder: Responder) {
         let Request { id, method, params, .. } = request;
         let parsed = ClientRequest::from_parts(&method, params.as_deref());
-        // A custom method's `_meta` is read on its own: its params are its handler's.
+        // Params that did not parse (a custom method's, or a removed
+        // method's) still carry the `_meta` that decides the era.
         let custom_meta = match &parsed {
-            Err(mcpwire_protocol::Error::UnknownMethod(_)) => meta_of(params.as_deref()),
-            _ => None,
+            Err(_) => meta_of(params.as_deref()),
+            Ok(_) => None,
         };
         let meta = match &parsed {
             Ok(request) => request.meta(),
@@ -167,6 +168,9 @@ impl Processor {
             Ok(era) => era,
             Err(error) => return responder.error(Some(id), error),
         };
+        if matches!(era, Era::Stateless { .. }) && stateless::is_removed(&method) {
+            return responder.error(Some(id), stateless::removed(&method));
+        }
         let routed = match parsed {
             Ok(request) => routes::route(&self.server, &self.session, &id, request, &era),
             Err(mcpwire_protocol::Error::UnknownMethod(_)) => {

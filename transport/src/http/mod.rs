@@ -1,29 +1,111 @@
-//! Streamable HTTP (MCP 2025-03-26 to 2025-11-25): one endpoint where the
-//! client POSTs every message and GETs a standalone event stream, with
-//! sessions, resumable SSE streams, and the security checks the spec asks for.
+//! Streamable HTTP, both eras on one endpoint. In the handshake era (MCP
+//! 2025-03-26 to 2025-11-25) the client POSTs every message and GETs a
+//! standalone event stream, in a session with resumable SSE streams. In the
+//! stateless era (2026-07-28) every request is one POST that stands alone,
+//! answered with JSON or with a stream scoped to it. Both share the security
+//! checks the spec asks for, and the era is decided per request.
 //!
 //! The transport owns sockets, sessions and streams; what a message means is
-//! the processor's business. When a client initializes a session, the
-//! `on_session` callback receives a [`SessionHandle`] and runs a processor on
-//! it, exactly as it would on a stdio connection.
+//! its owner's business, reached through a [`Handler`]. When a client
+//! initializes a session, [`Handler::session`] receives a [`SessionHandle`]
+//! and runs a processor on it, exactly as on a stdio connection. Each
+//! stateless request goes to [`Handler::request`] as a [`StatelessRequest`]
+//! with an outgoing queue of its own.
+//!
+//! A server that answers every stateless request with an empty result:
+//!
+//! ```
+//! use mcpwire_transport::http::{self, Handler, HttpConfig, SessionHandle, StatelessRequest};
+//!
+//! struct Answer;
+//!
+//! impl Handler for Answer {
+//!     fn session(&self, handle: SessionHandle) {
+//!         // A real owner runs a processor on it; dropping it ends the session.
+//!         drop(handle);
+//!     }
+//!
+//!     fn request(&self, request: StatelessRequest) {
+//!         let result = serde_json::json!({"resultType": "complete"});
+//!         request.sender.send_response(request.request.id, &result);
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! // Serves until the future resolves: a signal, in a real server.
+//! let shutdown = async {};
+//! http::serve(listener, HttpConfig::default(), Answer, shutdown).await
+//! # }
+//! ```
 
 mod checks;
+mod era;
+mod headers;
 mod service;
 mod session;
 mod sse;
+mod stateless;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+pub use headers::McpHeaders;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use session::HttpSession;
 pub use session::SessionHandle;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
 
-use crate::TransportConfig;
+use crate::{OutgoingMessageSender, TransportConfig};
+
+/// What a Streamable HTTP endpoint hands its owner. Both methods are called
+/// on the connection's task and must not block: they start the work (spawn
+/// it) and return.
+pub trait Handler: Send + Sync + 'static {
+    /// A client initialized a session (2025-11-25 and earlier): run a
+    /// processor on it until `handle.ended` fires.
+    fn session(&self, handle: SessionHandle);
+
+    /// A stateless request (2026-07-28 and later). The owner validates it (its
+    /// `_meta`, then `headers`), runs it, and sends everything for it through
+    /// `request.sender`: notifications first, then exactly one response
+    /// (result or error). It should stop when `request.closed` fires (the
+    /// client closed the stream, or the server is shutting down).
+    ///
+    /// The first message sent decides the answer: a response is sent as
+    /// `application/json`, with the HTTP status its error code calls for
+    /// (400 for -32700, -32600, -32602, -32020, -32021 and -32022, 404 for
+    /// -32601, 200 otherwise); a notification opens an SSE stream that ends
+    /// after the response, or never, for a `subscriptions/listen` stream that
+    /// sends none. Requests to the client are not delivered (2026-07-28 has
+    /// none), nor are stream controls. An owner that drops its sender without
+    /// answering gets a -32603 sent for it.
+    fn request(&self, request: StatelessRequest);
+}
+
+/// One stateless request, as its owner gets it.
+#[derive(Debug)]
+pub struct StatelessRequest {
+    /// The JSON-RPC request, params still raw.
+    pub request: mcpwire_protocol::Request,
+    /// Its MCP headers, to check against the body.
+    pub headers: McpHeaders,
+    /// Everything sent for this request, and nothing else: a sender of its
+    /// own, with the limits of [`HttpConfig::transport`]. Closed once the
+    /// answer is complete or the client is gone.
+    pub sender: Arc<OutgoingMessageSender>,
+    /// Fires when the client closes the stream before the response (in
+    /// 2026-07-28 that is the cancellation), or when the server shuts down.
+    pub closed: CancellationToken,
+}
 
 /// How long connections may take to finish at shutdown before they are dropped.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
@@ -31,28 +113,40 @@ const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
 /// Limits and settings of a Streamable HTTP server.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
-    /// The one MCP endpoint.
+    /// The one MCP endpoint. Default `/mcp`.
     pub path: String,
     /// Hosts accepted in `Host` and `Origin` (any port): a request naming any
     /// other host is refused with 403, which stops DNS rebinding. Loopback
-    /// names by default; a server bound elsewhere must list its own names.
+    /// names by default (`localhost`, `127.0.0.1`, `[::1]`); a server bound
+    /// elsewhere must list its own names.
     pub allowed_hosts: Vec<String>,
-    /// The largest request body accepted (413 beyond).
+    /// The largest request body accepted (413 beyond). Default 4 MiB.
     pub max_body_bytes: usize,
-    /// Sessions at once (503 beyond).
+    /// Sessions at once (503 beyond). Default 1024.
     pub max_sessions: usize,
-    /// Request streams open at once in one session (429 beyond).
+    /// Request streams open at once in one session (429 beyond). Default 256.
     pub max_streams_per_session: usize,
     /// Events each stream keeps for replay; older notifications are evicted
     /// beyond it, requests and responses never are. Also how far a live
-    /// reader may fall behind before the session waits for it.
+    /// reader may fall behind before the session waits for it. Default 1024.
     pub max_stored_events_per_stream: usize,
     /// A session without requests or open connections for this long ends.
+    /// Default 30 minutes.
     pub session_idle_timeout: Duration,
     /// The `retry:` a stream advertises: how long a client waits before
-    /// resuming after the server closed a connection.
+    /// resuming after the server closed a connection. Default 1 s.
     pub sse_retry: Duration,
-    /// Limits of each session's outgoing side.
+    /// Stateless requests (2026-07-28) in flight at once, open
+    /// `subscriptions/listen` streams included (503 beyond). Each holds its
+    /// own outgoing queue, so this also bounds their memory. Default 1024.
+    pub max_stateless_requests: usize,
+    /// A stateless SSE stream that has sent nothing for this long gets a
+    /// comment (`: keep-alive`), so that proxies and clients with idle
+    /// timeouts keep a quiet `subscriptions/listen` stream open. Zero turns
+    /// it off. Default 15 s.
+    pub stateless_keep_alive: Duration,
+    /// Limits of each session's outgoing side, and of each stateless
+    /// request's (`TransportConfig::default()` by default).
     pub transport: TransportConfig,
 }
 
@@ -67,6 +161,10 @@ impl Default for HttpConfig {
             max_stored_events_per_stream: 1024,
             session_idle_timeout: Duration::from_secs(30 * 60),
             sse_retry: Duration::from_secs(1),
+            max_stateless_requests: 1024,
+            // Under the idle timeouts of common proxies (30 to 60 seconds),
+            // and rare enough to cost nothing.
+            stateless_keep_alive: Duration::from_secs(15),
             transport: TransportConfig::default(),
         }
     }
@@ -76,7 +174,12 @@ impl Default for HttpConfig {
 struct HttpState {
     config: Arc<HttpConfig>,
     sessions: Mutex<HashMap<String, Arc<HttpSession>>>,
-    on_session: Box<dyn Fn(SessionHandle) + Send + Sync>,
+    handler: Box<dyn Handler>,
+    /// One permit per stateless request in flight, `max_stateless_requests` in all.
+    stateless_slots: Arc<Semaphore>,
+    /// Cancelled at shutdown; every stateless request's `closed` is its child,
+    /// as every session ends then.
+    stopping: CancellationToken,
 }
 
 impl HttpState {
@@ -89,23 +192,27 @@ impl HttpState {
     }
 }
 
-/// Serve Streamable HTTP on `listener` until `shutdown` resolves, calling
-/// `on_session` for every session a client initializes. At shutdown every
-/// session ends and connections get a second to finish.
+/// Serve Streamable HTTP on `listener` until `shutdown` resolves, handing
+/// every session a client initializes and every stateless request to
+/// `handler`. At shutdown every session ends, every stateless request's
+/// `closed` fires, and connections get a second to finish.
 ///
 /// # Errors
 /// Only when the listener itself fails; a failing connection is logged.
-pub async fn serve<F>(
+pub async fn serve(
     listener: TcpListener,
     config: HttpConfig,
-    on_session: F,
+    handler: impl Handler,
     shutdown: impl Future<Output = ()>,
-) -> std::io::Result<()>
-where
-    F: Fn(SessionHandle) + Send + Sync + 'static,
-{
-    let state =
-        Arc::new(HttpState { config: Arc::new(config), sessions: Mutex::default(), on_session: Box::new(on_session) });
+) -> std::io::Result<()> {
+    let slots = config.max_stateless_requests.min(Semaphore::MAX_PERMITS);
+    let state = Arc::new(HttpState {
+        config: Arc::new(config),
+        sessions: Mutex::default(),
+        handler: Box::new(handler),
+        stateless_slots: Arc::new(Semaphore::new(slots)),
+        stopping: CancellationToken::new(),
+    });
     let reaper = tokio::spawn(reap_idle_sessions(Arc::downgrade(&state)));
     let graceful = GracefulShutdown::new();
     let http = hyper::server::conn::http1::Builder::new();
@@ -134,6 +241,7 @@ where
         });
     }
     reaper.abort();
+    state.stopping.cancel();
     let sessions: Vec<_> = state.sessions.lock().expect("sessions lock").drain().map(|(_, s)| s).collect();
     for session in sessions {
         session.end();

@@ -1,12 +1,24 @@
-//! Answering one HTTP request on the MCP endpoint: the checks, then POST (a
-//! message in), GET (a stream out, new or resumed), or DELETE (end a session).
+//! Answering one HTTP request on the MCP endpoint: the checks, then the era
+//! the request belongs to, then POST (a message in), GET (a stream out, new or
+//! resumed), or DELETE (end a session).
 //!
-//! Status codes follow the 2025-11-25 transport rules: 202 for a
-//! notification or response, an SSE stream for a request, 400 for a bad body,
-//! a missing session or an unsupported `MCP-Protocol-Version`, 403 for a
-//! foreign `Host` or `Origin`, 404 for an unknown or ended session, 405 for
-//! other methods, 406 for a missing `Accept` type, 413 for a body too large,
-//! 429/503 when the stream or session limit is reached.
+//! Every request passes the same checks first: the endpoint path (404), then
+//! `Host` and `Origin` (403). A POST then needs an `Accept` of both answer
+//! types (406), a JSON `Content-Type` (415) and a body within the limit (413).
+//! Only then is the era decided (see `era`), and each era has its own rules.
+//!
+//! Handshake era (2025-11-25 transport rules): 202 for a notification or
+//! response, an SSE stream for a request, 400 for a bad body, a missing
+//! session or an unsupported `MCP-Protocol-Version`, 404 for an unknown or
+//! ended session, 409 for a second standalone stream, 429/503 when the stream
+//! or session limit is reached.
+//!
+//! Stateless era (2026-07-28): a request goes to the owner and is answered by
+//! `stateless`; a notification gets 202 and goes nowhere (cancelling is
+//! closing the stream, and nothing else is left to say); a response or a
+//! batch gets 400; GET and DELETE get 405; 503 beyond `max_stateless_requests`.
+//! `Mcp-Session-Id` and `Last-Event-ID` are ignored. Other methods get 405 in
+//! either era.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -17,12 +29,14 @@ use http_body_util::{BodyExt, Empty, Full, Limited, StreamBody};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use mcpwire_protocol::{
-    Decoded, ErrorCode, ErrorObject, ErrorResponse, InitializeRequest, Message, ProtocolVersion, RequestMethod, decode,
+    Decoded, Error, ErrorCode, ErrorObject, ErrorResponse, InitializeRequest, Message, ProtocolVersion, RequestId,
+    RequestMethod, decode,
 };
 
+use super::era::{Era, Signals, has_modern_meta};
 use super::session::{HttpSession, OpenError, SseBody};
 use super::sse::EventId;
-use super::{HttpState, checks};
+use super::{HttpState, McpHeaders, checks, stateless};
 use crate::Incoming;
 
 /// Every response body: a whole one, or a stream of SSE frames.
@@ -41,10 +55,21 @@ pub(crate) async fn handle(
 
 /// A response that ends the request early, with a JSON-RPC error body; boxed
 /// because it is the rare path and a `Response` is large.
-type Refusal = Box<Response<Body>>;
+pub(crate) type Refusal = Box<Response<Body>>;
 
 fn refuse(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Refusal {
-    let error = ErrorResponse::new(None, ErrorObject::new(code, message.into()));
+    refuse_request(status, None, code, message)
+}
+
+/// A refusal answering the request `id`, when the body has been read and the
+/// id is known.
+pub(crate) fn refuse_request(
+    status: StatusCode,
+    id: Option<RequestId>,
+    code: ErrorCode,
+    message: impl Into<String>,
+) -> Refusal {
+    let error = ErrorResponse::new(id, ErrorObject::new(code, message.into()));
     let body = serde_json::to_vec(&error).expect("an error response serialises");
     Box::new(
         Response::builder()
@@ -76,16 +101,35 @@ async fn respond(state: &HttpState, request: Request<hyper::body::Incoming>) -> 
         ));
     }
     check_host_and_origin(state, &request)?;
-    check_protocol_version(request.headers())?;
     match *request.method() {
         Method::POST => post(state, request).await,
-        Method::GET => get(state, request.headers()),
-        Method::DELETE => delete(state, request.headers()),
+        Method::GET | Method::DELETE => {
+            let headers = request.headers();
+            if signals(headers).era() == Era::Stateless {
+                let mut response = refuse_http(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "Method Not Allowed: from MCP 2026-07-28 every message is a POST",
+                );
+                response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+                return Err(response);
+            }
+            check_protocol_version(headers)?;
+            if *request.method() == Method::GET { get(state, headers) } else { delete(state, headers) }
+        }
         _ => {
             let mut response = refuse_http(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
             response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, POST, DELETE"));
             Err(response)
         }
+    }
+}
+
+/// What the headers say about a request's era; a POST adds its body's `_meta`.
+fn signals(headers: &HeaderMap) -> Signals<'_> {
+    Signals {
+        version_header: headers.get(PROTOCOL_VERSION).map(|v| v.to_str().unwrap_or_default()),
+        names_session: headers.contains_key(SESSION_ID),
+        modern_meta: false,
     }
 }
 
@@ -105,9 +149,10 @@ fn check_host_and_origin<B>(state: &HttpState, request: &Request<B>) -> Result<(
     Ok(())
 }
 
-/// Any revision this server speaks is accepted, whatever the session
-/// negotiated (one conformance suite sends an older one mid-session);
-/// anything else is refused.
+/// In the handshake era, any handshake revision is accepted, whatever the
+/// session negotiated (one conformance suite sends an older one mid-session);
+/// anything else is refused. Only a session's own messages get here with
+/// another version: without a session id, the header makes a request stateless.
 fn check_protocol_version(headers: &HeaderMap) -> Result<(), Refusal> {
     let Some(version) = headers.get(PROTOCOL_VERSION) else { return Ok(()) };
     let version = version.to_str().unwrap_or_default().trim();
@@ -148,20 +193,71 @@ async fn post(state: &HttpState, request: Request<hyper::body::Incoming>) -> Res
     }
     let (parts, body) = request.into_parts();
     let bytes = read_body(body, state.config.max_body_bytes).await?;
-    let message = match decode(&bytes) {
-        Ok(Decoded::Single(message)) => message,
-        Ok(Decoded::Batch(_)) => {
-            return Err(refuse(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::INVALID_REQUEST,
-                "JSON-RPC batches are not accepted over Streamable HTTP; send one message per POST",
-            ));
-        }
-        Err(error) => return Err(refuse(StatusCode::BAD_REQUEST, error.to_error_object().code, error.to_string())),
+    let decoded = decode(&bytes);
+    let modern_meta = match &decoded {
+        Ok(Decoded::Single(Message::Request(request))) => has_modern_meta(request.params.as_ref()),
+        _ => false,
     };
+    match (Signals { modern_meta, ..signals(&parts.headers) }).era() {
+        Era::Stateless => stateless_post(state, &parts.headers, decoded).await,
+        Era::Handshake => {
+            check_protocol_version(&parts.headers)?;
+            session_post(state, &parts.headers, decoded).await
+        }
+    }
+}
+
+/// The body as one message; a batch or undecodable bytes are refused with
+/// 400 in either era, naming the request's id when it could be read.
+fn single(decoded: Result<Decoded, Error>) -> Result<Message, Refusal> {
+    match decoded {
+        Ok(Decoded::Single(message)) => Ok(message),
+        Ok(Decoded::Batch(_)) => Err(refuse(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::INVALID_REQUEST,
+            "JSON-RPC batches are not accepted over Streamable HTTP; send one message per POST",
+        )),
+        Err(error) => Err(refuse_request(
+            StatusCode::BAD_REQUEST,
+            error.request_id().cloned(),
+            error.to_error_object().code,
+            error.to_string(),
+        )),
+    }
+}
+
+/// A POST of the stateless era: requests go to the owner, one at a time each
+/// with its own answer; nothing else has anywhere to go.
+async fn stateless_post(
+    state: &HttpState,
+    headers: &HeaderMap,
+    decoded: Result<Decoded, Error>,
+) -> Result<Response<Body>, Refusal> {
+    match single(decoded)? {
+        Message::Request(request) => stateless::answer(state, request, McpHeaders::from_headers(headers)).await,
+        Message::Notification(notification) => {
+            tracing::debug!(method = %notification.method, "ignored a stateless notification");
+            Ok(empty(StatusCode::ACCEPTED))
+        }
+        Message::Response(_) | Message::Error(_) => Err(refuse(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::INVALID_REQUEST,
+            "Bad Request: from MCP 2026-07-28 the server sends no requests, so a client sends no responses",
+        )),
+    }
+}
+
+/// A POST of the handshake era: `initialize` starts a session, everything
+/// else goes to the session it names.
+async fn session_post(
+    state: &HttpState,
+    headers: &HeaderMap,
+    decoded: Result<Decoded, Error>,
+) -> Result<Response<Body>, Refusal> {
+    let message = single(decoded)?;
     let session = match &message {
         Message::Request(request) if request.method == InitializeRequest::METHOD => start_session(state)?,
-        _ => session_of(state, &parts.headers)?,
+        _ => session_of(state, headers)?,
     };
     match message {
         Message::Request(request) => {
@@ -229,7 +325,7 @@ fn start_session(state: &HttpState) -> Result<Arc<HttpSession>, Refusal> {
     sessions.insert(id, Arc::clone(&session));
     drop(sessions);
     tracing::debug!(session = %session.id, "session started");
-    (state.on_session)(handle);
+    state.handler.session(handle);
     Ok(session)
 }
 

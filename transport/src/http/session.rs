@@ -283,7 +283,7 @@ impl HttpSession {
             kind => {
                 let sequence = stream.next_sequence;
                 stream.next_sequence += 1;
-                let bytes = message_event(EventId { stream: stream_id, sequence }, &envelope.bytes);
+                let bytes = message_event(Some(EventId { stream: stream_id, sequence }), &envelope.bytes);
                 let evictable = kind == MessageKind::Notification;
                 stream.events.push_back(StoredEvent { sequence, bytes, evictable });
                 evict(stream, limit, &self.sender);

@@ -1,9 +1,11 @@
 //! Server-sent events: the framing of Streamable HTTP's response streams,
 //! and event ids that say which stream they belong to.
 //!
-//! Only encoding is needed on the server side; the client parses. An event
-//! id is `<stream>:<sequence>`: unique across a session's streams, and enough
-//! to find the stream to replay from a `Last-Event-ID` alone.
+//! Only encoding is needed on the server side; the client parses. In a
+//! session (2025-11-25 and earlier) an event id is `<stream>:<sequence>`:
+//! unique across a session's streams, and enough to find the stream to replay
+//! from a `Last-Event-ID` alone. A stateless stream (2026-07-28) cannot be
+//! resumed, so its events carry no id.
 
 use std::fmt;
 use std::time::Duration;
@@ -37,18 +39,28 @@ pub(crate) fn priming_event(id: EventId, retry: Duration) -> Bytes {
     Bytes::from(format!("id: {id}\nretry: {}\ndata: \n\n", retry.as_millis()))
 }
 
-/// A message event. The JSON is compact, so it holds no newline and fits one
-/// `data:` line.
-pub(crate) fn message_event(id: EventId, json: &[u8]) -> Bytes {
+/// A message event, with an id to resume after when the stream has one. The
+/// JSON is compact, so it holds no newline and fits one `data:` line (some
+/// clients read SSE line by line and parse each `data:` line on its own).
+pub(crate) fn message_event(id: Option<EventId>, json: &[u8]) -> Bytes {
     debug_assert!(!json.contains(&b'\n'), "compact JSON has no raw newlines");
     let mut event = BytesMut::with_capacity(json.len() + 48);
-    event.put_slice(b"event: message\nid: ");
-    event.put_slice(id.to_string().as_bytes());
-    event.put_slice(b"\ndata: ");
+    event.put_slice(b"event: message\n");
+    if let Some(id) = id {
+        event.put_slice(b"id: ");
+        event.put_slice(id.to_string().as_bytes());
+        event.put_slice(b"\n");
+    }
+    event.put_slice(b"data: ");
     event.put_slice(json);
     event.put_slice(b"\n\n");
     event.freeze()
 }
+
+/// A comment line, which every SSE client ignores: sent on a stateless stream
+/// that has been idle a while, so proxies and clients with idle timeouts keep
+/// a quiet `subscriptions/listen` stream open.
+pub(crate) const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
 
 /// Sent just before the server closes a connection whose stream goes on, so
 /// the client knows how long to wait before resuming it.
@@ -79,7 +91,16 @@ mod tests {
 
     #[test]
     fn message_event_carries_the_json_on_one_data_line() {
-        let event = message_event(EventId { stream: 2, sequence: 5 }, br#"{"jsonrpc":"2.0","id":1,"result":{}}"#);
+        let event = message_event(Some(EventId { stream: 2, sequence: 5 }), br#"{"jsonrpc":"2.0","id":1,"result":{}}"#);
         assert_eq!(&event[..], b"event: message\nid: 2:5\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n");
+    }
+
+    #[test]
+    fn a_stateless_message_event_has_no_id_line() {
+        let event = message_event(None, br#"{"jsonrpc":"2.0","method":"notifications/progress"}"#);
+        assert_eq!(
+            &event[..],
+            b"event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\"}\n\n"
+        );
     }
 }

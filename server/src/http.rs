@@ -1,0 +1,207 @@
+//! Serving Streamable HTTP: sessions of the handshake era get a processor,
+//! as a stdio connection does; a stateless request (2026-07-28) is checked,
+//! routed and run on its own, everything for it going out on its own stream.
+//!
+//! The checks come in the order the specification gives, so a request wrong
+//! in several ways gets the error a client expects: the `_meta` members
+//! (-32602), the `MCP-Protocol-Version` header against `_meta` (-32020), the
+//! version (-32022), then `Mcp-Method`, `Mcp-Name` and every `Mcp-Param-*`
+//! against the body (-32020). The transport turns those codes into HTTP 400,
+//! and -32601 into 404.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use mcpwire_protocol::types::{CallToolRequestParams, GetTaskRequestParams};
+use mcpwire_protocol::{ClientRequest, ErrorCode, ErrorObject, Meta, Request};
+use mcpwire_transport::http::{McpHeaders, SessionHandle, StatelessRequest};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::processor::routes::{self, Era, Routed};
+use crate::processor::{Responder, meta_of};
+use crate::session::Session;
+use crate::{Server, stateless};
+
+/// What `Server::serve_http` hands the transport.
+pub(crate) struct Endpoint {
+    pub(crate) server: Server,
+    /// Every session's processor and every stateless request's handler, to
+    /// wait for them at shutdown.
+    pub(crate) tasks: TaskTracker,
+    /// Fires when the server winds down: listen streams then end with their
+    /// result.
+    pub(crate) closing: CancellationToken,
+}
+
+impl mcpwire_transport::http::Handler for Endpoint {
+    fn session(&self, handle: SessionHandle) {
+        let server = self.server.clone();
+        self.tasks.spawn(async move {
+            let SessionHandle { mut incoming, sender, ended, .. } = handle;
+            server.serve_session(&mut incoming, Arc::clone(&sender), ended.cancelled_owned()).await;
+            // Whatever is queued still reaches the session's streams.
+            sender.close();
+        });
+    }
+
+    fn request(&self, request: StatelessRequest) {
+        let StatelessRequest { request, headers, sender, closed } = request;
+        let responder = Responder::Direct(Arc::clone(&sender));
+        let id = request.id.clone();
+        let job = match route(&self.server, request, &headers) {
+            Ok(Routed::Answer(answer)) => return responder.answer(id, answer),
+            Ok(Routed::Run(job)) => job,
+            Err(error) => return responder.error(Some(id), error),
+        };
+        // Each stateless request is a connection of its own: nothing about
+        // it is shared with any other request.
+        let session = Arc::new(Session::new(sender, self.closing.child_token()));
+        let cancel = CancellationToken::new();
+        let Some(handler) = job.into_handler(id, &session, &self.server, cancel.clone(), responder) else { return };
+        self.tasks.spawn(async move {
+            tokio::select! {
+                () = handler => {}
+                // Closing the response stream is the cancellation: the
+                // handler is dropped and sends nothing more.
+                () = closed.cancelled() => cancel.cancel(),
+            }
+        });
+    }
+}
+
+/// Parse, check and route one stateless request.
+fn route(server: &Server, request: Request, headers: &McpHeaders) -> Result<Routed, ErrorObject> {
+    let Request { id, method, params, .. } = request;
+    let parsed = ClientRequest::from_parts(&method, params.as_deref());
+    // Params that did not parse (a custom method's, or a removed method's)
+    // still carry the `_meta` every check needs.
+    let custom_meta = match &parsed {
+        Err(_) => meta_of(params.as_deref()),
+        Ok(_) => None,
+    };
+    let meta: Option<&Meta> = match &parsed {
+        Ok(request) => request.meta(),
+        Err(_) => custom_meta.as_ref(),
+    };
+    let declaration = stateless::declaration(meta)?;
+    if headers.protocol_version.as_deref() != Some(declaration.version.as_str()) {
+        return Err(mismatch(format!(
+            "the MCP-Protocol-Version header ({}) must equal `_meta`'s protocol version ({})",
+            shown(headers.protocol_version.as_deref()),
+            declaration.version
+        )));
+    }
+    let (handshake, log_level) = declaration.accept()?;
+    if headers.method.as_deref() != Some(&*method) {
+        return Err(mismatch(format!(
+            "the Mcp-Method header ({}) must equal the body's method ({method})",
+            shown(headers.method.as_deref())
+        )));
+    }
+    if stateless::is_removed(&method) {
+        return Err(stateless::removed(&method));
+    }
+    let request = match parsed {
+        Ok(request) => request,
+        Err(mcpwire_protocol::Error::UnknownMethod(_)) => {
+            let era = Era::Stateless { handshake, log_level };
+            return Ok(routes::custom(server, &method, custom_meta, params, &era));
+        }
+        Err(error) => return Err(error.to_error_object()),
+    };
+    check_name(&request, headers)?;
+    if let ClientRequest::CallTool(call) = &request {
+        check_params(server, call, headers)?;
+    }
+    let session = detached_session();
+    Ok(routes::route(server, &session, &id, request, &Era::Stateless { handshake, log_level }))
+}
+
+/// `routes::route` touches a session only for the handshake era's own
+/// methods, which a stateless request never reaches; it still needs one.
+fn detached_session() -> Session {
+    let (sender, _unused) = mcpwire_transport::OutgoingMessageSender::new(&Default::default());
+    Session::new(sender, CancellationToken::new())
+}
+
+fn mismatch(message: String) -> ErrorObject {
+    ErrorObject::new(ErrorCode::HEADER_MISMATCH, format!("header mismatch: {message}"))
+}
+
+fn shown(header: Option<&str>) -> String {
+    header.map_or_else(|| "missing".to_owned(), |value| format!("{value:?}"))
+}
+
+/// `Mcp-Name` names what the request acts on: the tool or prompt, the
+/// resource URI, or the task.
+fn check_name(request: &ClientRequest, headers: &McpHeaders) -> Result<(), ErrorObject> {
+    let expected = match request {
+        ClientRequest::CallTool(params) => params.name.as_str(),
+        ClientRequest::GetPrompt(params) => params.name.as_str(),
+        ClientRequest::ReadResource(params) => params.uri.as_str(),
+        ClientRequest::GetTask(GetTaskRequestParams { task_id })
+        | ClientRequest::CancelTask(GetTaskRequestParams { task_id }) => task_id.as_str(),
+        _ => return Ok(()),
+    };
+    if headers.name.as_deref() == Some(expected) {
+        return Ok(());
+    }
+    Err(mismatch(format!(
+        "the Mcp-Name header ({}) must equal the request's target ({expected:?})",
+        shown(headers.name.as_deref())
+    )))
+}
+
+/// Every argument the tool mirrors in a header (`x-mcp-header`) that the
+/// call carries must arrive in its `Mcp-Param-*` header with the same value,
+/// plain or as `=?base64?...?=`.
+fn check_params(server: &Server, call: &CallToolRequestParams, headers: &McpHeaders) -> Result<(), ErrorObject> {
+    let mirrored = match server.registry().tools.get(&call.name) {
+        Some(route) => Arc::clone(&route.mirrored),
+        None => return Ok(()),
+    };
+    let Some(arguments) = &call.arguments else { return Ok(()) };
+    for (argument, header) in mirrored.iter() {
+        let Some(value) = arguments.get(argument) else { continue };
+        let sent = headers.params.iter().find(|(name, _)| name == header).map(|(_, value)| value.as_str());
+        let Some(sent) = sent else {
+            return Err(mismatch(format!("the Mcp-Param-{header} header is missing for argument `{argument}`")));
+        };
+        let sent = decode(sent)
+            .ok_or_else(|| mismatch(format!("the Mcp-Param-{header} header is not valid =?base64?...?= text")))?;
+        let expected = match value {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        if sent != expected {
+            return Err(mismatch(format!("the Mcp-Param-{header} header does not equal argument `{argument}`")));
+        }
+    }
+    Ok(())
+}
+
+/// A header value as meant: `=?base64?<text>?=` is strict, padded base64 of
+/// UTF-8 text; anything else is literal. `None` for a bad encoded value.
+fn decode(value: &str) -> Option<String> {
+    let Some(encoded) = value.strip_prefix("=?base64?").and_then(|rest| rest.strip_suffix("?=")) else {
+        return Some(value.to_owned());
+    };
+    String::from_utf8(STANDARD.decode(encoded).ok()?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_values_decode_strictly_or_stay_literal() {
+        assert_eq!(decode("=?base64?SGVsbG8=?=").as_deref(), Some("Hello"));
+        assert_eq!(decode("=?base64?SGVsbG8?="), None, "padding is required");
+        assert_eq!(decode("=?base64?SGVs!!!bG8=?="), None);
+        assert_eq!(decode("SGVsbG8=").as_deref(), Some("SGVsbG8="), "without the wrapper it is literal");
+        assert_eq!(decode("=?base64?SGVsbG8=").as_deref(), Some("=?base64?SGVsbG8="));
+    }
+}

@@ -1,0 +1,493 @@
+//! The endpoint over a real loopback socket, both eras at once: a small
+//! [`Handler`] on one side, a raw HTTP/1.1 client on the other, so every test
+//! sees exactly the bytes a client would.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use mcpwire_protocol::types::{LoggingLevel, LoggingMessageNotificationParams};
+use mcpwire_protocol::{ErrorCode, ErrorObject, ServerNotification};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::*;
+use crate::{Incoming, OutgoingMessage};
+
+/// How long any one step may take before the test calls it a hang.
+const STEP: Duration = Duration::from_secs(5);
+
+async fn within<T>(future: impl Future<Output = T>) -> T {
+    tokio::time::timeout(STEP, future).await.expect("the step finished in time")
+}
+
+/// A stateless request as the test handler received it.
+#[derive(Debug)]
+struct Seen {
+    method: String,
+    headers: McpHeaders,
+    closed: CancellationToken,
+}
+
+/// Answers stateless requests by method, and runs a minimal processor on
+/// each session: a result for `initialize`, `{}` for anything else.
+struct TestHandler {
+    seen: mpsc::UnboundedSender<Seen>,
+}
+
+fn log(n: u64) -> OutgoingMessage {
+    let params =
+        LoggingMessageNotificationParams { level: LoggingLevel::Info, logger: None, data: json!(n), meta: None };
+    OutgoingMessage::ServerNotification(ServerNotification::LoggingMessage(params))
+}
+
+impl Handler for TestHandler {
+    fn session(&self, handle: SessionHandle) {
+        tokio::spawn(async move {
+            let SessionHandle { mut incoming, sender, ended, .. } = handle;
+            loop {
+                let message = tokio::select! {
+                    message = incoming.recv() => message,
+                    () = ended.cancelled() => None,
+                };
+                let Some(message) = message else { break };
+                let Incoming::Request(request) = message else { continue };
+                let result = if request.method == "initialize" {
+                    json!({"protocolVersion": "2025-11-25", "capabilities": {}, "serverInfo": {"name": "t", "version": "0"}})
+                } else {
+                    json!({})
+                };
+                sender.send_response(request.id, &result);
+            }
+            sender.close();
+        });
+    }
+
+    fn request(&self, request: StatelessRequest) {
+        let StatelessRequest { request, headers, sender, closed } = request;
+        let seen = Seen { method: request.method.to_string(), headers, closed: closed.clone() };
+        self.seen.send(seen).expect("the test is listening");
+        let id = request.id;
+        match &*request.method {
+            "test/result" => sender.send_response(id, &json!({"resultType": "complete", "text": "a b"})),
+            "test/error" => {
+                let params: Value = serde_json::from_str(request.params.as_ref().expect("params").get()).unwrap();
+                let code = ErrorCode(params["code"].as_i64().expect("a code"));
+                sender.send_error(Some(id), ErrorObject::new(code, "refused"));
+            }
+            "test/progress" => {
+                tokio::spawn(async move {
+                    sender.notify(log(1), Some(id.clone())).await.unwrap();
+                    sender.send_response(id, &json!({"resultType": "complete"}));
+                });
+            }
+            // A listen stream: one notification, then open until cancelled.
+            "test/listen" => {
+                tokio::spawn(async move {
+                    sender.notify(log(1), Some(id)).await.unwrap();
+                    closed.cancelled().await;
+                });
+            }
+            // Never answers; holds its sender until cancelled.
+            "test/hang" => {
+                tokio::spawn(async move {
+                    closed.cancelled().await;
+                    drop(sender);
+                });
+            }
+            _ => sender.send_error(Some(id), ErrorObject::new(ErrorCode::METHOD_NOT_FOUND, "no such method")),
+        }
+    }
+}
+
+struct TestServer {
+    addr: SocketAddr,
+    seen: mpsc::UnboundedReceiver<Seen>,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl TestServer {
+    async fn start(config: HttpConfig) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (seen_tx, seen) = mpsc::unbounded_channel();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let handler = TestHandler { seen: seen_tx };
+        let task = tokio::spawn(serve(listener, config, handler, async move {
+            let _ = stopped.await;
+        }));
+        Self { addr, seen, stop: Some(stop), task }
+    }
+
+    async fn next_seen(&mut self) -> Seen {
+        within(self.seen.recv()).await.expect("the handler saw a request")
+    }
+
+    async fn post(&self, extra: &[(&str, &str)], body: &Value) -> Reply {
+        self.send("POST", &merge(MODERN, extra), body.to_string().as_bytes()).await
+    }
+
+    async fn send(&self, method: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+        Reply::send(self.addr, method, headers, body).await
+    }
+
+    async fn stop(mut self) {
+        drop(self.stop.take());
+        within(self.task).await.unwrap().unwrap();
+    }
+}
+
+/// The headers of a well-formed 2026-07-28 POST.
+const MODERN: &[(&str, &str)] = &[
+    ("Content-Type", "application/json"),
+    ("Accept", "application/json, text/event-stream"),
+    ("MCP-Protocol-Version", "2026-07-28"),
+];
+
+/// The headers of a well-formed POST of the handshake era, before its session.
+const LEGACY: &[(&str, &str)] =
+    &[("Content-Type", "application/json"), ("Accept", "application/json, text/event-stream")];
+
+/// `base` with `extra` replacing same-named headers; an empty value removes one.
+fn merge<'a>(base: &[(&'a str, &'a str)], extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut headers: Vec<_> =
+        base.iter().filter(|(name, _)| !extra.iter().any(|(e, _)| e.eq_ignore_ascii_case(name))).copied().collect();
+    headers.extend(extra.iter().filter(|(_, value)| !value.is_empty()));
+    headers
+}
+
+/// A 2026-07-28 request: its version in `params._meta`.
+fn modern(id: i64, method: &str, mut params: Value) -> Value {
+    params["_meta"] = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+    });
+    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+}
+
+/// One HTTP/1.1 response, read straight off the socket.
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    reader: BufReader<TcpStream>,
+    /// The body has been read to its end.
+    ended: bool,
+}
+
+impl Reply {
+    async fn send(addr: SocketAddr, method: &str, headers: &[(&str, &str)], body: &[u8]) -> Self {
+        let mut stream = within(TcpStream::connect(addr)).await.unwrap();
+        let mut head = format!("{method} /mcp HTTP/1.1\r\n");
+        if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("host")) {
+            head.push_str("Host: 127.0.0.1\r\n");
+        }
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+        within(stream.write_all(head.as_bytes())).await.unwrap();
+        within(stream.write_all(body)).await.unwrap();
+        let mut reader = BufReader::new(stream);
+        let status_line = Self::line(&mut reader).await;
+        let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status line");
+        let mut headers = Vec::new();
+        loop {
+            let line = Self::line(&mut reader).await;
+            if line.is_empty() {
+                break;
+            }
+            let (name, value) = line.split_once(':').expect("a header line");
+            headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
+        }
+        Self { status, headers, reader, ended: false }
+    }
+
+    async fn line(reader: &mut BufReader<TcpStream>) -> String {
+        let mut line = String::new();
+        within(reader.read_line(&mut line)).await.unwrap();
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The next piece of the body as the server sent it (one chunk of a
+    /// chunked body); `None` at its end, which must be a proper one.
+    async fn chunk(&mut self) -> Option<Vec<u8>> {
+        if self.ended {
+            return None;
+        }
+        let length = self.header("content-length").map(|length| length.parse::<usize>().unwrap());
+        let size = match length {
+            Some(length) => {
+                self.ended = true;
+                length
+            }
+            None => {
+                assert_eq!(self.header("transfer-encoding"), Some("chunked"), "{:?}", self.headers);
+                let size_line = Self::line(&mut self.reader).await;
+                usize::from_str_radix(&size_line, 16).unwrap_or_else(|_| panic!("a chunk size, got {size_line:?}"))
+            }
+        };
+        let mut data = vec![0; size];
+        within(self.reader.read_exact(&mut data)).await.unwrap();
+        if length.is_none() {
+            assert_eq!(Self::line(&mut self.reader).await, "", "a chunk ends with CRLF");
+            if size == 0 {
+                self.ended = true;
+                return None;
+            }
+        }
+        Some(data)
+    }
+
+    async fn text(&mut self) -> String {
+        let mut text = Vec::new();
+        while let Some(chunk) = self.chunk().await {
+            text.extend(chunk);
+        }
+        String::from_utf8(text).unwrap()
+    }
+
+    async fn json(&mut self) -> Value {
+        let text = self.text().await;
+        serde_json::from_str(&text).unwrap_or_else(|error| panic!("{error}: {text:?}"))
+    }
+}
+
+#[tokio::test]
+async fn a_stateless_result_is_compact_json_with_its_length_and_no_session() {
+    let mut server = TestServer::start(HttpConfig::default()).await;
+    let mut reply = server.post(&[], &modern(1, "test/result", json!({}))).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    assert_eq!(reply.header("mcp-session-id"), None, "a stateless answer neither mints nor echoes a session");
+    let body = reply.text().await;
+    assert_eq!(body, r#"{"jsonrpc":"2.0","id":1,"result":{"resultType":"complete","text":"a b"}}"#);
+    assert_eq!(reply.header("content-length"), Some(body.len().to_string().as_str()));
+    assert_eq!(server.next_seen().await.method, "test/result");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_stateless_error_takes_its_http_status_from_its_code() {
+    let server = TestServer::start(HttpConfig::default()).await;
+    for (id, code, status) in [(1, -32601, 404), (2, -32022, 400), (3, -32020, 400), (4, -32603, 200)] {
+        let mut reply = server.post(&[], &modern(id, "test/error", json!({"code": code}))).await;
+        assert_eq!(reply.status, status, "for {code}");
+        assert_eq!(reply.header("content-type"), Some("application/json"));
+        let body = reply.json().await;
+        assert_eq!((&body["id"], &body["error"]["code"]), (&json!(id), &json!(code)), "{body}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_notification_before_the_response_makes_a_stream_of_two_events_that_ends() {
+    let server = TestServer::start(HttpConfig::default()).await;
+    let mut reply = server.post(&[], &modern(5, "test/progress", json!({}))).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("text/event-stream"));
+    assert_eq!(reply.header("cache-control"), Some("no-cache"));
+    assert_eq!(reply.header("x-accel-buffering"), Some("no"));
+    assert_eq!(reply.header("mcp-session-id"), None);
+    // `text` returns only at the terminating chunk: the stream ended.
+    let text = reply.text().await;
+    let events: Vec<&str> = text.split_terminator("\n\n").collect();
+    let [notification, response] = events.as_slice() else { panic!("two events expected: {text:?}") };
+    assert!(notification.starts_with("event: message\ndata: {") && notification.contains("notifications/message"));
+    let answer = r#"{"jsonrpc":"2.0","id":5,"result":{"resultType":"complete"}}"#;
+    assert_eq!(*response, format!("event: message\ndata: {answer}"));
+    assert!(!text.contains("\nid:") && !text.starts_with("id:"), "no event ids, no priming: {text:?}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn closing_the_connection_cancels_the_request_before_and_during_its_stream() {
+    let mut server = TestServer::start(HttpConfig::default()).await;
+    // Before anything was sent: the client gives up on a request that hangs.
+    let waiting = tokio::spawn({
+        let addr = server.addr;
+        let body = modern(1, "test/hang", json!({})).to_string();
+        async move { Reply::send(addr, "POST", MODERN, body.as_bytes()).await }
+    });
+    let hanging = server.next_seen().await;
+    assert!(!hanging.closed.is_cancelled());
+    waiting.abort();
+    within(hanging.closed.cancelled()).await;
+
+    // Mid-stream: a listen stream the client closes after its first event.
+    let mut listen = server.post(&[], &modern(2, "test/listen", json!({}))).await;
+    let listening = server.next_seen().await;
+    assert!(listen.chunk().await.is_some_and(|event| event.starts_with(b"event: message\n")));
+    assert!(!listening.closed.is_cancelled(), "an open stream is not cancelled");
+    drop(listen);
+    within(listening.closed.cancelled()).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn shutting_down_cancels_open_stateless_requests() {
+    let mut server = TestServer::start(HttpConfig::default()).await;
+    let mut listen = server.post(&[], &modern(1, "test/listen", json!({}))).await;
+    let listening = server.next_seen().await;
+    listen.chunk().await.expect("the first event");
+    let stopped = tokio::spawn(server.stop());
+    within(listening.closed.cancelled()).await;
+    // The owner stopped and dropped its sender, so the stream ends properly.
+    assert_eq!(listen.chunk().await, None);
+    within(stopped).await.unwrap();
+}
+
+#[tokio::test]
+async fn sessions_and_stateless_requests_share_one_endpoint() {
+    let mut server = TestServer::start(HttpConfig::default()).await;
+    let initialize = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "c", "version": "0"}}});
+    let mut started = server.send("POST", LEGACY, initialize.to_string().as_bytes()).await;
+    assert_eq!(started.status, 200);
+    assert_eq!(started.header("content-type"), Some("text/event-stream"));
+    let session = started.header("mcp-session-id").expect("a session id").to_owned();
+    let text = started.text().await;
+    assert!(text.starts_with("id: ") && text.contains(r#""protocolVersion":"2025-11-25""#), "{text:?}");
+
+    // A stateless request meanwhile, even one carrying the session's id.
+    let mut stateless = server.post(&[("Mcp-Session-Id", &session)], &modern(1, "test/result", json!({}))).await;
+    assert_eq!((stateless.status, stateless.header("mcp-session-id")), (200, None));
+    assert_eq!(stateless.json().await["result"]["text"], "a b");
+    assert_eq!(server.next_seen().await.method, "test/result");
+
+    let in_session = merge(LEGACY, &[("Mcp-Session-Id", &session), ("MCP-Protocol-Version", "2025-11-25")]);
+    let ping = json!({"jsonrpc": "2.0", "id": 1, "method": "ping"});
+    let mut answer = server.send("POST", &in_session, ping.to_string().as_bytes()).await;
+    assert_eq!((answer.status, answer.header("mcp-session-id")), (200, Some(session.as_str())));
+    assert!(answer.text().await.contains(r#"{"jsonrpc":"2.0","id":1,"result":{}}"#));
+    let deleted = server.send("DELETE", &in_session, b"").await;
+    assert_eq!(deleted.status, 200);
+    assert!(server.seen.try_recv().is_err(), "session messages never reach the stateless side");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn get_and_delete_in_the_stateless_era_get_405() {
+    let server = TestServer::start(HttpConfig::default()).await;
+    for method in ["GET", "DELETE"] {
+        let headers = [("Accept", "text/event-stream"), ("MCP-Protocol-Version", "2026-07-28")];
+        let reply = server.send(method, &headers, b"").await;
+        assert_eq!((reply.status, reply.header("allow")), (405, Some("POST")), "{method}");
+    }
+    // Without the header they are the handshake era's, and need a session.
+    let reply = server.send("GET", &[("Accept", "text/event-stream")], b"").await;
+    assert_eq!(reply.status, 400);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn only_a_sessions_own_messages_get_the_legacy_400_for_an_unknown_version() {
+    let mut server = TestServer::start(HttpConfig::default()).await;
+    let initialize = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "c", "version": "0"}}});
+    let mut started = server.send("POST", LEGACY, initialize.to_string().as_bytes()).await;
+    let session = started.header("mcp-session-id").expect("a session id").to_owned();
+    started.text().await;
+
+    let ping = json!({"jsonrpc": "2.0", "id": 1, "method": "ping"});
+    let bad = merge(LEGACY, &[("Mcp-Session-Id", &session), ("MCP-Protocol-Version", "1999-01-01")]);
+    let mut refused = server.send("POST", &bad, ping.to_string().as_bytes()).await;
+    assert_eq!(refused.status, 400);
+    let body = refused.json().await;
+    assert!(body["error"]["message"].as_str().unwrap().contains("unsupported protocol version"), "{body}");
+    let get = merge(&[("Accept", "text/event-stream")], &bad[2..]);
+    assert_eq!(server.send("GET", &get, b"").await.status, 400);
+
+    // Without a session, the same message with a 2026-07-28 header (and no
+    // _meta) is stateless: the owner answers it, not the legacy check.
+    let mut stateless = server.post(&[], &json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).await;
+    assert_eq!(stateless.status, 404, "the test owner knows no tools/list");
+    assert_eq!(stateless.json().await["error"]["message"], "no such method");
+    assert_eq!(server.next_seen().await.method, "tools/list");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_mcp_headers_reach_the_owner_as_sent() {
+    let mut server = TestServer::start(HttpConfig::default()).await;
+    let extra = [
+        ("mcp-method", "  test/result "),
+        ("MCP-NAME", "\ttool name"),
+        ("Mcp-Param-Region", "=?base64?dXM=?="),
+        ("Last-Event-ID", "1:1"),
+    ];
+    server.post(&extra, &modern(1, "test/result", json!({}))).await.text().await;
+    let seen = server.next_seen().await;
+    let expected = McpHeaders {
+        protocol_version: Some("2026-07-28".into()),
+        method: Some("test/result".into()),
+        name: Some("tool name".into()),
+        params: vec![("region".into(), "=?base64?dXM=?=".into())],
+    };
+    assert_eq!(seen.headers, expected);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn stateless_notifications_get_202_and_responses_batches_and_bad_json_400() {
+    let server = TestServer::start(HttpConfig::default()).await;
+    let notification = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1}});
+    let mut accepted = server.post(&[], &notification).await;
+    assert_eq!(accepted.status, 202);
+    assert_eq!(accepted.text().await, "");
+    let cases = [
+        (json!({"jsonrpc": "2.0", "id": 1, "result": {}}).to_string(), -32600, Value::Null),
+        (json!([modern(1, "test/result", json!({}))]).to_string(), -32600, Value::Null),
+        ("{not json".to_owned(), -32700, Value::Null),
+        // Invalid, but with an id to name in the answer.
+        (json!({"jsonrpc": "1.0", "id": 9, "method": "tools/list"}).to_string(), -32600, json!(9)),
+    ];
+    for (body, code, id) in cases {
+        let mut refused = server.send("POST", MODERN, body.as_bytes()).await;
+        assert_eq!(refused.status, 400, "{body}");
+        let answer = refused.json().await;
+        assert_eq!((&answer["error"]["code"], &answer["id"]), (&json!(code), &id), "{body}: {answer}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn stateless_requests_beyond_the_limit_get_503_until_one_ends() {
+    let config = HttpConfig { max_stateless_requests: 1, ..HttpConfig::default() };
+    let mut server = TestServer::start(config).await;
+    let mut listen = server.post(&[], &modern(1, "test/listen", json!({}))).await;
+    let listening = server.next_seen().await;
+    listen.chunk().await.expect("the first event");
+
+    let mut refused = server.post(&[], &modern(2, "test/result", json!({}))).await;
+    assert_eq!((refused.status, refused.header("content-type")), (503, Some("application/json")));
+    let body = refused.json().await;
+    assert_eq!((&body["id"], &body["error"]["code"]), (&json!(2), &json!(-32000)), "{body}");
+
+    drop(listen);
+    within(listening.closed.cancelled()).await;
+    let mut served = server.post(&[], &modern(3, "test/result", json!({}))).await;
+    let status = served.status;
+    assert_eq!(status, 200, "{}", served.text().await);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_foreign_host_is_refused_before_the_era_is_considered() {
+    let server = TestServer::start(HttpConfig::default()).await;
+    let headers = merge(MODERN, &[("Host", "evil.example.com")]);
+    let body = modern(1, "test/result", json!({})).to_string();
+    assert_eq!(server.send("POST", &headers, body.as_bytes()).await.status, 403);
+    let headers = merge(MODERN, &[("Origin", "http://evil.example.com")]);
+    assert_eq!(server.send("POST", &headers, body.as_bytes()).await.status, 403);
+    let get = [("Host", "evil.example.com"), ("MCP-Protocol-Version", "2026-07-28")];
+    assert_eq!(server.send("GET", &get, b"").await.status, 403);
+    server.stop().await;
+}
