@@ -18,7 +18,8 @@ use serde_json::Value;
 use crate::checks::project_root;
 use crate::node::NodeEnv;
 
-/// One client script and the SDK it drives.
+/// One client script and the SDK it drives, run over stdio and over
+/// Streamable HTTP.
 struct Client {
     /// The script in `xtask/interop`. It runs from the install folder, not from
     /// the source tree, because that is where Node resolves its bare
@@ -28,21 +29,12 @@ struct Client {
     sdk: &'static str,
     /// The protocol revision its checks speak, for the failure message.
     revision: &'static str,
-    /// Whether it also runs against `mcpwire --http`.
-    over_http: bool,
 }
 
 /// Each era's client, oldest first.
 const CLIENTS: [Client; 2] = [
-    Client { script: "stdio-client.mjs", sdk: "@modelcontextprotocol/sdk", revision: "2025-11-25", over_http: true },
-    // Streamable HTTP at 2026-07-28 waits for the server's stateless HTTP
-    // path; `MCPWIRE_INTEROP_MODERN_HTTP=1` runs it anyway, to work on it.
-    Client {
-        script: "modern-client.mjs",
-        sdk: "@modelcontextprotocol/client",
-        revision: "2026-07-28",
-        over_http: false,
-    },
+    Client { script: "stdio-client.mjs", sdk: "@modelcontextprotocol/sdk", revision: "2025-11-25" },
+    Client { script: "modern-client.mjs", sdk: "@modelcontextprotocol/client", revision: "2026-07-28" },
 ];
 
 pub(crate) fn run() -> Result<()> {
@@ -60,9 +52,8 @@ pub(crate) fn run() -> Result<()> {
     }
     // The same checks over Streamable HTTP, against one server that serves both
     // eras side by side, as a deployed one would.
-    let modern_http = std::env::var_os("MCPWIRE_INTEROP_MODERN_HTTP").is_some_and(|value| value == "1");
     let server = crate::mcpwire::HttpServer::start(&binary)?;
-    for client in CLIENTS.iter().filter(|client| client.over_http || modern_http) {
+    for client in &CLIENTS {
         if let Err(error) = run_client(&env, client, &server.url) {
             eprintln!("mcpwire's stderr (last lines):\n{}", server.stderr_tail());
             return Err(error);
