@@ -679,6 +679,33 @@ check('MRTR multi-round: two input_required rounds, each with its own requestSta
     );
 });
 
+check('MRTR on prompts/get: test_input_required_result_prompt asks for context, the retry completes', async s => {
+    const from = s.log.length;
+    const asked = s.inputRequests.length;
+    const result = await s.withElicitation(
+        () => ({ action: 'accept', content: { context: 'interop context' } }),
+        () => s.client.getPrompt({ name: 'test_input_required_result_prompt' })
+    );
+    assert.deepEqual(result.messages, [{ role: 'user', content: text('Prompt with context: interop context') }]);
+    const calls = exchanges(s.log, from, 'prompts/get');
+    assert.equal(calls.length, 2, `expected two prompts/get requests (one per round), saw ${calls.length}`);
+    const [first, retry] = calls;
+    assert.equal(first.response?.result?.resultType, 'input_required', `round 1: ${JSON.stringify(first.response)}`);
+    assert.notEqual(retry.request.id, first.request.id, 'the SDK reused the request id for the retry');
+    assert.strictEqual(retry.request.params.requestState, first.response.result.requestState, 'requestState not echoed');
+    assertComplete(retry.response?.result ?? {}, 'round 2');
+    assert.equal(s.inputRequests.length - asked, 1, 'the elicitation handler did not run exactly once');
+});
+
+check('resources/read test://static-text: the text, with cache hints', async s => {
+    const from = s.log.length;
+    const result = await s.client.readResource({ uri: 'test://static-text' }, { cacheMode: 'refresh' });
+    assert.deepEqual(result.contents, [
+        { uri: 'test://static-text', mimeType: 'text/plain', text: 'This is the content of the static text resource.' }
+    ]);
+    assertCacheable(onlyExchange(s.log, from, 'resources/read').response.result, 'resources/read');
+});
+
 check('subscriptions/listen: acknowledged first, then tools/list_changed tagged with its id', async s => {
     const from = s.log.length;
     const subscription = await s.client.listen({ toolsListChanged: true });
