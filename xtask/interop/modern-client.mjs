@@ -13,11 +13,12 @@
 // `auto`: the SDK probes `server/discover` and falls back to `initialize` unless
 // the server proves it speaks 2026-07-28, so a server that answers the probe
 // badly fails the first check instead of silently passing as a 2025 one. Every
-// check goes through the SDK's own API (MRTR rounds run inside `callTool`
-// through the registered elicitation and sampling handlers; `listen()` opens
-// the subscription); a tap on the transport records the raw messages, so the
+// check goes through the SDK's own API (MRTR rounds run inside `callTool` and
+// `getPrompt` through the registered elicitation and sampling handlers;
+// `listen()` opens the subscription); a tap on the transport records the raw messages, so the
 // checks can also hold the wire to the spec and a failing check prints what it
-// exchanged. Prints `ok  <name>` or `FAIL <name>: <why>` per check, then a
+// exchanged. Prints `ok  <name>` or `FAIL <name>: <why>` per check (`skip
+// <name>` for those after a failed connect, which could only repeat it), then a
 // summary, and exits 1 if any check failed.
 
 import assert from 'node:assert/strict';
