@@ -33,7 +33,10 @@ use crate::{Error, Server};
 /// input round when its method may ask the client things.
 #[derive(Debug)]
 pub(crate) struct Stateless {
-    pub(crate) handshake: Handshake,
+    pub(crate) version: ProtocolVersion,
+    /// The client's capabilities and name, read from `_meta` the first time
+    /// a handler needs them (most never do).
+    pub(crate) handshake: std::sync::OnceLock<Handshake>,
     /// The least severe log level to send; with none, no logs at all.
     pub(crate) log_level: Option<LoggingLevel>,
     /// Only `tools/call`, `prompts/get` and `resources/read` may ask.
@@ -108,7 +111,9 @@ impl RequestContext {
     /// before it); in a stateless request (2026-07-28), what its `_meta` said.
     pub fn handshake(&self) -> Option<&Handshake> {
         match &self.stateless {
-            Some(stateless) => Some(&stateless.handshake),
+            Some(stateless) => Some(
+                stateless.handshake.get_or_init(|| crate::stateless::handshake(stateless.version, self.meta.as_ref())),
+            ),
             None => self.session.handshake(),
         }
     }
@@ -272,7 +277,7 @@ impl RequestContext {
         timeout: Option<Duration>,
     ) -> Result<R::Result, Error> {
         if let Some(stateless) = &self.stateless {
-            return Err(Error::NotInVersion("requests from server to client", stateless.handshake.version));
+            return Err(Error::NotInVersion("requests from server to client", stateless.version));
         }
         let options =
             RequestOptions { timeout, related: Some(self.request_id.clone()), cancel: Some(self.cancel.clone()) };

@@ -87,16 +87,16 @@ fn route(server: &Server, request: Request, headers: &McpHeaders) -> Result<Rout
         Err(_) => custom_meta.as_ref(),
     };
     let declaration = stateless::declaration(meta)?;
-    if headers.protocol_version.as_deref() != Some(declaration.version.as_str()) {
-        return Err(mismatch(format!(
+    if headers.protocol_version.as_deref() != Some(declaration.version) {
+        return Err(mismatch(&format!(
             "the MCP-Protocol-Version header ({}) must equal `_meta`'s protocol version ({})",
             shown(headers.protocol_version.as_deref()),
             declaration.version
         )));
     }
-    let (handshake, log_level) = declaration.accept()?;
+    let (version, log_level) = (declaration.accept()?, declaration.log_level);
     if headers.method.as_deref() != Some(&*method) {
-        return Err(mismatch(format!(
+        return Err(mismatch(&format!(
             "the Mcp-Method header ({}) must equal the body's method ({method})",
             shown(headers.method.as_deref())
         )));
@@ -107,7 +107,7 @@ fn route(server: &Server, request: Request, headers: &McpHeaders) -> Result<Rout
     let request = match parsed {
         Ok(request) => request,
         Err(mcpwire_protocol::Error::UnknownMethod(_)) => {
-            let era = Era::Stateless { handshake, log_level };
+            let era = Era::Stateless { version, log_level };
             return Ok(routes::custom(server, &method, custom_meta, params, &era));
         }
         Err(error) => return Err(error.to_error_object()),
@@ -117,7 +117,7 @@ fn route(server: &Server, request: Request, headers: &McpHeaders) -> Result<Rout
         check_params(server, call, headers)?;
     }
     let session = detached_session();
-    Ok(routes::route(server, &session, &id, request, &Era::Stateless { handshake, log_level }))
+    Ok(routes::route(server, &session, &id, request, &Era::Stateless { version, log_level }))
 }
 
 /// `routes::route` touches a session only for the handshake era's own
@@ -127,7 +127,7 @@ fn detached_session() -> Session {
     Session::new(sender, CancellationToken::new())
 }
 
-fn mismatch(message: String) -> ErrorObject {
+fn mismatch(message: &str) -> ErrorObject {
     ErrorObject::new(ErrorCode::HEADER_MISMATCH, format!("header mismatch: {message}"))
 }
 
@@ -149,7 +149,7 @@ fn check_name(request: &ClientRequest, headers: &McpHeaders) -> Result<(), Error
     if headers.name.as_deref() == Some(expected) {
         return Ok(());
     }
-    Err(mismatch(format!(
+    Err(mismatch(&format!(
         "the Mcp-Name header ({}) must equal the request's target ({expected:?})",
         shown(headers.name.as_deref())
     )))
@@ -168,16 +168,16 @@ fn check_params(server: &Server, call: &CallToolRequestParams, headers: &McpHead
         let Some(value) = arguments.get(argument) else { continue };
         let sent = headers.params.iter().find(|(name, _)| name == header).map(|(_, value)| value.as_str());
         let Some(sent) = sent else {
-            return Err(mismatch(format!("the Mcp-Param-{header} header is missing for argument `{argument}`")));
+            return Err(mismatch(&format!("the Mcp-Param-{header} header is missing for argument `{argument}`")));
         };
         let sent = decode(sent)
-            .ok_or_else(|| mismatch(format!("the Mcp-Param-{header} header is not valid =?base64?...?= text")))?;
+            .ok_or_else(|| mismatch(&format!("the Mcp-Param-{header} header is not valid =?base64?...?= text")))?;
         let expected = match value {
             Value::String(text) => text.clone(),
             other => other.to_string(),
         };
         if sent != expected {
-            return Err(mismatch(format!("the Mcp-Param-{header} header does not equal argument `{argument}`")));
+            return Err(mismatch(&format!("the Mcp-Param-{header} header does not equal argument `{argument}`")));
         }
     }
     Ok(())

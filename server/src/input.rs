@@ -78,20 +78,29 @@ impl fmt::Debug for StateKey {
 }
 
 /// What a round's state is bound to: the request's method, its target (tool
-/// or prompt name, resource URI) and its arguments, hashed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Binding(String);
+/// or prompt name, resource URI) and its arguments. Kept as it came and
+/// hashed only when a state is opened or sealed: most requests never ask.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Binding {
+    method: &'static str,
+    target: String,
+    arguments: serde_json::Value,
+}
 
 impl Binding {
-    pub(crate) fn new(method: &str, target: &str, arguments: &impl Serialize) -> Self {
+    pub(crate) fn new(method: &'static str, target: &str, arguments: serde_json::Value) -> Self {
+        Self { method, target: target.to_owned(), arguments }
+    }
+
+    fn digest(&self) -> String {
         let mut hash = Sha256::new();
-        for part in [method.as_bytes(), b"\n", target.as_bytes(), b"\n"] {
+        for part in [self.method.as_bytes(), b"\n", self.target.as_bytes(), b"\n"] {
             hash.update(part);
         }
         // Serialised from parsed values, whose maps are ordered: the same
         // arguments always hash the same, however the client wrote them.
-        hash.update(serde_json::to_vec(arguments).unwrap_or_default());
-        Self(URL_SAFE_NO_PAD.encode(hash.finalize()))
+        hash.update(serde_json::to_vec(&self.arguments).unwrap_or_default());
+        URL_SAFE_NO_PAD.encode(hash.finalize())
     }
 }
 
@@ -123,7 +132,7 @@ fn seal(key: &StateKey, sealed: &Sealed) -> String {
 }
 
 /// Check the MAC first (exactly, in constant time), then what it vouches for.
-fn open(key: &StateKey, state: &str, binding: &Binding) -> Result<Sealed, ErrorObject> {
+fn open(key: &StateKey, state: &str, binding: &str) -> Result<Sealed, ErrorObject> {
     let invalid = |why: &str| ErrorObject::invalid_params(format!("invalid requestState: {why}"));
     let (payload, tag) = state.split_once('.').ok_or_else(|| invalid("not a state this server issued"))?;
     let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| invalid("integrity check failed"))?;
@@ -132,7 +141,7 @@ fn open(key: &StateKey, state: &str, binding: &Binding) -> Result<Sealed, ErrorO
     mac.verify_slice(&tag).map_err(|_| invalid("integrity check failed"))?;
     let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| invalid("integrity check failed"))?;
     let sealed: Sealed = serde_json::from_slice(&payload).map_err(|_| invalid("integrity check failed"))?;
-    if sealed.binding != binding.0 {
+    if sealed.binding != binding {
         return Err(invalid("it belongs to another request (method, name or arguments differ)"));
     }
     if sealed.expires_ms < now_ms() {
@@ -171,7 +180,7 @@ impl InputRound {
         responses: Option<InputResponses>,
     ) -> Result<Self, ErrorObject> {
         let mut answers = match state {
-            Some(state) => open(key, state, &binding)?.answers,
+            Some(state) => open(key, state, &binding.digest())?.answers,
             None => InputResponses::new(),
         };
         answers.extend(responses.unwrap_or_default());
@@ -207,7 +216,7 @@ impl InputRound {
     /// The `requestState` for the next round: every answer so far, sealed.
     pub(crate) fn next_state(&self, key: &StateKey, ttl: Duration) -> String {
         let expires_ms = now_ms().saturating_add(u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX));
-        seal(key, &Sealed { binding: self.binding.0.clone(), expires_ms, answers: self.answers.clone() })
+        seal(key, &Sealed { binding: self.binding.digest(), expires_ms, answers: self.answers.clone() })
     }
 }
 
@@ -229,7 +238,7 @@ mod tests {
     use super::*;
 
     fn binding() -> Binding {
-        Binding::new("tools/call", "greet", &serde_json::json!({"b": 1, "a": 2}))
+        Binding::new("tools/call", "greet", serde_json::json!({"b": 1, "a": 2}))
     }
 
     fn accept() -> InputResponse {
@@ -262,9 +271,12 @@ mod tests {
 
     #[test]
     fn the_same_arguments_bind_the_same_however_they_were_written() {
-        let written_otherwise = Binding::new("tools/call", "greet", &serde_json::json!({"a": 2, "b": 1}));
-        assert_eq!(binding(), written_otherwise);
-        assert_ne!(binding(), Binding::new("tools/call", "greet", &serde_json::json!({"a": 3, "b": 1})));
+        let written_otherwise = Binding::new("tools/call", "greet", serde_json::json!({"a": 2, "b": 1}));
+        assert_eq!(binding().digest(), written_otherwise.digest());
+        assert_ne!(
+            binding().digest(),
+            Binding::new("tools/call", "greet", serde_json::json!({"a": 3, "b": 1})).digest()
+        );
     }
 
     #[test]
@@ -279,9 +291,9 @@ mod tests {
         };
         assert!(refused(&format!("{state}-TAMPERED"), binding(), &key).contains("integrity"));
         assert!(refused(&state, binding(), &StateKey::random()).contains("integrity"));
-        let other = Binding::new("prompts/get", "greet", &serde_json::json!({}));
+        let other = Binding::new("prompts/get", "greet", serde_json::json!({}));
         assert!(refused(&state, other, &key).contains("another request"));
-        let past = Sealed { binding: binding().0, expires_ms: now_ms() - 1, answers: InputResponses::new() };
+        let past = Sealed { binding: binding().digest(), expires_ms: now_ms() - 1, answers: InputResponses::new() };
         let expired = seal(&key, &past);
         assert!(refused(&expired, binding(), &key).contains("expired"));
         assert!(refused("no-dot-here", binding(), &key).contains("not a state"));

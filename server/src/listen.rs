@@ -20,7 +20,7 @@ use mcpwire_protocol::types::{
 use mcpwire_protocol::{EmptyParams, ErrorCode, ErrorObject, Meta, RequestId, ServerNotification};
 use mcpwire_transport::{OutgoingMessage, OutgoingMessageSender};
 
-use crate::{RequestContext, Server, stateless};
+use crate::{RequestContext, Server};
 
 /// Which list changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,7 +155,5 @@ pub(crate) async fn serve(
     listeners.live.lock().expect("listeners lock").push(Arc::clone(&listener));
     let _registered = Registered { listeners, key };
     ctx.session().closing.cancelled().await;
-    let mut result = SubscriptionsListenResult { meta: Some(listener.tag()), ..Default::default() };
-    stateless::finish(&server, &mut result, None);
-    Ok(result)
+    Ok(SubscriptionsListenResult { meta: Some(listener.tag()), ..Default::default() })
 }

@@ -134,8 +134,11 @@ pub(crate) struct Inner {
     pub(crate) sessions: Sessions,
     /// Open `subscriptions/listen` streams (2026-07-28).
     pub(crate) listeners: Listeners,
-    /// `info` as JSON, for the `_meta` of every stateless result.
+    /// `info` as JSON, for a stateless result that has a `_meta` of its own.
     pub(crate) server_info: serde_json::Value,
+    /// `"_meta":{"io.modelcontextprotocol/serverInfo": info}` as text, the
+    /// first member of every other stateless result.
+    pub(crate) server_meta: String,
 }
 
 /// An MCP server: cheap to clone, and every clone is the same server.
@@ -497,6 +500,7 @@ impl ServerBuilder {
                 sessions: Sessions::default(),
                 listeners: Listeners::default(),
                 server_info: serde_json::to_value(&self.info).expect("an Implementation serialises"),
+                server_meta: crate::stateless::server_meta(&self.info),
             }),
         }
     }

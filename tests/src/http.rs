@@ -9,11 +9,14 @@
 //! SSE event as it arrives, and to hang up on purpose. Every read waits until a
 //! deadline, never longer, so a hung server fails the test instead of hanging it.
 //!
-//! Every JSON-RPC message the server sends in an SSE event is checked against
-//! the official schema as it is read. The JSON bodies of refused requests
-//! (4xx) are not MCP messages, so they are left to the tests. A thread drains
-//! the server's stderr from the start, so the server never blocks on a full
-//! pipe, and every failure quotes it.
+//! Every JSON-RPC message the server sends in an SSE event is checked, as it
+//! is read, against the official schema of the era of the request it answers
+//! (a session's, or 2026-07-28 for a stateless request), and so is a
+//! stateless request's JSON answer, which [`HttpResponse::message`] reads. The
+//! JSON bodies a session's refused requests (4xx) get are not MCP messages,
+//! so they are left to the tests. A thread drains the server's stderr from
+//! the start, so the server never blocks on a full pipe, and every failure
+//! quotes it.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -26,10 +29,12 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::child::ServerChild;
+use crate::era::{Era, Expected};
 use crate::http1::{self, BodyReader, ResponseHead};
 use crate::process::quote;
-use crate::process::{DEFAULT_TIMEOUT, LATEST_VERSION, initialize_params, request};
-use crate::schema::{SCHEMA_VERSION, SchemaValidator, result_definition, schema};
+use crate::process::{DEFAULT_TIMEOUT, LATEST_VERSION, SUPPORTED_VERSIONS, initialize_params, request};
+use crate::schema::STATELESS_VERSION;
+use crate::schema::Schemas;
 use crate::sse::{self, SseBlock};
 
 /// What a client must accept on every POST: either kind of answer.
@@ -37,6 +42,10 @@ pub const ACCEPT_BOTH: &str = "application/json, text/event-stream";
 
 /// The `Accept` and `Content-Type` of a well-behaved POST.
 pub const POST_HEADERS: [(&str, &str); 2] = [("Accept", ACCEPT_BOTH), ("Content-Type", "application/json")];
+
+/// The methods whose target a 2026-07-28 client names in `Mcp-Name`, and
+/// the member of params that holds it.
+const NAMED_TARGETS: [(&str, &str); 3] = [("tools/call", "name"), ("prompts/get", "name"), ("resources/read", "uri")];
 
 /// How much of a response body a failure message quotes.
 const QUOTE_LIMIT: usize = 4_000;
@@ -78,9 +87,9 @@ impl HttpServer {
     /// When the binary cannot be started, or does not log its address within
     /// [`DEFAULT_TIMEOUT`].
     pub fn spawn() -> Self {
-        // Load the schema here, on the test's thread: under CI a missing
+        // Load the schemas here, on the test's thread: under CI a missing
         // schema must fail this test.
-        let validator = schema();
+        let schemas = Schemas::load();
         let binary = crate::mcpwire_binary();
         let mut child = Command::new(binary)
             .args(["--http", "127.0.0.1:0"])
@@ -114,7 +123,7 @@ impl HttpServer {
         };
         Self {
             process: ServerChild::new(child, stderr_closed),
-            client: HttpClient { address, log, validator },
+            client: HttpClient { address, log, schemas },
             stderr_thread: Some(stderr_thread),
         }
     }
@@ -181,8 +190,9 @@ pub struct HttpClient {
     address: SocketAddr,
     /// The server's stderr, quoted by every failure.
     log: Arc<ServerLog>,
-    /// `None` when the schema is missing (outside CI), so only JSON-ness is checked.
-    validator: Option<&'static SchemaValidator>,
+    /// Either is `None` when its schema is missing (outside CI), so only
+    /// JSON-ness is checked in that era.
+    schemas: Schemas,
 }
 
 impl HttpClient {
@@ -211,31 +221,30 @@ impl HttpClient {
     /// head. `headers` are sent as given; `Host` (the server's address) and
     /// `Content-Length` are added unless `headers` has them.
     ///
-    /// A request body's results are checked against the type its method
-    /// returns; for other streams say which with [`send_answering`](Self::send_answering).
+    /// What the answer carries is checked in the era of the request (see
+    /// [`expected_answer`]), and its result against the type the request's
+    /// method returns; for other streams say what with
+    /// [`send_expecting`](Self::send_expecting).
     ///
     /// # Panics
     /// When the connection fails or no response head arrives in time.
     pub fn send(&self, method: &str, headers: &[(&str, &str)], body: &[u8]) -> HttpResponse {
-        let answers = serde_json::from_slice::<Value>(body)
-            .ok()
-            .filter(|message| message.get("id").is_some())
-            .and_then(|message| message.get("method")?.as_str().and_then(result_definition));
-        self.send_answering(method, headers, body, answers)
+        self.send_expecting(method, headers, body, expected_answer(headers, body))
     }
 
-    /// [`send`](Self::send), checking any result in the answer against the
-    /// named schema definition (e.g. `CallToolResult`): for a GET that
-    /// resumes a request's stream.
+    /// [`send`](Self::send), checking what the answer carries as `expected`
+    /// says: for a GET that resumes a request's stream. An answer of the
+    /// stateless era must not carry an `Mcp-Session-Id`: that era has no
+    /// sessions, and a server must never mint one for it.
     ///
     /// # Panics
     /// When the connection fails or no response head arrives in time.
-    pub fn send_answering(
+    pub fn send_expecting(
         &self,
         method: &str,
         headers: &[(&str, &str)],
         body: &[u8],
-        answers: Option<&'static str>,
+        expected: Expected,
     ) -> HttpResponse {
         let deadline = Instant::now() + DEFAULT_TIMEOUT;
         let stream = TcpStream::connect_timeout(&self.address, DEFAULT_TIMEOUT)
@@ -269,6 +278,9 @@ impl HttpClient {
             Ok(framing) => framing,
             Err(error) => self.fail(&format!("a response to {method} has bad framing: {error}\n{head:?}")),
         };
+        if expected.era == Era::Stateless && head.header("mcp-session-id").is_some() {
+            self.fail(&format!("a stateless request was answered with an Mcp-Session-Id\n{head:?}"));
+        }
         HttpResponse {
             status: head.status(),
             head,
@@ -276,7 +288,7 @@ impl HttpClient {
             body: BodyReader::new(framing),
             decoded: Vec::new(),
             transcript: String::new(),
-            answers,
+            expected,
             client: self.clone(),
         }
     }
@@ -286,6 +298,15 @@ impl HttpClient {
     pub fn post(&self, extra: &[(&str, &str)], message: &Value) -> HttpResponse {
         let headers = merge_headers(&POST_HEADERS, extra);
         self.send("POST", &headers, message.to_string().as_bytes())
+    }
+
+    /// POST a 2026-07-28 request with the headers such a client sends
+    /// ([`stateless_headers`]) plus `extra` (which replace those of the same
+    /// name).
+    pub fn post_stateless(&self, extra: &[(&str, &str)], message: &Value) -> HttpResponse {
+        let stateless = stateless_headers(message);
+        let stateless: Vec<(&str, &str)> = stateless.iter().map(|(name, value)| (*name, value.as_str())).collect();
+        self.post(&merge_headers(&stateless, extra), message)
     }
 
     /// `initialize` at [`LATEST_VERSION`] with these client capabilities,
@@ -322,6 +343,39 @@ impl HttpClient {
     pub fn session(&self, id: String) -> HttpSession {
         HttpSession { client: self.clone(), id, next_id: 1 }
     }
+}
+
+/// The headers a 2026-07-28 client sends with `message` (besides `Accept`
+/// and `Content-Type`): `MCP-Protocol-Version`, `Mcp-Method`, and for
+/// `tools/call`, `prompts/get` and `resources/read` `Mcp-Name`, naming what
+/// the request acts on.
+pub fn stateless_headers(message: &Value) -> Vec<(&'static str, String)> {
+    let method = message["method"].as_str().unwrap_or_default();
+    let mut headers = vec![("MCP-Protocol-Version", STATELESS_VERSION.to_owned()), ("Mcp-Method", method.to_owned())];
+    let target = NAMED_TARGETS.iter().find(|(named, _)| *named == method).map(|(_, member)| &message["params"][member]);
+    if let Some(Value::String(target)) = target {
+        headers.push(("Mcp-Name", target.clone()));
+    }
+    headers
+}
+
+/// What an answer to `body`, sent with `headers`, is checked as: its era is
+/// the request's, as the endpoint tells it. A request whose `_meta` names a
+/// protocol version is stateless; so is one without, whose
+/// `MCP-Protocol-Version` header is present and names no revision of the
+/// session era, unless it names a session (the 2026-07-28 transport's era
+/// detection, which the endpoint follows).
+pub fn expected_answer(headers: &[(&str, &str)], body: &[u8]) -> Expected {
+    let Ok(message) = serde_json::from_slice::<Value>(body) else {
+        return Expected { era: Era::Session, answers: None };
+    };
+    let mut expected = Expected::answer_to(&message);
+    let header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, value)| value.trim());
+    let modern_header = header("MCP-Protocol-Version").is_some_and(|version| !SUPPORTED_VERSIONS.contains(&version));
+    if modern_header && header("Mcp-Session-Id").is_none() {
+        expected.era = Era::Stateless;
+    }
+    expected
 }
 
 /// `defaults` with each header of `extra` replacing the default of the same
@@ -414,7 +468,8 @@ impl HttpSession {
     /// it as the answer to a `method` request.
     pub fn resume(&self, last_event_id: &str, method: &str) -> HttpResponse {
         let headers = self.headers("GET", &[("Last-Event-ID", last_event_id)]);
-        self.client.send_answering("GET", &headers, b"", result_definition(method))
+        let expected = Expected { era: Era::Session, answers: Some(method.to_owned()) };
+        self.client.send_expecting("GET", &headers, b"", expected)
     }
 
     /// Any other method in this session (DELETE, PUT...), without a body.
@@ -470,8 +525,8 @@ pub struct HttpResponse {
     decoded: Vec<u8>,
     /// The body read so far, for failure messages.
     transcript: String,
-    /// The schema definition of the results this stream carries, if known.
-    answers: Option<&'static str>,
+    /// What the messages this response carries are checked as.
+    expected: Expected,
     /// For the validator, and the server's stderr in failure messages.
     client: HttpClient,
 }
@@ -528,6 +583,26 @@ impl HttpResponse {
             }
         }
         std::mem::take(&mut self.decoded)
+    }
+
+    /// The whole body as one JSON-RPC message, checked against the schema
+    /// of the era of the request it answers: a stateless request's
+    /// `application/json` answer, result or error, whatever the status.
+    ///
+    /// # Panics
+    /// When the body is not JSON or breaks the schema.
+    pub fn message(self) -> Value {
+        let expected = self.expected.clone();
+        let client = self.client.clone();
+        let message = self.json();
+        if let Err(errors) = client.schemas.check(&message, &expected) {
+            client.fail(&format!(
+                "the server sent a message that breaks the MCP {} schema:\n{}\n{errors}",
+                expected.era.schema_version(),
+                quote(&message.to_string(), QUOTE_LIMIT)
+            ));
+        }
+        message
     }
 
     /// The whole body as JSON: what a refusal says.
@@ -589,9 +664,32 @@ impl HttpResponse {
     /// Returns every event before the response, and the response.
     pub fn expect_sse_answer(mut self, id: &Value) -> (Vec<SseEvent>, Value) {
         self.expect_first_priming();
+        self.expect_answer_on_stream(id, |_| true)
+    }
+
+    /// Read a stateless request's SSE answer to the end: a request-scoped
+    /// stream that nothing can resume, so each event is a message without an
+    /// id (no priming event opens it); it must carry exactly one response to
+    /// `id`, and then end. Returns every event before the response, and the
+    /// response.
+    pub fn expect_stateless_sse_answer(mut self, id: &Value) -> (Vec<SseEvent>, Value) {
+        if !self.header("content-type").is_some_and(|t| t.starts_with("text/event-stream")) {
+            self.fail("expected an SSE stream");
+        }
+        let stateless = |event: &SseEvent| event.id.is_none() && event.message.is_some();
+        self.expect_answer_on_stream(id, stateless)
+    }
+
+    /// The rest of an SSE answer to `id`: the events before the response, and
+    /// the response, after which the stream must end. Every event must be
+    /// `allowed`.
+    fn expect_answer_on_stream(&mut self, id: &Value, allowed: impl Fn(&SseEvent) -> bool) -> (Vec<SseEvent>, Value) {
         let mut before = Vec::new();
         let mut response = None;
         while let Some(event) = self.next_event() {
+            if !allowed(&event) {
+                self.fail(&format!("an event this stream must not carry: {event:?}"));
+            }
             match (&response, event.answers(id)) {
                 (None, true) => response = event.message,
                 (Some(_), _) => self.fail(&format!("the stream went on after the response: {event:?}")),
@@ -633,11 +731,10 @@ impl HttpResponse {
         let message: Value = serde_json::from_str(data).unwrap_or_else(|e| {
             self.fail(&format!("an SSE event's data is not JSON ({e}): {}", quote(data, QUOTE_LIMIT)))
         });
-        if let Some(validator) = self.client.validator
-            && let Err(errors) = validator.check_server_message(&message, self.answers)
-        {
+        if let Err(errors) = self.client.schemas.check(&message, &self.expected) {
             self.fail(&format!(
-                "the server sent a message that breaks the MCP {SCHEMA_VERSION} schema:\n{}\n{errors}",
+                "the server sent a message that breaks the MCP {} schema:\n{}\n{errors}",
+                self.expected.era.schema_version(),
                 quote(data, QUOTE_LIMIT)
             ));
         }
@@ -701,6 +798,47 @@ impl Read for Connection {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn body(message: &Value) -> Vec<u8> {
+        message.to_string().into_bytes()
+    }
+
+    #[test]
+    fn stateless_headers_name_the_target_of_calls_gets_and_reads() {
+        let meta = json!({"io.modelcontextprotocol/protocolVersion": STATELESS_VERSION});
+        let call = request(json!(1), "tools/call", json!({"name": "echo", "_meta": meta}));
+        let expected = [
+            ("MCP-Protocol-Version", STATELESS_VERSION.to_owned()),
+            ("Mcp-Method", "tools/call".to_owned()),
+            ("Mcp-Name", "echo".to_owned()),
+        ];
+        assert_eq!(stateless_headers(&call), expected);
+        let read = request(json!(2), "resources/read", json!({"uri": "test://x", "_meta": meta}));
+        assert_eq!(stateless_headers(&read)[2], ("Mcp-Name", "test://x".to_owned()));
+        let list = request(json!(3), "tools/list", json!({"_meta": meta}));
+        assert_eq!(stateless_headers(&list).len(), 2, "a list names no target");
+    }
+
+    #[test]
+    fn an_answer_is_stateless_by_the_requests_meta_or_its_version_header() {
+        let meta = json!({"_meta": {"io.modelcontextprotocol/protocolVersion": STATELESS_VERSION}});
+        let modern = body(&request(json!(1), "tools/list", meta));
+        let plain = body(&request(json!(1), "server/discover", json!({})));
+        let stateless = |answers: &str| Expected { era: Era::Stateless, answers: Some(answers.to_owned()) };
+        let session = |answers: &str| Expected { era: Era::Session, answers: Some(answers.to_owned()) };
+        assert_eq!(expected_answer(&[], &modern), stateless("tools/list"));
+        assert_eq!(expected_answer(&[("Mcp-Session-Id", "s")], &modern), stateless("tools/list"));
+        // Without `_meta`, a version header the session era does not have decides.
+        assert_eq!(expected_answer(&[("mcp-protocol-version", " 2026-07-28 ")], &plain), stateless("server/discover"));
+        assert_eq!(expected_answer(&[("MCP-Protocol-Version", "v999.0.0")], &plain), stateless("server/discover"));
+        assert_eq!(expected_answer(&[("MCP-Protocol-Version", "2025-11-25")], &plain), session("server/discover"));
+        assert_eq!(expected_answer(&[], &plain), session("server/discover"));
+        // A session's own messages stay in its era, whatever their header says.
+        let in_session = [("Mcp-Session-Id", "s"), ("MCP-Protocol-Version", "1999-01-01")];
+        assert_eq!(expected_answer(&in_session, &plain), session("server/discover"));
+        // A GET has no body, and resumes nothing stateless.
+        assert_eq!(expected_answer(&[], b""), Expected { era: Era::Session, answers: None });
+    }
 
     #[test]
     fn extra_headers_replace_defaults_of_the_same_name() {

@@ -2,7 +2,8 @@
 //! stdio and over Streamable HTTP: finding (or building) the binary, running
 //! it as an [`McpProcess`] that speaks raw JSON-RPC lines or as an
 //! [`HttpServer`] that a raw HTTP/1.1 client talks to, and checking every
-//! message it sends against the official MCP schema.
+//! message it sends against the official MCP schema of its era: 2025-11-25
+//! for sessions opened with `initialize`, 2026-07-28 for stateless requests.
 //!
 //! What the server should do is asserted by the tests in `tests/`; this crate
 //! only makes them short and their failures readable.
@@ -30,6 +31,8 @@ mod binary;
 #[cfg(feature = "harness")]
 mod child;
 #[cfg(feature = "harness")]
+mod era;
+#[cfg(feature = "harness")]
 mod http;
 #[cfg(feature = "harness")]
 mod memory;
@@ -41,12 +44,21 @@ mod schema;
 #[cfg(feature = "harness")]
 pub use binary::{custom_server_example, mcpwire_binary, workspace_root};
 #[cfg(feature = "harness")]
-pub use http::{ACCEPT_BOTH, HttpClient, HttpResponse, HttpServer, HttpSession, POST_HEADERS, SseEvent};
+pub use era::{Era, EraTracker, Expected, PROTOCOL_VERSION_KEY, SUBSCRIPTION_ID_KEY};
+#[cfg(feature = "harness")]
+pub use http::{
+    ACCEPT_BOTH, HttpClient, HttpResponse, HttpServer, HttpSession, POST_HEADERS, SseEvent, expected_answer,
+    stateless_headers,
+};
 #[cfg(feature = "harness")]
 pub use memory::{MemoryStatus, memory_status};
 #[cfg(feature = "harness")]
 pub use process::{
-    DEFAULT_TIMEOUT, LATEST_VERSION, McpProcess, SUPPORTED_VERSIONS, initialize_params, request, tool_text,
+    DEFAULT_TIMEOUT, LATEST_VERSION, McpProcess, SUPPORTED_VERSIONS, initialize_params, request, stateless_meta,
+    stateless_params, tool_text,
 };
 #[cfg(feature = "harness")]
-pub use schema::{SCHEMA_VERSION, SchemaValidator, result_definition, schema, schema_dir, schema_for};
+pub use schema::{
+    SCHEMA_VERSION, STATELESS_VERSION, SchemaValidator, Schemas, result_definition, schema, schema_dir, schema_for,
+    stateless_result_definition, stateless_schema,
+};

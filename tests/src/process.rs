@@ -3,12 +3,13 @@
 //!
 //! A reader thread takes every line the server writes as soon as it is
 //! written (so the server never blocks on a full pipe while the test is busy),
-//! checks it against the official schema, and queues it. The test takes
+//! checks it against the official schema of its era (a session's or a
+//! stateless request's; both may share the connection), and queues it. The test takes
 //! messages off that queue, waiting with a timeout; messages it is not looking
 //! for yet stay buffered, in order. A second thread collects stderr, which
 //! every failure message quotes, since the server's logs usually say why.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
@@ -21,18 +22,20 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::child::ServerChild;
-use crate::schema::{SCHEMA_VERSION, SchemaValidator, result_definition, schema};
+use crate::era::{EraTracker, PROTOCOL_VERSION_KEY};
+use crate::schema::{STATELESS_VERSION, Schemas};
 
 /// How long a test waits for a message before it fails. Generous, because CI
 /// runs two test threads and their servers on two cores; a healthy server
 /// answers in milliseconds, so only a hang ever waits this long.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The newest protocol revision the binary speaks, and the one `initialize`
-/// asks for unless a test says otherwise.
+/// The newest protocol revision the binary negotiates with `initialize`, and
+/// the one `initialize` asks for unless a test says otherwise.
 pub const LATEST_VERSION: &str = "2025-11-25";
 
-/// Every revision the binary negotiates, oldest first.
+/// Every revision the binary negotiates with `initialize`, oldest first
+/// (2026-07-28 has no `initialize`).
 pub const SUPPORTED_VERSIONS: [&str; 4] = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
 
 /// How long a failure waits for the server's last stderr lines once its
@@ -57,10 +60,10 @@ enum Event {
 /// State the test thread shares with the reader threads.
 #[derive(Default)]
 struct Shared {
-    /// The method of every request we sent that is not answered yet, keyed by
-    /// its id as JSON text (`1` and `"1"` are different ids), so each result
-    /// is checked against the type that method returns.
-    methods: Mutex<HashMap<String, String>>,
+    /// Every request we sent that is not answered yet, and whether the
+    /// connection has a session, so each message is checked in its era and
+    /// each result against the type its method returns.
+    eras: Mutex<EraTracker>,
     /// Every way the server broke the protocol or the schema so far. Recorded
     /// by the reader, raised by the test thread at its next step.
     violations: Mutex<Vec<String>>,
@@ -114,9 +117,9 @@ impl McpProcess {
     /// # Panics
     /// When the program cannot be started, or the schema is missing under CI.
     pub fn spawn_program(binary: &std::path::Path) -> Self {
-        // Load the schema here, not in the reader thread: under CI a missing
+        // Load the schemas here, not in the reader thread: under CI a missing
         // schema must fail this test, not silently kill a thread.
-        let validator = schema();
+        let schemas = Schemas::load();
         let mut child = Command::new(binary)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -132,7 +135,7 @@ impl McpProcess {
         let (stderr_closed_tx, stderr_closed) = mpsc::channel();
         let reader = StdoutReader {
             stdout,
-            validator,
+            schemas,
             shared: Arc::clone(&shared),
             stop: Arc::clone(&stop_reading),
             events: events_tx,
@@ -458,12 +461,7 @@ impl McpProcess {
     }
 
     fn remember_requests(&self, message: &Value) {
-        if let Value::Array(items) = message {
-            return items.iter().for_each(|item| self.remember_requests(item));
-        }
-        if let (Some(id), Some(Value::String(method))) = (message.get("id"), message.get("method")) {
-            self.shared.methods.lock().expect("methods lock").insert(id.to_string(), method.clone());
-        }
+        self.shared.eras.lock().expect("eras lock").sent(message);
     }
 
     fn raise_violations(&self) {
@@ -511,8 +509,9 @@ impl Drop for McpProcess {
 /// The stdout reader: reads lines, checks them, queues them.
 struct StdoutReader {
     stdout: ChildStdout,
-    /// `None` when the schema is missing (outside CI), so only JSON-ness is checked.
-    validator: Option<&'static SchemaValidator>,
+    /// Either is `None` when its schema is missing (outside CI), so only
+    /// JSON-ness is checked in that era.
+    schemas: Schemas,
     shared: Arc<Shared>,
     stop: Arc<AtomicBool>,
     events: Sender<Event>,
@@ -520,7 +519,7 @@ struct StdoutReader {
 
 impl StdoutReader {
     fn run(self) {
-        let Self { stdout, validator, shared, stop, events } = self;
+        let Self { stdout, schemas, shared, stop, events } = self;
         let mut reader = BufReader::with_capacity(64 * 1024, stdout);
         let mut line = Vec::new();
         loop {
@@ -535,7 +534,7 @@ impl StdoutReader {
             }
             let event = match serde_json::from_slice::<Value>(&line) {
                 Ok(message) => {
-                    check(validator, &shared, &message);
+                    check(schemas, &shared, &message);
                     Event::Message(message)
                 }
                 Err(error) => {
@@ -561,38 +560,19 @@ impl StdoutReader {
 }
 
 /// Check one message; any violation is recorded for the test thread to raise.
-fn check(validator: Option<&SchemaValidator>, shared: &Shared, message: &Value) {
-    // Forget answered requests whether or not we can validate, so the map
-    // does not grow over a long test.
-    let answered = answered_method(shared, message);
-    let Some(validator) = validator else { return };
-    if let Err(errors) = validator.check_server_message(message, answered.as_deref().and_then(result_definition)) {
+fn check(schemas: Schemas, shared: &Shared, message: &Value) {
+    // Forget answered requests whether or not we can validate, so the
+    // tracker does not grow over a long test.
+    let expected = shared.eras.lock().expect("eras lock").received(message);
+    if let Err(errors) = schemas.check(message, &expected) {
         record(
             shared,
             format!(
-                "the server wrote a message that breaks the MCP {SCHEMA_VERSION} schema:\n{}\n{errors}",
+                "the server wrote a message that breaks the MCP {} schema:\n{}\n{errors}",
+                expected.era.schema_version(),
                 quote(&message.to_string(), QUOTE_LIMIT)
             ),
         );
-    }
-}
-
-/// For a response (or an answer to a batch, by its first item), the method of
-/// the request it answers, forgetting that request.
-fn answered_method(shared: &Shared, message: &Value) -> Option<String> {
-    let mut methods = shared.methods.lock().expect("methods lock");
-    let mut forget = |item: &Value| -> Option<String> {
-        if item.get("method").is_some() {
-            return None;
-        }
-        methods.remove(&item.get("id")?.to_string())
-    };
-    match message {
-        Value::Array(items) => {
-            items.iter().for_each(|item| drop(forget(item)));
-            None
-        }
-        item => forget(item),
     }
 }
 
@@ -635,6 +615,39 @@ pub fn request(id: Value, method: &str, params: Value) -> Value {
         message["params"] = params;
     }
     message
+}
+
+/// The `_meta` of a 2026-07-28 request: the version, these client
+/// capabilities, and the tests' client info.
+pub fn stateless_meta(capabilities: &Value) -> Value {
+    let mut meta = json!({
+        "io.modelcontextprotocol/clientInfo": {"name": "mcpwire-tests", "version": env!("CARGO_PKG_VERSION")}
+    });
+    meta[PROTOCOL_VERSION_KEY] = json!(STATELESS_VERSION);
+    meta["io.modelcontextprotocol/clientCapabilities"] = capabilities.clone();
+    meta
+}
+
+/// `params` (an object, or `null` for none) made a 2026-07-28 request's:
+/// [`stateless_meta`] added to its `_meta`, whose other keys (a progress
+/// token, a log level) stay.
+///
+/// # Panics
+/// When `params` is neither an object nor `null`.
+pub fn stateless_params(params: Value, capabilities: &Value) -> Value {
+    let mut params = match params {
+        Value::Null => json!({}),
+        Value::Object(_) => params,
+        other => panic!("params must be an object: {other}"),
+    };
+    let Value::Object(meta) = stateless_meta(capabilities) else { unreachable!("the meta is an object") };
+    if !params["_meta"].is_object() {
+        params["_meta"] = json!({});
+    }
+    for (key, value) in meta {
+        params["_meta"][key] = value;
+    }
+    params
 }
 
 /// The params of an `initialize` request asking for `version`.

@@ -126,6 +126,37 @@ impl EncodedResponse {
         Ok(Self { id: Some(id), bytes })
     }
 
+    /// A successful response whose result object opens with `members`, JSON
+    /// object members already serialised (`"_meta":{...}`), then `result`'s
+    /// own. For members that are the same in every answer, such as a
+    /// server's name, serialised once rather than once per answer.
+    ///
+    /// `members` must be valid JSON object members, and `result` must not
+    /// have members of the same names: neither is checked.
+    ///
+    /// # Errors
+    /// When `result` fails to serialise, or is not a JSON object.
+    pub fn result_with_members<T: Serialize + ?Sized>(
+        id: RequestId,
+        members: &str,
+        result: &T,
+    ) -> Result<Self, serde_json::Error> {
+        let mut bytes = Vec::with_capacity(128 + members.len());
+        bytes.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
+        serde_json::to_writer(&mut bytes, &id)?;
+        bytes.extend_from_slice(br#","result":"#);
+        let object = bytes.len();
+        serde_json::to_writer(&mut bytes, result)?;
+        if bytes.get(object) != Some(&b'{') {
+            return Err(serde::ser::Error::custom("a result with extra members must be a JSON object"));
+        }
+        let empty = bytes.get(object + 1) == Some(&b'}');
+        let inserted = members.bytes().chain((!empty).then_some(b','));
+        bytes.splice(object + 1..object + 1, inserted);
+        bytes.push(b'}');
+        Ok(Self { id: Some(id), bytes })
+    }
+
     /// An error response; `id` is `None` when the request's id could not be read.
     pub fn error(id: Option<RequestId>, error: ErrorObject) -> Self {
         let bytes = OutgoingMessage::Error { id: id.clone(), error }.into_bytes();
@@ -236,6 +267,20 @@ mod tests {
     fn notification_whose_params_fail_goes_out_without_params() {
         let broken = Unserialisable::Broken([((1, 2), 3)].into_iter().collect());
         assert_eq!(wire(OutgoingMessage::notification(&broken)), json!({"jsonrpc":"2.0","method":"broken"}));
+    }
+
+    #[test]
+    fn extra_members_open_the_result_object() {
+        let members = r#""_meta":{"k":1}"#;
+        let full = EncodedResponse::result_with_members(RequestId::Number(7), members, &json!({"a": true})).unwrap();
+        let full: serde_json::Value = serde_json::from_slice(&full.bytes).unwrap();
+        assert_eq!(full, json!({"jsonrpc": "2.0", "id": 7, "result": {"_meta": {"k": 1}, "a": true}}));
+        let empty = EncodedResponse::result_with_members(RequestId::from("x"), members, &json!({})).unwrap();
+        assert_eq!(
+            std::str::from_utf8(&empty.bytes).unwrap(),
+            r#"{"jsonrpc":"2.0","id":"x","result":{"_meta":{"k":1}}}"#
+        );
+        assert!(EncodedResponse::result_with_members(RequestId::Number(1), members, &json!([1])).is_err());
     }
 
     #[test]

@@ -190,9 +190,9 @@ impl Processor {
     /// `ping`), and is served at the session's revision. So a stdio
     /// connection serves both kinds side by side.
     fn era(&self, method: &str, meta: Option<&Meta>) -> Result<Era, ErrorObject> {
-        if stateless::is_stateless(meta) {
-            let (handshake, log_level) = stateless::declaration(meta)?.accept()?;
-            return Ok(Era::Stateless { handshake, log_level });
+        if stateless::is_stateless(method, meta) {
+            let declaration = stateless::declaration(meta)?;
+            return Ok(Era::Stateless { version: declaration.accept()?, log_level: declaration.log_level });
         }
         match self.session.handshake() {
             Some(handshake) => Ok(Era::Handshake(handshake.version)),

@@ -62,10 +62,10 @@ impl Future for Handler {
             Work::Tool { call, version, finish } => call.as_mut().poll(cx).map(|outcome| {
                 let mut result = outcome.or_else(|error| error.into_tool_response(finish.is_some()))?;
                 revision::shape_content(*version, &mut result.content);
-                if let Some(server) = finish {
-                    stateless::finish(server, &mut result, None);
+                match finish {
+                    Some(server) => stateless::reply(server, id, result, None),
+                    None => reply(id, &result),
                 }
-                reply(id, &result)
             }),
             Work::Other(work) => work.as_mut().poll(cx),
         }));
@@ -79,7 +79,7 @@ impl Future for Handler {
                     request_state: Some(round.next_state(&config.request_state_key, config.request_state_ttl)),
                     ..InputRequiredResult::default()
                 };
-                Ok(reply(id, &stateless::input_required(server, result)))
+                Ok(stateless::reply_input_required(server, id, result))
             }
             Ok(Poll::Ready(answer)) => Ok(answer),
             Err(panic) => Err(panic),

@@ -18,6 +18,7 @@ use mcpwire_protocol::{
 };
 use mcpwire_transport::EncodedResponse;
 use serde::Serialize;
+use serde_json::Value;
 
 use tokio_util::sync::CancellationToken;
 
@@ -31,22 +32,19 @@ use crate::stateless::{self, StatelessResult};
 use crate::{CacheHint, PromptRoute, RequestContext, Server, listen, revision};
 
 /// Which era a request belongs to, decided before it is routed.
-// It lives on the stack while one request is routed; boxing the larger
-// variant would only add an allocation per stateless request.
-#[allow(clippy::large_enum_variant)]
 pub(crate) enum Era {
     /// A request of an initialized session (or `initialize` and `ping`
     /// before it), at the session's revision.
     Handshake(ProtocolVersion),
     /// A stateless request (2026-07-28), with what its `_meta` declared.
-    Stateless { handshake: Handshake, log_level: Option<LoggingLevel> },
+    Stateless { version: ProtocolVersion, log_level: Option<LoggingLevel> },
 }
 
 impl Era {
     fn version(&self) -> ProtocolVersion {
         match self {
             Self::Handshake(version) => *version,
-            Self::Stateless { handshake, .. } => handshake.version,
+            Self::Stateless { version, .. } => *version,
         }
     }
 
@@ -55,8 +53,9 @@ impl Era {
     fn stateless(&self, input: Option<InputRound>) -> Option<Arc<Stateless>> {
         match self {
             Self::Handshake(_) => None,
-            Self::Stateless { handshake, log_level } => Some(Arc::new(Stateless {
-                handshake: handshake.clone(),
+            Self::Stateless { version, log_level } => Some(Arc::new(Stateless {
+                version: *version,
+                handshake: std::sync::OnceLock::new(),
                 log_level: *log_level,
                 input: input.map(Arc::new),
             })),
@@ -103,16 +102,10 @@ impl Job {
         cancel: CancellationToken,
         responder: Responder,
     ) -> Option<Handler> {
-        let input = self.stateless.as_ref().and_then(|s| s.input.clone()).map(|round| (round, server.clone()));
-        let ctx = RequestContext::new(
-            id.clone(),
-            self.meta.clone(),
-            cancel,
-            Arc::clone(session),
-            self.stateless.clone(),
-            server.clone(),
-        );
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.start(ctx))) {
+        let Job { meta, stateless, kind } = self;
+        let input = stateless.as_ref().and_then(|s| s.input.clone()).map(|round| (round, server.clone()));
+        let ctx = RequestContext::new(id.clone(), meta, cancel, Arc::clone(session), stateless, server.clone());
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| kind.start(ctx))) {
             Ok(work) => Some(Handler { work, id, responder: Unanswered(Some(responder)), input }),
             Err(panic) => {
                 responder.panicked(id, panic.as_ref());
@@ -120,7 +113,9 @@ impl Job {
             }
         }
     }
+}
 
+impl JobKind {
     /// Build the handler's future. This runs user code (a typed tool parses
     /// its arguments here), so the caller holds the panic guard.
     fn start(self, ctx: RequestContext) -> Work {
@@ -128,37 +123,38 @@ impl Job {
         let stateless = ctx.is_stateless();
         // A stateless result names its kind and its server; a session's does not.
         let finishing = stateless.then(|| ctx.server().clone());
-        match self.kind {
+        match self {
             JobKind::Tool { handler, arguments, version } => {
                 Work::Tool { call: handler(arguments, ctx), version, finish: finishing }
             }
             JobKind::Read { handler, uri, variables, cache } => Work::boxed(async move {
-                let mut result = handler(uri, variables, ctx).await.map_err(|e| e.into_error_object(stateless))?;
-                if let Some(server) = &finishing {
-                    stateless::finish(server, &mut result, Some(cache));
+                let result = handler(uri, variables, ctx).await.map_err(|e| e.into_error_object(stateless))?;
+                match &finishing {
+                    Some(server) => stateless::reply(server, &id, result, Some(cache)),
+                    None => reply(&id, &result),
                 }
-                reply(&id, &result)
             }),
             JobKind::Prompt { route, arguments, version } => Work::boxed(async move {
                 let mut result = (route.handler)(arguments, ctx).await.map_err(|e| e.into_error_object(stateless))?;
                 for message in &mut result.messages {
                     revision::shape_content(version, std::slice::from_mut(&mut message.content));
                 }
-                if let Some(server) = &finishing {
-                    stateless::finish(server, &mut result, None);
+                match &finishing {
+                    Some(server) => stateless::reply(server, &id, result, None),
+                    None => reply(&id, &result),
                 }
-                reply(&id, &result)
             }),
             JobKind::Complete { handler, params } => Work::boxed(async move {
-                let mut result = handler(params, ctx).await.map_err(|e| e.into_error_object(stateless))?;
-                if let Some(server) = &finishing {
-                    stateless::finish(server, &mut result, None);
+                let result = handler(params, ctx).await.map_err(|e| e.into_error_object(stateless))?;
+                match &finishing {
+                    Some(server) => stateless::reply(server, &id, result, None),
+                    None => reply(&id, &result),
                 }
-                reply(&id, &result)
             }),
             JobKind::Listen { filter } => Work::boxed(async move {
+                let server = ctx.server().clone();
                 let result = listen::serve(filter, ctx).await?;
-                reply(&id, &result)
+                stateless::reply(&server, &id, result, None)
             }),
             JobKind::Custom { handler, params } => Work::boxed(async move {
                 let result = handler(params, ctx).await?;
@@ -227,7 +223,12 @@ pub(crate) fn route(server: &Server, session: &Session, id: &RequestId, request:
             session.unsubscribe(&params.uri);
             answer(id, &EmptyResult::default())
         }
-        ClientRequest::Discover(_) if stateless => answer(id, &stateless::discover(server)),
+        ClientRequest::Discover(_) if stateless => Routed::Answer(stateless::reply(
+            server,
+            id,
+            stateless::discover(server),
+            Some(server.config().cache.discover),
+        )),
         ClientRequest::SubscriptionsListen(params) if stateless => match listen::check(server, &params.notifications) {
             Ok(()) => Routed::Run(Job {
                 meta: params.meta,
@@ -326,7 +327,7 @@ fn call_tool(server: &Server, params: CallToolRequestParams, era: &Era) -> Route
         return Routed::Answer(Err(error));
     };
     let CallToolRequestParams { name, arguments, input_responses, request_state, meta, .. } = params;
-    let binding = || Binding::new(CallToolRequest::METHOD, &name, &arguments);
+    let binding = || Binding::new(CallToolRequest::METHOD, &name, arguments.clone().map_or(Value::Null, Value::Object));
     let input = match input_round(server, era, binding, request_state.as_deref(), input_responses) {
         Ok(input) => input,
         Err(error) => return Routed::Answer(Err(error)),
@@ -351,7 +352,7 @@ fn read_resource(server: &Server, params: ReadResourceRequestParams, era: &Era) 
         return Routed::Answer(Err(error));
     };
     let ReadResourceRequestParams { uri, input_responses, request_state, meta } = params;
-    let binding = || Binding::new(ReadResourceRequest::METHOD, &uri, &());
+    let binding = || Binding::new(ReadResourceRequest::METHOD, &uri, Value::Null);
     let input = match input_round(server, era, binding, request_state.as_deref(), input_responses) {
         Ok(input) => input,
         Err(error) => return Routed::Answer(Err(error)),
@@ -378,7 +379,8 @@ fn get_prompt(server: &Server, params: GetPromptRequestParams, era: &Era) -> Rou
         let message = format!("missing required arguments: {}", missing.join(", "));
         return Routed::Answer(Err(ErrorObject::invalid_params(message)));
     }
-    let binding = || Binding::new(GetPromptRequest::METHOD, &name, &arguments);
+    let binding =
+        || Binding::new(GetPromptRequest::METHOD, &name, serde_json::to_value(&arguments).unwrap_or_default());
     let input = match input_round(server, era, binding, request_state.as_deref(), input_responses) {
         Ok(input) => input,
         Err(error) => return Routed::Answer(Err(error)),
@@ -389,14 +391,14 @@ fn get_prompt(server: &Server, params: GetPromptRequestParams, era: &Era) -> Rou
 
 fn complete(server: &Server, id: &RequestId, params: CompleteRequestParams, era: &Era) -> Routed {
     let Some(handler) = server.inner.completion.clone() else {
-        let mut empty = CompleteResult {
+        let empty = CompleteResult {
             completion: Completion { values: Vec::new(), total: Some(0), has_more: Some(false) },
             ..CompleteResult::default()
         };
-        if matches!(era, Era::Stateless { .. }) {
-            stateless::finish(server, &mut empty, None);
-        }
-        return Routed::Answer(reply(id, &empty));
+        return Routed::Answer(match era {
+            Era::Stateless { .. } => stateless::reply(server, id, empty, None),
+            Era::Handshake(_) => reply(id, &empty),
+        });
     };
     Routed::Run(Job {
         meta: params.meta.clone(),
@@ -418,11 +420,9 @@ fn list<T: Serialize + StatelessResult>(
     hint: CacheHint,
     result: Result<T, ErrorObject>,
 ) -> Routed {
-    Routed::Answer(result.and_then(|mut result| {
-        if stateless {
-            stateless::finish(server, &mut result, Some(hint));
-        }
-        reply(id, &result)
+    Routed::Answer(result.and_then(|result| match stateless {
+        true => stateless::reply(server, id, result, Some(hint)),
+        false => reply(id, &result),
     }))
 }
 

@@ -85,6 +85,9 @@ pub(crate) fn run(quick: bool) -> Result<()> {
                 not_applicable.push((scenario, server.kind, format!("the server has no `{tool}` tool")));
             } else if let (true, Err(reason)) = (scenario.over_http(), &server.http) {
                 not_applicable.push((scenario, server.kind, reason.clone()));
+            } else if scenario == Scenario::EchoStateless && matches!(server.kind, Kind::Rmcp | Kind::TsSdk) {
+                let reason = "the SDK server does not speak MCP 2026-07-28 (it would treat the calls as a session's)";
+                not_applicable.push((scenario, server.kind, reason.to_owned()));
             }
         }
         entries.push(ServerEntry {

@@ -133,13 +133,21 @@ pub(crate) fn method(scenario: Scenario, sizes: &Sizes, cores: usize) -> String 
              flight are awaited. Requests written while answers are still buffered are flushed together just before \
              the client would block, as a pipelining client does. Latency and calls/s as above. How a server \
              answers a burst sets how much the two sides overlap: the floor writes its answers only when it has \
-             run out of input, so it and the client take turns; mcpwire sends them in chunks of 16 while it works \
-             on the rest, so the client is already busy with the first answers. *Server CPU µs/call* is the cost \
-             of a call either way.",
+             run out of input, so it and the client take turns; mcpwire steps aside once it has taken half of what \
+             waits, so its first answers go out, and the client is busy with them, while it works on the rest. \
+             *Server CPU µs/call* is the cost of a call either way.",
             sizes.window,
             number(sizes.warmup_calls as f64, 0),
             number(sizes.min_calls as f64, 0),
             seconds(sizes.min_time),
+        ),
+        Scenario::EchoStateless => format!(
+            "echo-pipelined's calls, each a stateless MCP 2026-07-28 request: the same params plus the `_meta` such \
+             a request carries (protocol version, client capabilities, client name), about 190 bytes more per call, \
+             and a result that names its kind and its server. Only servers that speak 2026-07-28 run it; the floor \
+             echoes without reading `_meta`, as it does any params. Sizes and timing as echo-pipelined's ({} in \
+             flight).",
+            sizes.window,
         ),
         Scenario::EchoHttp => format!(
             "`tools/call echo` over Streamable HTTP: the server is started with `--http 127.0.0.1:0` and {} clients \

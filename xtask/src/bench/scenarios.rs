@@ -213,6 +213,9 @@ pub(crate) enum Scenario {
     EchoSerial,
     /// A window of echo calls in flight.
     EchoPipelined,
+    /// The same window, each call a stateless 2026-07-28 request carrying
+    /// its version and capabilities in `_meta`.
+    EchoStateless,
     /// Many clients making echo calls over Streamable HTTP.
     EchoHttp,
     /// The server asks the client many questions at once.
@@ -227,9 +230,10 @@ pub(crate) enum Scenario {
 
 impl Scenario {
     /// Every scenario, in run order.
-    pub(crate) const ALL: [Scenario; 7] = [
+    pub(crate) const ALL: [Scenario; 8] = [
         Scenario::EchoSerial,
         Scenario::EchoPipelined,
+        Scenario::EchoStateless,
         Scenario::EchoHttp,
         Scenario::AskClient,
         Scenario::Flood,
@@ -242,6 +246,7 @@ impl Scenario {
         match self {
             Scenario::EchoSerial => "echo-serial",
             Scenario::EchoPipelined => "echo-pipelined",
+            Scenario::EchoStateless => "echo-2026",
             Scenario::EchoHttp => "echo-http",
             Scenario::AskClient => "ask-client",
             Scenario::Flood => "flood",
@@ -253,7 +258,11 @@ impl Scenario {
     /// The tool the scenario calls, if any; a server without it gets "n/a".
     pub(crate) fn tool(self) -> Option<&'static str> {
         match self {
-            Scenario::EchoSerial | Scenario::EchoPipelined | Scenario::EchoHttp | Scenario::IdleMemory => Some("echo"),
+            Scenario::EchoSerial
+            | Scenario::EchoPipelined
+            | Scenario::EchoStateless
+            | Scenario::EchoHttp
+            | Scenario::IdleMemory => Some("echo"),
             Scenario::AskClient => Some("ask_client"),
             Scenario::Flood => Some("emit_notifications"),
             Scenario::IdleSessions => None,
@@ -264,7 +273,7 @@ impl Scenario {
     /// the chart use.
     pub(crate) fn metrics(self) -> &'static [Metric] {
         match self {
-            Scenario::EchoSerial | Scenario::EchoPipelined | Scenario::EchoHttp => &[
+            Scenario::EchoSerial | Scenario::EchoPipelined | Scenario::EchoStateless | Scenario::EchoHttp => &[
                 Metric::CallsPerSec,
                 Metric::P50Micros,
                 Metric::P99Micros,
@@ -319,7 +328,8 @@ impl Scenario {
         let mut session = Session::start(&server.launch, sizes.run_deadline)?;
         let measured = match self {
             Scenario::EchoSerial => echo_serial(&mut session, sizes),
-            Scenario::EchoPipelined => echo_pipelined(&mut session, sizes),
+            Scenario::EchoPipelined => echo_pipelined(&mut session, sizes, &echo_params()),
+            Scenario::EchoStateless => echo_pipelined(&mut session, sizes, &stateless_echo_params()),
             Scenario::AskClient => ask_client(&mut session, sizes),
             Scenario::Flood => flood(&mut session, sizes),
             Scenario::IdleMemory => idle_memory(&mut session, sizes),
@@ -363,6 +373,21 @@ const ECHO_TEXT: &str = "the quick brown fox jumps over the lazy dog";
 /// The `tools/call` params of an echo call, serialised once per run.
 fn echo_params() -> String {
     json!({"name": "echo", "arguments": {"text": ECHO_TEXT}}).to_string()
+}
+
+/// The params of a stateless (2026-07-28) echo call: the same call, with
+/// the `_meta` every such request carries, as a client would send it.
+fn stateless_echo_params() -> String {
+    json!({
+        "name": "echo",
+        "arguments": {"text": ECHO_TEXT},
+        "_meta": {
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}},
+            "io.modelcontextprotocol/clientInfo": {"name": "mcpwire-bench", "version": "1.0.0"}
+        }
+    })
+    .to_string()
 }
 
 /// The `tools/call` params of a tool taking a count.
@@ -436,13 +461,12 @@ fn echo_serial(session: &mut Session, sizes: &Sizes) -> Result<Sample> {
 /// `echo-pipelined`: `window` calls in flight; each answer lets one more call
 /// go. Requests written while answers are still buffered go out together with
 /// the next flush, which happens before the client would block.
-fn echo_pipelined(session: &mut Session, sizes: &Sizes) -> Result<Sample> {
-    let params = echo_params();
-    check_echo(session, &params)?;
-    pipeline(session, &params, sizes.warmup_calls, Duration::ZERO, sizes.window)?;
+fn echo_pipelined(session: &mut Session, sizes: &Sizes, params: &str) -> Result<Sample> {
+    check_echo(session, params)?;
+    pipeline(session, params, sizes.warmup_calls, Duration::ZERO, sizes.window)?;
     let meter = CpuMeter::start(session.pid)?;
     let started = Instant::now();
-    let mut latencies = pipeline(session, &params, sizes.min_calls, sizes.min_time, sizes.window)?;
+    let mut latencies = pipeline(session, params, sizes.min_calls, sizes.min_time, sizes.window)?;
     let elapsed = started.elapsed();
     let mut sample = call_figures(latencies.len(), elapsed, &mut latencies);
     meter.record(&mut sample, Some(latencies.len()))?;
