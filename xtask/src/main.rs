@@ -7,6 +7,7 @@
 mod bench;
 mod checks;
 mod conformance;
+mod debian;
 mod interop;
 mod mcpwire;
 mod node;
