@@ -11,6 +11,7 @@ mod debian;
 mod interop;
 mod mcpwire;
 mod node;
+mod scale;
 mod tidy;
 
 use anyhow::Result;
@@ -45,6 +46,12 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
+    /// Several mcpwire processes behind nginx: routing, restarts, a crash, throughput.
+    Scale {
+        /// Every check at a small size, with a debug build.
+        #[arg(long)]
+        quick: bool,
+    },
 }
 
 fn main() -> Result<()> {
@@ -57,5 +64,6 @@ fn main() -> Result<()> {
         Command::Interop => interop::run(),
         Command::Conformance => conformance::run(),
         Command::Bench { quick } => bench::run(quick),
+        Command::Scale { quick } => scale::run(quick),
     }
 }

@@ -22,13 +22,18 @@
 mod chart;
 mod client;
 mod http_client;
-mod proc_stats;
+pub(crate) mod proc_stats;
 mod report;
 mod results;
 mod scenarios;
 mod servers;
 mod stats;
-mod wrk;
+pub(crate) mod wrk;
+
+/// A figure as the report writes it, for `cargo xtask scale`'s table too.
+pub(crate) fn number(value: f64) -> String {
+    report::number(value, 0)
+}
 
 use std::io::Write as _;
 use std::path::PathBuf;
