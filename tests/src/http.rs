@@ -87,12 +87,20 @@ impl HttpServer {
     /// When the binary cannot be started, or does not log its address within
     /// [`DEFAULT_TIMEOUT`].
     pub fn spawn() -> Self {
+        Self::spawn_program(crate::mcpwire_binary(), &["--http", "127.0.0.1:0"])
+    }
+
+    /// Start another program serving Streamable HTTP (an example server)
+    /// with `args`, and wait until it has logged `http://ADDRESS/mcp`.
+    ///
+    /// # Panics
+    /// As [`spawn`](Self::spawn).
+    pub fn spawn_program(binary: &std::path::Path, args: &[&str]) -> Self {
         // Load the schemas here, on the test's thread: under CI a missing
         // schema must fail this test.
         let schemas = Schemas::load();
-        let binary = crate::mcpwire_binary();
         let mut child = Command::new(binary)
-            .args(["--http", "127.0.0.1:0"])
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
