@@ -46,7 +46,9 @@ mod processor;
 mod revision;
 mod server;
 mod session;
+mod skills;
 mod stateless;
+mod tasks;
 mod tool;
 mod uri_template;
 
@@ -58,4 +60,8 @@ pub use input::StateKey;
 pub use logging::log_to_stderr;
 pub use server::{CacheConfig, CacheHint, Server, ServerBuilder, ServerConfig};
 pub use session::Handshake;
+pub use skills::{MAX_SKILL_BYTES, MAX_SKILL_FILES, Skills};
+pub use tasks::{
+    MemoryTaskStore, StoreFuture, TaskChange, TaskConfig, TaskOutcome, TaskRecord, TaskStore, TaskStoreError, TaskWire,
+};
 pub use tool::{IntoToolResult, Structured, ToolRoute};
