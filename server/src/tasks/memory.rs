@@ -325,7 +325,8 @@ mod tests {
             store.create(record(&format!("t{n}"), &format!("c{n}"), None)).await.unwrap();
         }
         assert_eq!(store.create(record("t3", "c3", None)).await, Err(TaskStoreError::TooMany(3)));
-        let huge: serde_json::Map<_, _> = [("text".to_owned(), serde_json::json!("x".repeat(200_000)))].into();
+        let huge: serde_json::Map<_, _> =
+            [("text".to_owned(), serde_json::json!("x".repeat(200_000)))].into_iter().collect();
         let change =
             TaskChange::Finished { status: TaskStatus::Completed, outcome: TaskOutcome::Result(huge), message: None };
         assert_eq!(store.update("t0", change).await, Err(TaskStoreError::Full(100_000)));
