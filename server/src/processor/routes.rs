@@ -234,7 +234,11 @@ async fn start_task(
     let server = ctx.server().clone();
     let engine = Arc::clone(&server.inner.tasks);
     let wire = if ctx.is_stateless() { TaskWire::Extension } else { TaskWire::Experimental };
-    let new = NewTask { wire, owner: owner(&ctx), requested_ttl, answered };
+    // 2025-11-25 tells the session of status changes; the extension's
+    // notifications travel on listen streams, which this server does not
+    // offer for tasks yet.
+    let announce_to = (wire == TaskWire::Experimental).then(|| Arc::clone(ctx.sender()));
+    let new = NewTask { wire, owner: owner(&ctx), requested_ttl, answered, announce_to };
     let (record, binding) = engine.create(new).await?;
     let task_ctx = ctx.for_task(Arc::clone(&binding));
     // Building the future runs user code (a typed tool parses its arguments):

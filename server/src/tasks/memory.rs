@@ -235,9 +235,8 @@ impl TaskStore for MemoryTaskStore {
     ) -> Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
         let gone = self.lock().tasks.get(id).map(|entry| entry.gone.clone());
         Box::pin(async move {
-            match gone {
-                Some(gone) => gone.cancelled().await,
-                None => {}
+            if let Some(gone) = gone {
+                gone.cancelled().await;
             }
         })
     }

@@ -33,11 +33,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::FutureExt as _;
+use mcpwire_protocol::types::TaskStatusNotificationParams;
 use mcpwire_protocol::types::{
     CreateMessageResult, DetailedTask, ElicitResult, InputRequest, InputRequests, InputResponse, InputResponses,
     JsonObject, ListRootsResult, ResultType, Task, TaskState, TaskStatus,
 };
-use mcpwire_protocol::{ErrorCode, ErrorObject};
+use mcpwire_protocol::{ErrorCode, ErrorObject, ServerNotification};
+use mcpwire_transport::OutgoingMessageSender;
 use serde::Deserialize as _;
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -105,6 +107,9 @@ pub(crate) struct Local {
     /// Held while the open questions are written to the store, so that the
     /// last write always carries every question asked before it began.
     publishing: tokio::sync::Mutex<()>,
+    /// Where `notifications/tasks/status` go (a 2025-11-25 task's session),
+    /// and the status last announced there.
+    announce: Option<(Arc<OutgoingMessageSender>, Mutex<TaskStatus>)>,
 }
 
 #[derive(Default)]
@@ -149,6 +154,8 @@ pub(crate) struct NewTask {
     pub(crate) requested_ttl: Option<u64>,
     /// Answers its request carried (input-required rounds before the task).
     pub(crate) answered: InputResponses,
+    /// The session to tell of status changes (2025-11-25), if any.
+    pub(crate) announce_to: Option<Arc<OutgoingMessageSender>>,
 }
 
 impl Tasks {
@@ -191,6 +198,7 @@ impl Tasks {
             cancel: CancellationToken::new(),
             questions: Mutex::new(questions),
             publishing: tokio::sync::Mutex::new(()),
+            announce: new.announce_to.map(|sender| (sender, Mutex::new(TaskStatus::Working))),
         });
         self.local.lock().expect("tasks lock").insert(record.id.clone(), Arc::clone(&local));
         let binding =
@@ -223,11 +231,10 @@ impl Tasks {
                 }
                 // Cancelled here or through the store: make sure the store
                 // says so (a no-op when it already does).
-                None => {
-                    if let Err(error) = tasks.store.update(&id, TaskChange::Cancel).await {
-                        tracing::warn!(task = %id, %error, "could not record a task's cancellation");
-                    }
-                }
+                None => match tasks.store.update(&id, TaskChange::Cancel).await {
+                    Ok(after) => tasks.announce(&id, after.as_ref()),
+                    Err(error) => tracing::warn!(task = %id, %error, "could not record a task's cancellation"),
+                },
             }
             tasks.local.lock().expect("tasks lock").remove(&id);
         });
@@ -252,8 +259,26 @@ impl Tasks {
             }
             other => other,
         };
-        if let Err(error) = stored {
-            tracing::warn!(task = %id, %error, "could not record how a task ended");
+        match stored {
+            Ok(after) => self.announce(id, after.as_ref()),
+            Err(error) => tracing::warn!(task = %id, %error, "could not record how a task ended"),
+        }
+    }
+
+    /// Tell a 2025-11-25 task's session that its status changed
+    /// (`notifications/tasks/status`, which that revision makes optional);
+    /// only a change is announced. Never waits: a session that reads too
+    /// slowly misses some, which its polls make up for.
+    fn announce(&self, id: &str, task: Option<&TaskRecord>) {
+        let (Some(task), Some(local)) = (task, self.local(id)) else { return };
+        let Some((sender, last)) = &local.announce else { return };
+        let changed = {
+            let mut last = last.lock().expect("status lock");
+            std::mem::replace(&mut *last, task.status) != task.status
+        };
+        if changed {
+            let params = TaskStatusNotificationParams::new(legacy(task));
+            sender.try_send_server_notification(ServerNotification::TaskStatus(params));
         }
     }
 
@@ -270,6 +295,7 @@ impl Tasks {
     /// Cancel a task that is not terminal yet; the task as it is afterwards.
     pub(crate) async fn cancel(&self, id: &str) -> Result<Option<TaskRecord>, ErrorObject> {
         let after = self.store.update(id, TaskChange::Cancel).await.map_err(|e| e.to_error_object())?;
+        self.announce(id, after.as_ref());
         if let Some(local) = self.local(id) {
             local.cancel.cancel();
         }
@@ -295,9 +321,10 @@ impl Tasks {
             for (key, value) in responses {
                 let Some(open) = questions.open.get(&key) else { continue };
                 let Some(answer) = read_answer(&open.request, value) else { continue };
-                if let Some(open) = questions.open.remove(&key) {
-                    // The handler may be gone (cancelled); nothing waits then.
-                    open.answer.map(|sender| sender.send(answer));
+                if let Some(Open { answer: Some(sender), .. }) = questions.open.remove(&key)
+                    && sender.send(answer).is_err()
+                {
+                    tracing::debug!(task = %task.id, key, "an answer for a handler that is gone");
                 }
             }
         }
@@ -315,8 +342,9 @@ impl Tasks {
                 .map(|(key, open)| (key.clone(), serde_json::to_value(&open.request).unwrap_or_default()))
                 .collect()
         };
-        if let Err(error) = self.store.update(id, TaskChange::Waiting(open)).await {
-            tracing::warn!(task = %id, %error, "could not record a task's questions");
+        match self.store.update(id, TaskChange::Waiting(open)).await {
+            Ok(after) => self.announce(id, after.as_ref()),
+            Err(error) => tracing::warn!(task = %id, %error, "could not record a task's questions"),
         }
     }
 

@@ -16,12 +16,12 @@ use serde_json::{Value, json};
 /// How long `failing_job` works before it fails, as the suite describes it.
 const FAILING_JOB_TAKES: Duration = Duration::from_secs(1);
 
-fn tool(name: &str, description: &str, schema: Value) -> Tool {
-    Tool { input_schema: ToolSchema::from_value(&schema).expect("an object schema"), ..Tool::new(name, description) }
+fn tool(name: &str, description: &str, schema: &Value) -> Tool {
+    Tool { input_schema: ToolSchema::from_value(schema).expect("an object schema"), ..Tool::new(name, description) }
 }
 
 fn no_arguments(name: &str, description: &str) -> Tool {
-    tool(name, description, json!({"type": "object", "properties": {}}))
+    tool(name, description, &json!({"type": "object", "properties": {}}))
 }
 
 /// A one-field form: `field` of JSON type `kind`, required.
@@ -56,7 +56,7 @@ pub(crate) fn tools() -> Vec<ToolRoute> {
             tool(
                 "greet",
                 "Greets someone by name; never a task",
-                json!({"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}),
+                &json!({"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}),
             ),
             |args, _ctx| async move { Ok::<_, HandlerError>(format!("Hello, {}!", text_argument(&args, "name"))) },
         ),
@@ -64,7 +64,7 @@ pub(crate) fn tools() -> Vec<ToolRoute> {
             tool(
                 "slow_compute",
                 "Computes for the given number of seconds; runs as a task when the client can take one",
-                json!({
+                &json!({
                     "type": "object",
                     "properties": {"seconds": {"type": "number"}, "label": {"type": "string"}},
                     "required": ["seconds"]
@@ -97,7 +97,7 @@ pub(crate) fn tools() -> Vec<ToolRoute> {
             tool(
                 "confirm_delete",
                 "Asks the user to confirm before it deletes a file (it deletes nothing)",
-                json!({"type": "object", "properties": {"filename": {"type": "string"}}, "required": ["filename"]}),
+                &json!({"type": "object", "properties": {"filename": {"type": "string"}}, "required": ["filename"]}),
             ),
             |args, ctx| async move {
                 let filename = text_argument(&args, "filename");
