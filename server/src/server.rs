@@ -529,15 +529,20 @@ impl ServerBuilder {
     /// result serialised from `R::Result`.
     ///
     /// # Panics
-    /// If `R::METHOD` is an MCP method: those are the framework's to answer.
+    /// If `R::METHOD` is an MCP method, or one of the extensions it serves
+    /// (tasks, skills): those are the framework's to answer.
     pub fn method<R, F, Fut>(mut self, handler: F) -> Self
     where
         R: RequestMethod,
         F: Fn(R::Params, RequestContext) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<R::Result, HandlerError>> + Send + 'static,
     {
+        let unknown = |parsed: Result<_, mcpwire_protocol::Error>| {
+            matches!(parsed, Err(mcpwire_protocol::Error::UnknownMethod(_)))
+        };
         assert!(
-            matches!(ClientRequest::from_parts(R::METHOD, None), Err(mcpwire_protocol::Error::UnknownMethod(_))),
+            unknown(ClientRequest::from_parts(R::METHOD, None).map(drop))
+                && unknown(mcpwire_protocol::ClientExtensionRequest::from_parts(R::METHOD, None).map(drop)),
             "`{}` is an MCP method; register tools, resources and prompts instead",
             R::METHOD
         );
