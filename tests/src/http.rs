@@ -45,7 +45,15 @@ pub const POST_HEADERS: [(&str, &str); 2] = [("Accept", ACCEPT_BOTH), ("Content-
 
 /// The methods whose target a 2026-07-28 client names in `Mcp-Name`, and
 /// the member of params that holds it.
-const NAMED_TARGETS: [(&str, &str); 3] = [("tools/call", "name"), ("prompts/get", "name"), ("resources/read", "uri")];
+const NAMED_TARGETS: [(&str, &str); 6] = [
+    ("tools/call", "name"),
+    ("prompts/get", "name"),
+    ("resources/read", "uri"),
+    // The tasks extension names the task, so a load balancer can route to it.
+    ("tasks/get", "taskId"),
+    ("tasks/update", "taskId"),
+    ("tasks/cancel", "taskId"),
+];
 
 /// How much of a response body a failure message quotes.
 const QUOTE_LIMIT: usize = 4_000;
@@ -87,12 +95,20 @@ impl HttpServer {
     /// When the binary cannot be started, or does not log its address within
     /// [`DEFAULT_TIMEOUT`].
     pub fn spawn() -> Self {
+        Self::spawn_program(crate::mcpwire_binary(), &["--http", "127.0.0.1:0"])
+    }
+
+    /// Start another program serving Streamable HTTP (an example server)
+    /// with `args`, and wait until it has logged `http://ADDRESS/mcp`.
+    ///
+    /// # Panics
+    /// As [`spawn`](Self::spawn).
+    pub fn spawn_program(binary: &std::path::Path, args: &[&str]) -> Self {
         // Load the schemas here, on the test's thread: under CI a missing
         // schema must fail this test.
         let schemas = Schemas::load();
-        let binary = crate::mcpwire_binary();
         let mut child = Command::new(binary)
-            .args(["--http", "127.0.0.1:0"])
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -11,6 +11,7 @@ mod debian;
 mod interop;
 mod mcpwire;
 mod node;
+mod package;
 mod scale;
 mod tidy;
 
@@ -26,7 +27,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Everything CI checks, in order: fmt, lint, test, doc, interop, conformance, bench --quick.
+    /// Everything CI checks, in order: fmt, lint, test, doc, interop, conformance, package, bench --quick.
     Ci,
     /// `cargo fmt --check`.
     Fmt,
@@ -40,6 +41,8 @@ enum Command {
     Interop,
     /// The official MCP conformance suite against `mcpwire --http`.
     Conformance,
+    /// What users get: the README's crate builds and serves, `cargo install` works, every crate packages.
+    Package,
     /// Benchmarks against the floor and the official SDKs; writes docs/BENCHMARKS.md.
     Bench {
         /// Every scenario at a tiny size against mcpwire alone, so the harness cannot rot.
@@ -63,6 +66,7 @@ fn main() -> Result<()> {
         Command::Doc => checks::doc(),
         Command::Interop => interop::run(),
         Command::Conformance => conformance::run(),
+        Command::Package => package::run_all(),
         Command::Bench { quick } => bench::run(quick),
         Command::Scale { quick } => scale::run(quick),
     }

@@ -1,8 +1,8 @@
-//! The command line: five options, parsed by hand.
+//! The command line: six options, parsed by hand.
 //!
 //! Why no argument-parsing crate: the binary must build with the library's
 //! default features alone (so `cargo install` needs no flags), and those must
-//! not pull in anything only the binary needs. Five options in the usual
+//! not pull in anything only the binary needs. Six options in the usual
 //! spellings (`--opt value`, `--opt=value`, `-h`, `-V`) take a few lines.
 
 use std::ffi::OsString;
@@ -34,6 +34,11 @@ Options:
                            requestState of 2026-07-28 input-required results.
                            Processes behind one load balancer must share it.
                            Default: a random key per process.
+      --skills <DIR>       Serve the agent skills in DIR (SEP-2640): every folder
+                           with a SKILL.md, at any depth, is a skill, served as
+                           skill://<folder>/<file> resources with skills/list,
+                           skills/get and resources/directory/read. Default:
+                           the conformance suite's pdf-processing skill.
       --log-level <LEVEL>  What to log on stderr: error, warn, info, debug or
                            trace, or per-target levels such as
                            info,mcpwire_transport=debug [env: MCPWIRE_LOG]
@@ -56,6 +61,7 @@ pub(crate) struct Options {
     pub(crate) http: Option<SocketAddr>,
     pub(crate) threads: Option<u16>,
     pub(crate) state_key_file: Option<std::path::PathBuf>,
+    pub(crate) skills: Option<std::path::PathBuf>,
     pub(crate) log_level: String,
 }
 
@@ -75,6 +81,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, log_env: Option<St
         http: None,
         threads: None,
         state_key_file: None,
+        skills: None,
         log_level: log_env.unwrap_or_else(|| "info".to_owned()),
     };
     let mut args = args.into_iter();
@@ -109,6 +116,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, log_env: Option<St
                 options.threads = Some(threads);
             }
             "--state-key-file" => options.state_key_file = Some(value()?.into()),
+            "--skills" => options.skills = Some(value()?.into()),
             "--log-level" => options.log_level = value()?,
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
@@ -129,22 +137,31 @@ mod tests {
 
     #[test]
     fn no_arguments_serve_stdio_at_info() {
-        let expected = Options { http: None, threads: None, state_key_file: None, log_level: "info".into() };
+        let expected =
+            Options { http: None, threads: None, state_key_file: None, skills: None, log_level: "info".into() };
         assert_eq!(parse_args(&[]).unwrap(), Command::Serve(expected));
     }
 
     #[test]
     fn every_option_is_read_in_both_spellings() {
-        let Command::Serve(options) =
-            parse_args(&["--http", "127.0.0.1:0", "--threads=2", "--log-level", "debug", "--state-key-file=/k"])
-                .unwrap()
-        else {
+        let Command::Serve(options) = parse_args(&[
+            "--http",
+            "127.0.0.1:0",
+            "--threads=2",
+            "--log-level",
+            "debug",
+            "--state-key-file=/k",
+            "--skills",
+            "/s",
+        ])
+        .unwrap() else {
             panic!("expected serve")
         };
         assert_eq!(options.http, Some("127.0.0.1:0".parse().unwrap()));
         assert_eq!(options.threads, Some(2));
         assert_eq!(options.log_level, "debug");
         assert_eq!(options.state_key_file, Some("/k".into()));
+        assert_eq!(options.skills, Some("/s".into()));
     }
 
     #[test]

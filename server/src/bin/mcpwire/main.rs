@@ -5,6 +5,7 @@
 
 mod cli;
 mod everything;
+mod extension_fixtures;
 mod stateless_fixtures;
 
 use std::process::ExitCode;
@@ -63,7 +64,17 @@ fn main() -> ExitCode {
             }
         }
     }
-    let served = runtime.block_on(serve(cli.http, config));
+    let skills = match &cli.skills {
+        None => extension_fixtures::skills(),
+        Some(dir) => match mcpwire_server::Skills::from_dir(dir) {
+            Ok(skills) => skills,
+            Err(error) => {
+                eprintln!("mcpwire: --skills {}: {error}", dir.display());
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let served = runtime.block_on(serve(cli.http, config, skills));
     // On the portable stdio path (stdin neither a pipe nor a socket, such as a
     // terminal or a file), reading stdin happens on a blocking thread that only
     // returns when its read does; don't wait for it. Pipes and sockets are
@@ -86,8 +97,12 @@ fn print(text: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-async fn serve(http: Option<std::net::SocketAddr>, config: ServerConfig) -> Result<(), mcpwire_server::Error> {
-    let server = everything::server(config.clone());
+async fn serve(
+    http: Option<std::net::SocketAddr>,
+    config: ServerConfig,
+    skills: mcpwire_server::Skills,
+) -> Result<(), mcpwire_server::Error> {
+    let server = everything::server(config.clone(), skills);
     let stop = CancellationToken::new();
     tokio::spawn(stop_on_signal(stop.clone()));
     let serving: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), mcpwire_server::Error>>>> = match http {
