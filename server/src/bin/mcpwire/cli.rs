@@ -34,6 +34,10 @@ Options:
                            requestState of 2026-07-28 input-required results.
                            Processes behind one load balancer must share it.
                            Default: a random key per process.
+      --task-store <URL>   Keep tasks in Redis at URL (redis://HOST:PORT/DB),
+                           shared by the processes behind one load balancer,
+                           instead of this process's memory. Needs a build with
+                           the `redis` feature.
       --skills <DIR>       Serve the agent skills in DIR (SEP-2640): every folder
                            with a SKILL.md, at any depth, is a skill, served as
                            skill://<folder>/<file> resources with skills/list,
@@ -61,6 +65,7 @@ pub(crate) struct Options {
     pub(crate) http: Option<SocketAddr>,
     pub(crate) threads: Option<u16>,
     pub(crate) state_key_file: Option<std::path::PathBuf>,
+    pub(crate) task_store: Option<String>,
     pub(crate) skills: Option<std::path::PathBuf>,
     pub(crate) log_level: String,
 }
@@ -81,6 +86,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, log_env: Option<St
         http: None,
         threads: None,
         state_key_file: None,
+        task_store: None,
         skills: None,
         log_level: log_env.unwrap_or_else(|| "info".to_owned()),
     };
@@ -116,6 +122,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, log_env: Option<St
                 options.threads = Some(threads);
             }
             "--state-key-file" => options.state_key_file = Some(value()?.into()),
+            "--task-store" => options.task_store = Some(value()?),
             "--skills" => options.skills = Some(value()?.into()),
             "--log-level" => options.log_level = value()?,
             "-h" | "--help" => return Ok(Command::Help),
@@ -137,8 +144,14 @@ mod tests {
 
     #[test]
     fn no_arguments_serve_stdio_at_info() {
-        let expected =
-            Options { http: None, threads: None, state_key_file: None, skills: None, log_level: "info".into() };
+        let expected = Options {
+            http: None,
+            threads: None,
+            state_key_file: None,
+            task_store: None,
+            skills: None,
+            log_level: "info".into(),
+        };
         assert_eq!(parse_args(&[]).unwrap(), Command::Serve(expected));
     }
 
@@ -153,6 +166,7 @@ mod tests {
             "--state-key-file=/k",
             "--skills",
             "/s",
+            "--task-store=redis://127.0.0.1:6379",
         ])
         .unwrap() else {
             panic!("expected serve")
@@ -162,6 +176,7 @@ mod tests {
         assert_eq!(options.log_level, "debug");
         assert_eq!(options.state_key_file, Some("/k".into()));
         assert_eq!(options.skills, Some("/s".into()));
+        assert_eq!(options.task_store.as_deref(), Some("redis://127.0.0.1:6379"));
     }
 
     #[test]
