@@ -24,7 +24,6 @@ pub(crate) const WRK: Program = Program { name: "wrk", package: "wrk" };
 /// `nginx`, the load balancer.
 pub(crate) const NGINX: Program = Program { name: "nginx", package: "nginx" };
 /// `redis-server`, the shared task store.
-#[allow(dead_code, reason = "the Redis task store is not in yet")]
 pub(crate) const REDIS: Program = Program { name: "redis-server", package: "redis-server" };
 
 /// Where each program is, installing the packages of those that are missing

@@ -154,20 +154,33 @@ impl Client {
     /// A stateless 2026-07-28 `tools/call` of `tool` with `params` (name,
     /// arguments and any retry members), its `_meta` filled in; returns its
     /// id and the answer.
-    pub(crate) fn call_stateless(&mut self, tool: &str, mut params: Value) -> io::Result<(u64, Answer)> {
+    pub(crate) fn call_stateless(&mut self, tool: &str, params: Value) -> io::Result<(u64, Answer)> {
+        self.stateless("tools/call", tool, params, &json!({"elicitation": {}}))
+    }
+
+    /// Any stateless 2026-07-28 request: `name` is what `Mcp-Name` carries
+    /// (the tool, or the task id of a `tasks/*` request), `capabilities` what
+    /// its `_meta` declares.
+    pub(crate) fn stateless(
+        &mut self,
+        method: &str,
+        name: &str,
+        mut params: Value,
+        capabilities: &Value,
+    ) -> io::Result<(u64, Answer)> {
         params["_meta"] = json!({
             "io.modelcontextprotocol/protocolVersion": MODERN,
-            "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}},
+            "io.modelcontextprotocol/clientCapabilities": capabilities,
             "io.modelcontextprotocol/clientInfo": {"name": "mcpwire-scale", "version": "1.0.0"},
         });
         let id = self.mint_id();
-        let body = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params}).to_string();
+        let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string();
         let headers = [
             ("Accept", ACCEPT_BOTH),
             ("Content-Type", "application/json"),
             ("MCP-Protocol-Version", MODERN),
-            ("Mcp-Method", "tools/call"),
-            ("Mcp-Name", tool),
+            ("Mcp-Method", method),
+            ("Mcp-Name", name),
         ];
         let answer = self.post(&headers, body.as_bytes())?;
         Ok((id, answer))

@@ -1,25 +1,29 @@
 //! `cargo xtask scale`: mcpwire as several processes behind a real load
 //! balancer, checked the way an operator would run it.
 //!
-//! It installs nginx from Debian's packages if missing (`debian`), starts two
-//! `mcpwire --http 127.0.0.1:0` processes sharing a `--state-key-file`
-//! (`fleet`), puts nginx in front with the configuration the repository
-//! ships in `deploy/` (`nginx`), and drives it with MCP clients of both eras
-//! (`client`) through the checks in `rows`, one table row each:
+//! It installs nginx and redis-server from Debian's packages if missing
+//! (`debian`), starts Redis (`redis`) and two `mcpwire --http 127.0.0.1:0`
+//! processes sharing a `--state-key-file` and a `--task-store` (`fleet`),
+//! puts nginx in front with the configuration the repository ships in
+//! `deploy/` (`nginx`), and drives it with MCP clients of both eras
+//! (`client`) through the checks in `rows` and `tasks`, one table row each:
 //! round-robin of 2026-07-28 calls, input-required retries answered by
 //! another process, sessions pinned to their process and resumed with
-//! `Last-Event-ID`, a rolling restart under load, a process killed under
-//! load, and throughput with one and two processes. The table comes last;
-//! the command fails unless every row has 0 unexpected failures.
+//! `Last-Event-ID`, tasks shared through Redis, a rolling restart under
+//! load, a process killed under load, and throughput with one and two
+//! processes. The table comes last; the command fails unless every row has
+//! 0 unexpected failures.
 //!
-//! `--quick` (run by `cargo xtask ci`) does the same at a small size with a
-//! debug build (or `$MCPWIRE_BIN`): its throughput figures mean nothing,
-//! everything else is checked the same.
+//! mcpwire is built with the `redis` feature (release, or debug for
+//! `--quick`, which runs every check at a small size: its throughput figures
+//! mean nothing, everything else is checked the same).
 
 mod client;
 mod fleet;
 mod nginx;
+mod redis;
 mod rows;
+mod tasks;
 
 use std::io::Write as _;
 use std::time::{Duration, Instant};
@@ -65,6 +69,8 @@ pub(crate) struct Sizes {
     pub(crate) wrk_connections: usize,
     /// wrk's timed run in the throughput rows (whole seconds).
     pub(crate) wrk_time: Duration,
+    /// How long the polled task computes.
+    pub(crate) task_seconds: f64,
 }
 
 impl Sizes {
@@ -80,6 +86,7 @@ impl Sizes {
         after_kill: Duration::from_millis(2_500),
         wrk_connections: 32,
         wrk_time: Duration::from_secs(5),
+        task_seconds: 1.0,
     };
 
     const QUICK: Self = Self {
@@ -94,23 +101,26 @@ impl Sizes {
         after_kill: Duration::from_millis(2_500),
         wrk_connections: 32,
         wrk_time: Duration::from_secs(1),
+        task_seconds: 0.5,
     };
 }
 
 pub(crate) fn run(quick: bool) -> Result<()> {
     let started = Instant::now();
     let sizes = if quick { Sizes::QUICK } else { Sizes::FULL };
-    let [nginx_program] = debian::ensure(&[debian::NGINX])?.try_into().expect("one program asked for, one found");
-    let binary = match quick {
-        true => crate::mcpwire::binary()?,
-        false => crate::mcpwire::build(crate::mcpwire::Profile::Release)?,
-    };
+    let [nginx_program, redis_program] =
+        debian::ensure(&[debian::NGINX, debian::REDIS])?.try_into().expect("two programs asked for, two found");
+    let profile = if quick { crate::mcpwire::Profile::Debug } else { crate::mcpwire::Profile::Release };
+    let binary = crate::mcpwire::build_with(profile, &["redis"])?;
     let dir = project_root().join("target/scale");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let key_file = dir.join("state.key");
     fleet::write_key(&key_file)?;
-    let setup = Setup { binary, key_file, extra_args: Vec::new(), dir: dir.clone() };
+    let redis = redis::Redis::start(&redis_program, &dir)?;
+    eprintln!("==> redis-server listens at {}", redis.url);
+    let extra_args = vec!["--task-store".to_owned(), redis.url.clone()];
+    let setup = Setup { binary, key_file, extra_args, dir: dir.clone() };
 
     let mut processes = (1..=PROCESSES).map(|index| Process::start(&setup, index)).collect::<Result<Vec<_>>>()?;
     for process in &processes {
@@ -130,6 +140,8 @@ pub(crate) fn run(quick: bool) -> Result<()> {
     record(rows::round_robin(&nginx, &processes, &sizes));
     record(rows::input_required(&nginx, &sizes));
     record(rows::sessions(&nginx, &processes, &sizes));
+    let routes = [processes[0].route.clone(), processes[1].route.clone()];
+    record(tasks::shared(&nginx, routes, &sizes));
     record(rows::rolling_restart(&nginx, &mut processes, &setup, &sizes));
     record(rows::sigkill(&nginx, &mut processes, &setup, &sizes));
     for row in throughput_rows(&nginx, &processes, &sizes, quick)? {
@@ -137,6 +149,7 @@ pub(crate) fn run(quick: bool) -> Result<()> {
     }
     nginx.stop()?;
     drop(processes);
+    drop(redis);
 
     let text = render(&table, quick, started.elapsed());
     std::io::stdout().lock().write_all(text.as_bytes())?;
