@@ -40,6 +40,7 @@
 //! # }
 //! ```
 
+mod accept;
 mod checks;
 mod era;
 mod headers;
@@ -49,20 +50,23 @@ mod sse;
 mod stateless;
 #[cfg(test)]
 mod tests;
+mod watch;
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use accept::{AcceptErrors, Failure};
 pub use headers::McpHeaders;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use session::HttpSession;
 pub use session::SessionHandle;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
+use watch::{ConnectionWatch, Ended, Timeouts, WatchedIo};
 
 use crate::{OutgoingMessageSender, TransportConfig};
 
@@ -110,7 +114,19 @@ pub struct StatelessRequest {
 /// How long connections may take to finish at shutdown before they are dropped.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
 
-/// Limits and settings of a Streamable HTTP server.
+/// Limits and settings of a Streamable HTTP server: every limit the
+/// endpoint holds clients to, in one place. Each is a flag of the `mcpwire`
+/// binary where an operator may need to change it.
+///
+/// Connections: at most `max_connections` at once (beyond it the server
+/// stops accepting, so new clients wait in the listen backlog), each closed
+/// when a request head takes longer than `header_read_timeout`, a body
+/// longer than `body_read_timeout` (408), or a pause between requests longer
+/// than `idle_timeout`. When `accept` fails for want of file descriptors or
+/// memory, the server backs off (10 ms doubling to 1 s, or until one of its
+/// connections closes) and warns at most every 5 s.
+///
+/// Memory: a request body is at most `max_body_bytes`.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
     /// The one MCP endpoint. Default `/mcp`.
@@ -120,6 +136,21 @@ pub struct HttpConfig {
     /// names by default (`localhost`, `127.0.0.1`, `[::1]`); a server bound
     /// elsewhere must list its own names.
     pub allowed_hosts: Vec<String>,
+    /// Connections open at once. Beyond it the server stops accepting: new
+    /// connections wait in the kernel's listen backlog until one closes,
+    /// rather than being accepted only to be refused. Keep it below the
+    /// process's file-descriptor limit. Default 1024.
+    pub max_connections: usize,
+    /// How long a request head may take to arrive, from the accept or from
+    /// its first byte after an idle pause; the connection is then closed.
+    /// Default 10 s.
+    pub header_read_timeout: Duration,
+    /// How long a request body may take to arrive in full; the request is
+    /// then answered 408 and the connection closed. Default 30 s.
+    pub body_read_timeout: Duration,
+    /// How long a kept-alive connection may wait for its next request before
+    /// it is closed. Default 60 s, longer than clients keep idle connections.
+    pub idle_timeout: Duration,
     /// The largest request body accepted (413 beyond). Default 4 MiB.
     pub max_body_bytes: usize,
     /// Sessions at once (503 beyond). Default 1024.
@@ -155,6 +186,14 @@ impl Default for HttpConfig {
         Self {
             path: "/mcp".to_owned(),
             allowed_hosts: ["localhost", "127.0.0.1", "[::1]"].map(String::from).to_vec(),
+            // The common soft limit on file descriptors.
+            max_connections: 1024,
+            // A head is a few hundred bytes: even a slow link sends it in
+            // well under a second.
+            header_read_timeout: Duration::from_secs(10),
+            // The largest body at 140 KB/s.
+            body_read_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
             max_body_bytes: 4 * 1024 * 1024,
             max_sessions: 1024,
             max_streams_per_session: 256,
@@ -167,6 +206,12 @@ impl Default for HttpConfig {
             stateless_keep_alive: Duration::from_secs(15),
             transport: TransportConfig::default(),
         }
+    }
+}
+
+impl HttpConfig {
+    fn timeouts(&self) -> Timeouts {
+        Timeouts { header: self.header_read_timeout, idle: self.idle_timeout }
     }
 }
 
@@ -206,6 +251,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let slots = config.max_stateless_requests.min(Semaphore::MAX_PERMITS);
+    let connections = Arc::new(Semaphore::new(config.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
     let state = Arc::new(HttpState {
         config: Arc::new(config),
         sessions: Mutex::default(),
@@ -216,8 +262,17 @@ pub async fn serve(
     let reaper = tokio::spawn(reap_idle_sessions(Arc::downgrade(&state)));
     let graceful = GracefulShutdown::new();
     let http = hyper::server::conn::http1::Builder::new();
+    // Wakes the loop when a connection closes: out of file descriptors,
+    // that is what frees one.
+    let closed = Arc::new(Notify::new());
+    let mut errors = AcceptErrors::default();
     tokio::pin!(shutdown);
     loop {
+        // At the cap, stop accepting until a connection closes.
+        let permit = tokio::select! {
+            permit = Arc::clone(&connections).acquire_owned() => permit.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             () = &mut shutdown => break,
@@ -225,19 +280,39 @@ pub async fn serve(
         let (stream, peer) = match accepted {
             Ok(accepted) => accepted,
             Err(error) => {
-                tracing::warn!(%error, "accepting a connection failed");
+                let Failure { wait, warn } = errors.failed(&error, tokio::time::Instant::now());
+                if let Some(failures) = warn {
+                    tracing::warn!(%error, failures, ?wait, "accepting connections fails; backing off");
+                }
+                drop(permit);
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = closed.notified() => {}
+                    () = &mut shutdown => break,
+                }
                 continue;
             }
         };
+        errors.succeeded();
         // Small SSE events must not wait for Nagle's algorithm.
         let _ = stream.set_nodelay(true);
-        let state = Arc::clone(&state);
-        let service = hyper::service::service_fn(move |request| service::handle(Arc::clone(&state), request));
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let watch = ConnectionWatch::new();
+        let io = TokioIo::new(WatchedIo { stream, watch: Arc::clone(&watch) });
+        let service = hyper::service::service_fn({
+            let (state, watch) = (Arc::clone(&state), Arc::clone(&watch));
+            move |request| service::handle(Arc::clone(&state), Arc::clone(&watch), request)
+        });
+        let connection = graceful.watch(http.serve_connection(io, service));
+        let (timeouts, closed) = (state.config.timeouts(), Arc::clone(&closed));
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(%peer, %error, "HTTP connection ended with an error");
+            match watch::run(connection, &watch, timeouts).await {
+                Ended::Served(Ok(())) => {}
+                Ended::Served(Err(error)) => tracing::debug!(%peer, %error, "HTTP connection ended with an error"),
+                Ended::TimedOut => tracing::debug!(%peer, "closed a connection that outlasted its timeout"),
+                Ended::Cut => tracing::debug!(%peer, "closed a connection whose reader fell too far behind"),
             }
+            drop(permit);
+            closed.notify_one();
         });
     }
     reaper.abort();

@@ -4,7 +4,9 @@
 //!
 //! Every request passes the same checks first: the endpoint path (404), then
 //! `Host` and `Origin` (403). A POST then needs an `Accept` of both answer
-//! types (406), a JSON `Content-Type` (415) and a body within the limit (413).
+//! types (406), a JSON `Content-Type` (415), and a body within the limit
+//! (413, at once when its `Content-Length` says so) that arrives within the
+//! body timeout (408).
 //! Only then is the era decided (see `era`), and each era has its own rules.
 //!
 //! Handshake era (2025-11-25 transport rules): 202 for a notification or
@@ -22,10 +24,12 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Empty, Full, Limited, StreamBody};
+use hyper::body::Body as _;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use mcpwire_protocol::{
@@ -36,6 +40,7 @@ use mcpwire_protocol::{
 use super::era::{Era, Signals, has_modern_meta};
 use super::session::{HttpSession, OpenError, SseBody};
 use super::sse::EventId;
+use super::watch::{ConnectionWatch, Guarded};
 use super::{HttpState, McpHeaders, checks, stateless};
 use crate::Incoming;
 
@@ -46,11 +51,16 @@ const SESSION_ID: &str = "mcp-session-id";
 const PROTOCOL_VERSION: &str = "mcp-protocol-version";
 const LAST_EVENT_ID: &str = "last-event-id";
 
+/// Answer one request of a connection watched by `watch`, which counts the
+/// connection busy until the answer has been sent.
 pub(crate) async fn handle(
     state: Arc<HttpState>,
+    watch: Arc<ConnectionWatch>,
     request: Request<hyper::body::Incoming>,
 ) -> Result<Response<Body>, Infallible> {
-    Ok(respond(&state, request).await.unwrap_or_else(|refusal| *refusal))
+    let exchange = watch.exchange();
+    let response = respond(&state, request).await.unwrap_or_else(|refusal| *refusal);
+    Ok(response.map(|body| Guarded { body, _exchange: exchange }.boxed_unsync()))
 }
 
 /// A response that ends the request early, with a JSON-RPC error body; boxed
@@ -91,6 +101,13 @@ fn empty(status: StatusCode) -> Response<Body> {
 
 fn header(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// A refusal after which the connection closes: its body was not read.
+fn refuse_and_close(status: StatusCode, message: impl Into<String>) -> Refusal {
+    let mut response = refuse_http(status, message);
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 async fn respond(state: &HttpState, request: Request<hyper::body::Incoming>) -> Result<Response<Body>, Refusal> {
@@ -192,7 +209,7 @@ async fn post(state: &HttpState, request: Request<hyper::body::Incoming>) -> Res
         ));
     }
     let (parts, body) = request.into_parts();
-    let bytes = read_body(body, state.config.max_body_bytes).await?;
+    let bytes = read_body(body, state.config.max_body_bytes, state.config.body_read_timeout).await?;
     let decoded = decode(&bytes);
     let modern_meta = match &decoded {
         Ok(Decoded::Single(Message::Request(request))) => has_modern_meta(request.params.as_ref()),
@@ -297,11 +314,22 @@ async fn session_post(
     }
 }
 
-/// Read the whole body, refusing one larger than `limit` without buffering it.
-async fn read_body(body: hyper::body::Incoming, limit: usize) -> Result<Bytes, Refusal> {
+/// Read the whole body within `timeout`, refusing one larger than `limit`
+/// without buffering it: at once when its `Content-Length` says so. Either
+/// refusal leaves the body unread, so the connection closes after it.
+async fn read_body(body: hyper::body::Incoming, limit: usize, timeout: Duration) -> Result<Bytes, Refusal> {
     let too_large =
-        || refuse_http(StatusCode::PAYLOAD_TOO_LARGE, format!("Payload Too Large: the limit is {limit} bytes"));
-    match Limited::new(body, limit).collect().await {
+        || refuse_and_close(StatusCode::PAYLOAD_TOO_LARGE, format!("Payload Too Large: the limit is {limit} bytes"));
+    if body.size_hint().lower() > limit as u64 {
+        return Err(too_large());
+    }
+    let Ok(collected) = tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await else {
+        return Err(refuse_and_close(
+            StatusCode::REQUEST_TIMEOUT,
+            format!("Request Timeout: the body did not arrive within {} s", timeout.as_secs_f64()),
+        ));
+    };
+    match collected {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(error) if error.is::<http_body_util::LengthLimitError>() => Err(too_large()),
         Err(error) => {

@@ -491,3 +491,40 @@ async fn a_foreign_host_is_refused_before_the_era_is_considered() {
     assert_eq!(server.send("GET", &get, b"").await.status, 403);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_slow_head_a_slow_body_and_an_idle_connection_are_each_closed_on_time() {
+    let config = HttpConfig {
+        header_read_timeout: Duration::from_millis(200),
+        body_read_timeout: Duration::from_millis(200),
+        idle_timeout: Duration::from_millis(400),
+        ..HttpConfig::default()
+    };
+    let server = TestServer::start(config).await;
+    let closed = async |mut stream: TcpStream| {
+        let mut rest = Vec::new();
+        within(stream.read_to_end(&mut rest)).await.expect("closed, not broken");
+        String::from_utf8(rest).unwrap()
+    };
+
+    let started = tokio::time::Instant::now();
+    let mut half_head = within(TcpStream::connect(server.addr)).await.unwrap();
+    half_head.write_all(b"POST /mcp HTTP/1.1\r\nHost: 127.0").await.unwrap();
+    assert_eq!(closed(half_head).await, "", "closed without an answer");
+    assert!(started.elapsed() >= Duration::from_millis(200), "{:?}", started.elapsed());
+
+    let mut half_body = within(TcpStream::connect(server.addr)).await.unwrap();
+    let head = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json, text/event-stream\r\n\
+                Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
+    half_body.write_all(head.as_bytes()).await.unwrap();
+    let answer = closed(half_body).await;
+    assert!(answer.starts_with("HTTP/1.1 408 ") && answer.contains("connection: close"), "{answer}");
+
+    let mut idle = within(TcpStream::connect(server.addr)).await.unwrap();
+    idle.write_all(b"GET /other HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await.unwrap();
+    let answered = tokio::time::Instant::now();
+    let answer = closed(idle).await;
+    assert!(answer.starts_with("HTTP/1.1 404 "), "answered, kept alive, then closed: {answer}");
+    assert!(answered.elapsed() >= Duration::from_millis(400), "{:?}", answered.elapsed());
+    server.stop().await;
+}
