@@ -44,6 +44,7 @@ mod accept;
 mod checks;
 mod era;
 mod headers;
+mod replay;
 mod service;
 mod session;
 mod sse;
@@ -61,6 +62,7 @@ use accept::{AcceptErrors, Failure};
 pub use headers::McpHeaders;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
+use replay::Retention;
 use session::HttpSession;
 pub use session::SessionHandle;
 use tokio::net::TcpListener;
@@ -126,7 +128,13 @@ const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
 /// memory, the server backs off (10 ms doubling to 1 s, or until one of its
 /// connections closes) and warns at most every 5 s.
 ///
-/// Memory: a request body is at most `max_body_bytes`.
+/// Memory: a request body is at most `max_body_bytes`; a session's streams
+/// keep their events for a client that resumes within
+/// `max_replay_bytes_per_stream`, `max_replay_bytes_per_session` and, over
+/// every session, `max_replay_bytes`, never evicting a request or response
+/// nobody has taken yet. A live connection whose reader falls more than
+/// `stream_buffer_bytes` behind its stream is cut off rather than hold the
+/// session back; it may resume with `Last-Event-ID`.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
     /// The one MCP endpoint. Default `/mcp`.
@@ -155,12 +163,26 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// Sessions at once (503 beyond). Default 1024.
     pub max_sessions: usize,
-    /// Request streams open at once in one session (429 beyond). Default 256.
+    /// Request streams open at once in one session (429 beyond); a stream is
+    /// open until every request it carries is answered or cancelled.
+    /// Default 256.
     pub max_streams_per_session: usize,
-    /// Events each stream keeps for replay; older notifications are evicted
-    /// beyond it, requests and responses never are. Also how far a live
-    /// reader may fall behind before the session waits for it. Default 1024.
-    pub max_stored_events_per_stream: usize,
+    /// How far (in bytes of events) a live connection may fall behind its
+    /// stream: when an event arrives with more than this waiting for it, the
+    /// connection is closed, so that the session never waits for one slow
+    /// reader. Default 1 MiB.
+    pub stream_buffer_bytes: usize,
+    /// Bytes one stream keeps for replay. Beyond it, events already
+    /// delivered go first, then undelivered notifications (dropped and
+    /// counted); undelivered requests and responses are always kept, and a
+    /// response larger than this is let go once delivered. Default 4 MiB.
+    pub max_replay_bytes_per_stream: usize,
+    /// Bytes all streams of one session keep, finished streams evicted
+    /// first. Default 8 MiB.
+    pub max_replay_bytes_per_session: usize,
+    /// Bytes all sessions keep together; beyond it the least recently active
+    /// sessions are trimmed. Default 64 MiB.
+    pub max_replay_bytes: usize,
     /// A session without requests or open connections for this long ends.
     /// Default 30 minutes.
     pub session_idle_timeout: Duration,
@@ -197,7 +219,12 @@ impl Default for HttpConfig {
             max_body_bytes: 4 * 1024 * 1024,
             max_sessions: 1024,
             max_streams_per_session: 256,
-            max_stored_events_per_stream: 1024,
+            // Far more than a reader keeping up ever has waiting.
+            stream_buffer_bytes: 1024 * 1024,
+            // Room for one answer as large as the largest request.
+            max_replay_bytes_per_stream: 4 * 1024 * 1024,
+            max_replay_bytes_per_session: 8 * 1024 * 1024,
+            max_replay_bytes: 64 * 1024 * 1024,
             session_idle_timeout: Duration::from_secs(30 * 60),
             sse_retry: Duration::from_secs(1),
             max_stateless_requests: 1024,
@@ -222,6 +249,8 @@ struct HttpState {
     handler: Box<dyn Handler>,
     /// One permit per stateless request in flight, `max_stateless_requests` in all.
     stateless_slots: Arc<Semaphore>,
+    /// Bytes every session's stores hold, against `max_replay_bytes`.
+    retention: Arc<Retention>,
     /// Cancelled at shutdown; every stateless request's `closed` is its child,
     /// as every session ends then.
     stopping: CancellationToken,
@@ -253,6 +282,7 @@ pub async fn serve(
     let slots = config.max_stateless_requests.min(Semaphore::MAX_PERMITS);
     let connections = Arc::new(Semaphore::new(config.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
     let state = Arc::new(HttpState {
+        retention: Retention::new(config.max_replay_bytes),
         config: Arc::new(config),
         sessions: Mutex::default(),
         handler: Box::new(handler),

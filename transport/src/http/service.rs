@@ -3,10 +3,9 @@
 //! resumed), or DELETE (end a session).
 //!
 //! Every request passes the same checks first: the endpoint path (404), then
-//! `Host` and `Origin` (403). A POST then needs an `Accept` of both answer
-//! types (406), a JSON `Content-Type` (415), and a body within the limit
-//! (413, at once when its `Content-Length` says so) that arrives within the
-//! body timeout (408).
+//! `Host` and `Origin` (403). A POST then needs an `Accept` of both answer types (406), a JSON
+//! `Content-Type` (415), and a body within the limit (413, at once when its
+//! `Content-Length` says so) that arrives within the body timeout (408).
 //! Only then is the era decided (see `era`), and each era has its own rules.
 //!
 //! Handshake era (2025-11-25 transport rules): 202 for a notification or
@@ -36,6 +35,7 @@ use mcpwire_protocol::{
     Decoded, Error, ErrorCode, ErrorObject, ErrorResponse, InitializeRequest, Message, ProtocolVersion, RequestId,
     RequestMethod, decode,
 };
+use tokio_util::sync::CancellationToken;
 
 use super::era::{Era, Signals, has_modern_meta};
 use super::session::{HttpSession, OpenError, SseBody};
@@ -59,7 +59,7 @@ pub(crate) async fn handle(
     request: Request<hyper::body::Incoming>,
 ) -> Result<Response<Body>, Infallible> {
     let exchange = watch.exchange();
-    let response = respond(&state, request).await.unwrap_or_else(|refusal| *refusal);
+    let response = respond(&state, watch.cut(), request).await.unwrap_or_else(|refusal| *refusal);
     Ok(response.map(|body| Guarded { body, _exchange: exchange }.boxed_unsync()))
 }
 
@@ -110,7 +110,13 @@ fn refuse_and_close(status: StatusCode, message: impl Into<String>) -> Refusal {
     response
 }
 
-async fn respond(state: &HttpState, request: Request<hyper::body::Incoming>) -> Result<Response<Body>, Refusal> {
+/// `cut` closes the connection the request came on: a stream whose reader
+/// falls too far behind uses it.
+async fn respond(
+    state: &HttpState,
+    cut: &CancellationToken,
+    request: Request<hyper::body::Incoming>,
+) -> Result<Response<Body>, Refusal> {
     if request.uri().path() != state.config.path {
         return Err(refuse_http(
             StatusCode::NOT_FOUND,
@@ -119,7 +125,7 @@ async fn respond(state: &HttpState, request: Request<hyper::body::Incoming>) -> 
     }
     check_host_and_origin(state, &request)?;
     match *request.method() {
-        Method::POST => post(state, request).await,
+        Method::POST => post(state, cut, request).await,
         Method::GET | Method::DELETE => {
             let headers = request.headers();
             if signals(headers).era() == Era::Stateless {
@@ -131,7 +137,7 @@ async fn respond(state: &HttpState, request: Request<hyper::body::Incoming>) -> 
                 return Err(response);
             }
             check_protocol_version(headers)?;
-            if *request.method() == Method::GET { get(state, headers) } else { delete(state, headers) }
+            if *request.method() == Method::GET { get(state, cut, headers) } else { delete(state, headers) }
         }
         _ => {
             let mut response = refuse_http(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
@@ -193,7 +199,11 @@ fn session_of(state: &HttpState, headers: &HeaderMap) -> Result<Arc<HttpSession>
     Ok(session)
 }
 
-async fn post(state: &HttpState, request: Request<hyper::body::Incoming>) -> Result<Response<Body>, Refusal> {
+async fn post(
+    state: &HttpState,
+    cut: &CancellationToken,
+    request: Request<hyper::body::Incoming>,
+) -> Result<Response<Body>, Refusal> {
     let accept = header(request.headers(), header::ACCEPT);
     if !checks::accepts(accept, "application/json") || !checks::accepts(accept, "text/event-stream") {
         return Err(refuse_http(
@@ -219,7 +229,7 @@ async fn post(state: &HttpState, request: Request<hyper::body::Incoming>) -> Res
         Era::Stateless => stateless_post(state, &parts.headers, decoded).await,
         Era::Handshake => {
             check_protocol_version(&parts.headers)?;
-            session_post(state, &parts.headers, decoded).await
+            session_post(state, cut, &parts.headers, decoded).await
         }
     }
 }
@@ -268,6 +278,7 @@ async fn stateless_post(
 /// else goes to the session it names.
 async fn session_post(
     state: &HttpState,
+    cut: &CancellationToken,
     headers: &HeaderMap,
     decoded: Result<Decoded, Error>,
 ) -> Result<Response<Body>, Refusal> {
@@ -276,41 +287,48 @@ async fn session_post(
         Message::Request(request) if request.method == InitializeRequest::METHOD => start_session(state)?,
         _ => session_of(state, headers)?,
     };
+    let Message::Request(request) = message else {
+        deliver(&session, message).await?;
+        return Ok(empty(StatusCode::ACCEPTED));
+    };
+    let body = session
+        .open_request_stream(std::slice::from_ref(&request.id), cut)
+        .map_err(|error| open_refusal(state, error))?;
+    deliver(&session, Message::Request(request)).await?;
+    Ok(sse_response(body, &session.id))
+}
+
+/// Hand one message of a POST to its session: requests and notifications to
+/// the processor, answers to our own requests to their waiters.
+async fn deliver(session: &HttpSession, message: Message) -> Result<(), Refusal> {
+    let gone = || refuse_http(StatusCode::NOT_FOUND, "Session not found: it has ended");
     match message {
-        Message::Request(request) => {
-            let body = session.open_request_stream(request.id.clone()).map_err(|error| match error {
-                OpenError::TooMany => refuse_http(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    format!(
-                        "Too Many Requests: at most {} requests per session at once",
-                        state.config.max_streams_per_session
-                    ),
-                ),
-                OpenError::IdInUse => refuse(
-                    StatusCode::CONFLICT,
-                    ErrorCode::INVALID_REQUEST,
-                    format!("request id {} is already in use by a running request", request.id),
-                ),
-            })?;
-            if session.incoming.send(Incoming::Request(request)).await.is_err() {
-                return Err(refuse_http(StatusCode::NOT_FOUND, "Session not found: it has ended"));
-            }
-            Ok(sse_response(body, &session.id))
-        }
+        Message::Request(request) => session.incoming.send(Incoming::Request(request)).await.map_err(|_| gone()),
         Message::Notification(notification) => {
-            if session.incoming.send(Incoming::Notification(notification)).await.is_err() {
-                return Err(refuse_http(StatusCode::NOT_FOUND, "Session not found: it has ended"));
-            }
-            Ok(empty(StatusCode::ACCEPTED))
+            session.incoming.send(Incoming::Notification(notification)).await.map_err(|_| gone())
         }
         Message::Response(response) => {
             session.sender.handle_response(response);
-            Ok(empty(StatusCode::ACCEPTED))
+            Ok(())
         }
         Message::Error(response) => {
             session.sender.handle_error_response(response);
-            Ok(empty(StatusCode::ACCEPTED))
+            Ok(())
         }
+    }
+}
+
+fn open_refusal(state: &HttpState, error: OpenError) -> Refusal {
+    match error {
+        OpenError::TooMany => refuse_http(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Too Many Requests: at most {} requests per session at once", state.config.max_streams_per_session),
+        ),
+        OpenError::IdInUse(id) => refuse(
+            StatusCode::CONFLICT,
+            ErrorCode::INVALID_REQUEST,
+            format!("request id {id} is already in use by a running request"),
+        ),
     }
 }
 
@@ -349,7 +367,7 @@ fn start_session(state: &HttpState) -> Result<Arc<HttpSession>, Refusal> {
             format!("Service Unavailable: the server holds its maximum of {} sessions", state.config.max_sessions),
         ));
     }
-    let (session, handle) = HttpSession::start(id.clone(), Arc::clone(&state.config));
+    let (session, handle) = HttpSession::start(id.clone(), Arc::clone(&state.config), Arc::clone(&state.retention));
     sessions.insert(id, Arc::clone(&session));
     drop(sessions);
     tracing::debug!(session = %session.id, "session started");
@@ -365,19 +383,19 @@ fn new_session_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn get(state: &HttpState, headers: &HeaderMap) -> Result<Response<Body>, Refusal> {
+fn get(state: &HttpState, cut: &CancellationToken, headers: &HeaderMap) -> Result<Response<Body>, Refusal> {
     if !checks::accepts(header(headers, header::ACCEPT), "text/event-stream") {
         return Err(refuse_http(StatusCode::NOT_ACCEPTABLE, "Not Acceptable: Client must accept text/event-stream"));
     }
     let session = session_of(state, headers)?;
     let body = match header(headers, LAST_EVENT_ID) {
         Some(last) => {
-            let resumed = EventId::parse(last).and_then(|id| session.resume(id));
+            let resumed = EventId::parse(last).and_then(|id| session.resume(id, cut));
             resumed.ok_or_else(|| {
                 refuse_http(StatusCode::NOT_FOUND, format!("Not Found: no stream to resume after {last:?}"))
             })?
         }
-        None => session.open_standalone().ok_or_else(|| {
+        None => session.open_standalone(cut).ok_or_else(|| {
             refuse_http(StatusCode::CONFLICT, "Conflict: only one standalone SSE stream is allowed per session")
         })?,
     };

@@ -74,6 +74,11 @@ impl ConnectionWatch {
         })
     }
 
+    /// The token that closes this connection when cancelled.
+    pub(crate) fn cut(&self) -> &CancellationToken {
+        &self.cut
+    }
+
     /// A request is being answered until the returned guard drops.
     pub(crate) fn exchange(self: &Arc<Self>) -> Exchange {
         self.update(|phase| match phase {
@@ -291,7 +296,7 @@ mod tests {
     async fn cutting_closes_a_busy_connection_at_once() {
         let watch = ConnectionWatch::new();
         let _exchange = watch.exchange();
-        watch.cut.cancel();
+        watch.cut().cancel();
         assert_eq!(run(forever(), &watch, TIMEOUTS).await, Ended::Cut);
     }
 
