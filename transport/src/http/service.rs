@@ -12,7 +12,11 @@
 //! response, an SSE stream for a request, 400 for a bad body, a missing
 //! session or an unsupported `MCP-Protocol-Version`, 404 for an unknown or
 //! ended session, 409 for a second standalone stream, 429/503 when the stream
-//! or session limit is reached.
+//! or session limit is reached. A `notifications/cancelled` also ends the
+//! cancelled request's stream, which will get no answer. A batch is a
+//! 2025-03-26 client's (the one revision that has them, and the one that
+//! sends no `MCP-Protocol-Version`): its requests share one SSE stream, which
+//! carries each answer as its own event and ends after the last.
 //!
 //! Stateless era (2026-07-28): a request goes to the owner and is answered by
 //! `stateless`; a notification gets 202 and goes nowhere (cancelling is
@@ -32,9 +36,10 @@ use hyper::body::Body as _;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use mcpwire_protocol::{
-    Decoded, Error, ErrorCode, ErrorObject, ErrorResponse, InitializeRequest, Message, ProtocolVersion, RequestId,
-    RequestMethod, decode,
+    CancelledNotification, Decoded, Error, ErrorCode, ErrorObject, ErrorResponse, InitializeRequest, Message,
+    Notification, NotificationMethod, ProtocolVersion, RequestId, RequestMethod, decode,
 };
+use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
 use super::era::{Era, Signals, has_modern_meta};
@@ -229,7 +234,10 @@ async fn post(
         Era::Stateless => stateless_post(state, &parts.headers, decoded).await,
         Era::Handshake => {
             check_protocol_version(&parts.headers)?;
-            session_post(state, cut, &parts.headers, decoded).await
+            match decoded {
+                Ok(Decoded::Batch(items)) => session_batch(state, cut, &parts.headers, items).await,
+                decoded => session_post(state, cut, &parts.headers, decoded).await,
+            }
         }
     }
 }
@@ -298,14 +306,85 @@ async fn session_post(
     Ok(sse_response(body, &session.id))
 }
 
+/// A batch POST, which only 2025-03-26 has. That revision predates the
+/// `MCP-Protocol-Version` header, and every later one removed batches and
+/// requires the header, so a batch with a header naming another revision is
+/// refused, as is one with an element that is not a valid message or that
+/// is `initialize` (which may not be batched). Its requests share one
+/// stream; a batch of notifications and responses only gets 202.
+async fn session_batch(
+    state: &HttpState,
+    cut: &CancellationToken,
+    headers: &HeaderMap,
+    items: Vec<Result<Message, Error>>,
+) -> Result<Response<Body>, Refusal> {
+    if let Some(version) = header(headers, PROTOCOL_VERSION)
+        && ProtocolVersion::parse(version.trim()).is_none_or(|version| !version.supports_batching())
+    {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::INVALID_REQUEST,
+            format!("JSON-RPC batches are only allowed in protocol version 2025-03-26, not {version}"),
+        ));
+    }
+    let session = session_of(state, headers)?;
+    let mut messages = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Ok(Message::Request(request)) if request.method == InitializeRequest::METHOD => {
+                return Err(refuse_request(
+                    StatusCode::BAD_REQUEST,
+                    Some(request.id),
+                    ErrorCode::INVALID_REQUEST,
+                    "initialize cannot be part of a batch",
+                ));
+            }
+            Ok(message) => messages.push(message),
+            Err(error) => {
+                return Err(refuse_request(
+                    StatusCode::BAD_REQUEST,
+                    error.request_id().cloned(),
+                    error.to_error_object().code,
+                    format!("an element of the batch: {error}"),
+                ));
+            }
+        }
+    }
+    let requests: Vec<RequestId> = messages
+        .iter()
+        .filter_map(|message| match message {
+            Message::Request(request) => Some(request.id.clone()),
+            _ => None,
+        })
+        .collect();
+    let body = match requests.is_empty() {
+        true => None,
+        false => Some(session.open_request_stream(&requests, cut).map_err(|error| open_refusal(state, error))?),
+    };
+    for message in messages {
+        deliver(&session, message).await?;
+    }
+    Ok(match body {
+        Some(body) => sse_response(body, &session.id),
+        None => empty(StatusCode::ACCEPTED),
+    })
+}
+
 /// Hand one message of a POST to its session: requests and notifications to
-/// the processor, answers to our own requests to their waiters.
+/// the processor, answers to our own requests to their waiters. A
+/// cancellation also ends the cancelled request's stream, once the
+/// processor has it in hand.
 async fn deliver(session: &HttpSession, message: Message) -> Result<(), Refusal> {
     let gone = || refuse_http(StatusCode::NOT_FOUND, "Session not found: it has ended");
     match message {
         Message::Request(request) => session.incoming.send(Incoming::Request(request)).await.map_err(|_| gone()),
         Message::Notification(notification) => {
-            session.incoming.send(Incoming::Notification(notification)).await.map_err(|_| gone())
+            let cancelled = cancelled_request(&notification);
+            session.incoming.send(Incoming::Notification(notification)).await.map_err(|_| gone())?;
+            if let Some(id) = cancelled {
+                session.cancelled(&id);
+            }
+            Ok(())
         }
         Message::Response(response) => {
             session.sender.handle_response(response);
@@ -316,6 +395,20 @@ async fn deliver(session: &HttpSession, message: Message) -> Result<(), Refusal>
             Ok(())
         }
     }
+}
+
+/// The request a `notifications/cancelled` cancels, if it is one and names one.
+fn cancelled_request(notification: &Notification) -> Option<RequestId> {
+    #[derive(Deserialize)]
+    struct Cancelled {
+        #[serde(rename = "requestId")]
+        request_id: Option<RequestId>,
+    }
+    if notification.method != CancelledNotification::METHOD {
+        return None;
+    }
+    let params = notification.params.as_ref()?;
+    serde_json::from_str::<Cancelled>(params.get()).ok()?.request_id
 }
 
 fn open_refusal(state: &HttpState, error: OpenError) -> Refusal {

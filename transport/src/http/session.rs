@@ -3,7 +3,8 @@
 //!
 //! A session has one outgoing queue, like a stdio connection; the router
 //! drains it instead of a writer. A message related to one of the client's
-//! requests goes on that request's stream (the POST's SSE response); the rest goes on the
+//! requests goes on that request's stream (the POST's SSE response, which a
+//! 2025-03-26 batch shares between its requests); the rest goes on the
 //! standalone stream (the GET). Every event is stored before any connection
 //! sees it, so a dropped connection loses nothing: the client resumes with
 //! `Last-Event-ID` and the store replays what it missed. A live connection is
@@ -23,8 +24,9 @@
 //!   notifications nobody has taken (lost, and counted as dropped). A request
 //!   or a response not delivered yet is never evicted: its loss would hang a
 //!   waiter. A resume replays whatever is left after its event id.
-//! - A request stream is complete once every request it carries is
-//!   answered; its connection then ends once it has delivered what is stored. The last `FINISHED_STREAMS_KEPT`
+//! - A request stream is complete once every request it carries is answered
+//!   or cancelled (`notifications/cancelled`); its connection then ends once
+//!   it has delivered what is stored. The last `FINISHED_STREAMS_KEPT`
 //!   complete streams stay resumable, within the byte limits.
 
 use std::collections::{HashMap, VecDeque};
@@ -215,6 +217,18 @@ impl StreamState {
         true
     }
 
+    /// Nobody waits for what this stream holds any more (its requests were
+    /// cancelled): nothing in it must be delivered. Returns the bytes unpinned.
+    fn unpin_all(&mut self) -> usize {
+        let delivered = self.delivered;
+        let mut unpinned = 0;
+        for event in self.events.iter_mut().filter(|e| e.must_deliver && e.sequence > delivered) {
+            event.must_deliver = false;
+            unpinned += event.cost();
+        }
+        unpinned
+    }
+
     /// Everything after `cursor`, as one buffer; it counts as delivered.
     fn take_after(&mut self, cursor: u64) -> Option<Taken> {
         let first = self.events.partition_point(|e| e.sequence <= cursor);
@@ -386,6 +400,24 @@ impl HttpSession {
             return None;
         }
         Some(self.attach(&mut streams, after.stream, after.sequence, None, cut))
+    }
+
+    /// The client cancelled request `id` (`notifications/cancelled`, already
+    /// passed on to the processor): it will not be answered, so its stream
+    /// stops waiting for it, and ends once nothing else is awaited.
+    pub(crate) fn cancelled(&self, id: &RequestId) {
+        let mut guard = self.streams.lock().expect("streams lock");
+        let streams = &mut *guard;
+        let Some(&stream_id) = streams.by_request.get(id) else { return };
+        let Some(stream) = streams.by_id.get_mut(&stream_id) else { return };
+        if !stream.settle(id) {
+            return;
+        }
+        let unpinned = stream.unpin_all();
+        streams.usage.pinned -= unpinned;
+        self.retention.unpin(unpinned);
+        stream.wake.notify_one();
+        self.finish(streams, stream_id);
     }
 
     /// Trim this session's stores by at least `want` bytes if it can, for
@@ -942,6 +974,38 @@ mod tests {
         let stored = session.streams.lock().unwrap().by_id[&1].stored;
         assert!(stored <= HttpConfig::default().max_replay_bytes_per_stream, "{stored} bytes kept");
         assert!(handle.sender.stats().dropped_notifications > 0, "the rest was dropped, and counted");
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_request_ends_its_stream_which_stops_counting() {
+        let config = HttpConfig { max_streams_per_session: 1, ..HttpConfig::default() };
+        let (session, handle) = start(config);
+        let mut body = Box::pin(session.open_request_stream(&[id(1)], &cut()).unwrap().into_stream());
+        next_chunk(&mut body).await.expect("the priming event");
+        notify(&handle, 1, Some(1)).await;
+        settle(&handle).await;
+        session.cancelled(&id(1));
+        assert!(next_chunk(&mut body).await.unwrap().contains("\"data\":1"), "what was stored is still delivered");
+        assert_eq!(next_chunk(&mut body).await, None, "then the stream ends");
+        let _next = session.open_request_stream(&[id(2)], &cut()).expect("a cancelled stream does not count");
+        // An answer that was already on its way goes nowhere.
+        handle.sender.send_response(id(1), &json!("late"));
+        settle(&handle).await;
+    }
+
+    #[tokio::test]
+    async fn a_batch_stream_ends_once_every_request_is_answered_or_cancelled() {
+        let (session, handle) = session();
+        let ids = [id(1), id(2), id(3)];
+        let body = session.open_request_stream(&ids, &cut()).unwrap();
+        assert_eq!(session.open_request_stream(&[id(2)], &cut()).err(), Some(OpenError::IdInUse(id(2))));
+        handle.sender.send_response(id(2), &json!("two"));
+        session.cancelled(&id(3));
+        handle.sender.send_response(id(1), &json!("one"));
+        let text = all_chunks(body).await;
+        assert!(text.contains("\"id\":2,\"result\":\"two\"") && text.contains("\"id\":1,\"result\":\"one\""), "{text}");
+        let duplicate = session.open_request_stream(&[id(4), id(4)], &cut());
+        assert_eq!(duplicate.err(), Some(OpenError::IdInUse(id(4))));
     }
 
     #[tokio::test]
