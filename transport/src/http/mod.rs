@@ -55,6 +55,7 @@ mod watch;
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -139,11 +140,17 @@ const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
 pub struct HttpConfig {
     /// The one MCP endpoint. Default `/mcp`.
     pub path: String,
-    /// Hosts accepted in `Host` and `Origin` (any port): a request naming any
-    /// other host is refused with 403, which stops DNS rebinding. Loopback
-    /// names by default (`localhost`, `127.0.0.1`, `[::1]`); a server bound
-    /// elsewhere must list its own names.
+    /// Hosts accepted in `Host` (any port), and in `Origin` as `http` or
+    /// `https` origins: a request naming any other host is refused with 403,
+    /// which stops DNS rebinding. Loopback names by default (`localhost`,
+    /// `127.0.0.1`, `[::1]`); a server bound elsewhere must add the names its
+    /// clients use. `*` accepts any host (when a proxy in front checks them).
     pub allowed_hosts: Vec<String>,
+    /// Web origins allowed to call the endpoint besides those on an allowed
+    /// host, each as the browser sends it (`https://app.example.com`, with a
+    /// port unless it is the scheme's default). `*` allows any origin. Empty
+    /// by default.
+    pub allowed_origins: Vec<String>,
     /// Connections open at once. Beyond it the server stops accepting: new
     /// connections wait in the kernel's listen backlog until one closes,
     /// rather than being accepted only to be refused. Keep it below the
@@ -208,6 +215,7 @@ impl Default for HttpConfig {
         Self {
             path: "/mcp".to_owned(),
             allowed_hosts: ["localhost", "127.0.0.1", "[::1]"].map(String::from).to_vec(),
+            allowed_origins: Vec::new(),
             // The common soft limit on file descriptors.
             max_connections: 1024,
             // A head is a few hundred bytes: even a slow link sends it in
@@ -240,6 +248,21 @@ impl HttpConfig {
     fn timeouts(&self) -> Timeouts {
         Timeouts { header: self.header_read_timeout, idle: self.idle_timeout }
     }
+}
+
+/// What to warn an operator about before serving on `address`: a server
+/// bound beyond loopback that still accepts only loopback names refuses
+/// every remote client with 403.
+fn remote_use_warning(address: SocketAddr, config: &HttpConfig) -> Option<String> {
+    if address.ip().is_loopback() || !config.allowed_hosts.iter().all(|host| checks::is_loopback_name(host)) {
+        return None;
+    }
+    Some(format!(
+        "serving on {address}, beyond loopback, but only loopback names are allowed in Host and Origin, so \
+         remote clients will get 403: allow the names they use (--allowed-host, HttpConfig::allowed_hosts) and \
+         the web origins that may call (--allowed-origin, HttpConfig::allowed_origins), and put authentication \
+         in front"
+    ))
 }
 
 /// State shared by every connection of one server.
@@ -279,6 +302,9 @@ pub async fn serve(
     handler: impl Handler,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
+    if let Some(warning) = remote_use_warning(listener.local_addr()?, &config) {
+        tracing::warn!("{warning}");
+    }
     let slots = config.max_stateless_requests.min(Semaphore::MAX_PERMITS);
     let connections = Arc::new(Semaphore::new(config.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
     let state = Arc::new(HttpState {
@@ -381,5 +407,23 @@ async fn reap_idle_sessions(state: Weak<HttpState>) {
             tracing::debug!(session = %session.id, "ending an idle session");
             session.end();
         }
+    }
+}
+
+#[cfg(test)]
+mod config_tests {
+    use super::*;
+
+    #[test]
+    fn binding_beyond_loopback_with_only_loopback_names_warns() {
+        let config = HttpConfig::default();
+        let address = |text: &str| text.parse::<SocketAddr>().unwrap();
+        assert!(remote_use_warning(address("127.0.0.1:8080"), &config).is_none());
+        assert!(remote_use_warning(address("[::1]:8080"), &config).is_none());
+        let warning = remote_use_warning(address("0.0.0.0:8080"), &config).expect("a warning");
+        assert!(warning.contains("--allowed-host") && warning.contains("0.0.0.0:8080"), "{warning}");
+        assert!(remote_use_warning(address("[::]:8080"), &config).is_some());
+        let named = HttpConfig { allowed_hosts: vec!["mcp.example.com".into()], ..HttpConfig::default() };
+        assert!(remote_use_warning(address("0.0.0.0:8080"), &named).is_none(), "the operator named the host");
     }
 }

@@ -3,7 +3,8 @@
 //! resumed), or DELETE (end a session).
 //!
 //! Every request passes the same checks first: the endpoint path (404), then
-//! `Host` and `Origin` (403). A POST then needs an `Accept` of both answer types (406), a JSON
+//! `Host` and `Origin` (400 when either comes twice, 403 when not allowed).
+//! A POST then needs an `Accept` of both answer types (406), a JSON
 //! `Content-Type` (415), and a body within the limit (413, at once when its
 //! `Content-Length` says so) that arrives within the body timeout (408).
 //! Only then is the era decided (see `era`), and each era has its own rules.
@@ -162,15 +163,23 @@ fn signals(headers: &HeaderMap) -> Signals<'_> {
 }
 
 /// DNS rebinding protection: a browser tricked into sending our loopback
-/// server a request still names the attacker's host.
+/// server a request still names the attacker's host. A header sent twice is
+/// refused outright: which of the two a proxy in front checked is anyone's
+/// guess.
 fn check_host_and_origin<B>(state: &HttpState, request: &Request<B>) -> Result<(), Refusal> {
-    let allowed = &state.config.allowed_hosts;
-    let host = header(request.headers(), header::HOST).or_else(|| request.uri().authority().map(|a| a.as_str()));
-    if !host.is_some_and(|host| checks::host_allowed(host, allowed)) {
+    let headers = request.headers();
+    for name in [header::HOST, header::ORIGIN] {
+        if headers.get_all(&name).iter().nth(1).is_some() {
+            return Err(refuse_http(StatusCode::BAD_REQUEST, format!("Bad Request: more than one {name} header")));
+        }
+    }
+    let hosts = &state.config.allowed_hosts;
+    let host = header(headers, header::HOST).or_else(|| request.uri().authority().map(|a| a.as_str()));
+    if !host.is_some_and(|host| checks::host_allowed(host, hosts)) {
         return Err(refuse_http(StatusCode::FORBIDDEN, format!("Forbidden: invalid Host {:?}", host.unwrap_or(""))));
     }
-    if let Some(origin) = header(request.headers(), header::ORIGIN)
-        && !checks::origin_allowed(origin, allowed)
+    if let Some(origin) = header(headers, header::ORIGIN)
+        && !checks::origin_allowed(origin, hosts, &state.config.allowed_origins)
     {
         return Err(refuse_http(StatusCode::FORBIDDEN, format!("Forbidden: invalid Origin {origin:?}")));
     }

@@ -586,5 +586,8 @@ async fn a_slow_head_a_slow_body_and_an_idle_connection_are_each_closed_on_time(
     let answer = closed(idle).await;
     assert!(answer.starts_with("HTTP/1.1 404 "), "answered, kept alive, then closed: {answer}");
     assert!(answered.elapsed() >= Duration::from_millis(400), "{:?}", answered.elapsed());
+
+    let two_hosts = [("Host", "127.0.0.1"), ("Host", "127.0.0.1"), ("MCP-Protocol-Version", "2026-07-28")];
+    assert_eq!(server.send("POST", &two_hosts, b"{}").await.status, 400);
     server.stop().await;
 }
