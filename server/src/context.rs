@@ -107,6 +107,20 @@ impl RequestContext {
         &self.server
     }
 
+    /// The value of type `S` the server was built with
+    /// ([`ServerBuilder::state`](crate::ServerBuilder::state)).
+    ///
+    /// # Panics
+    /// When the server was given no value of type `S`: a mistake in how the
+    /// server was built, which the client sees as the handler's failure
+    /// (-32603) naming the type.
+    pub fn state<S: Send + Sync + 'static>(&self) -> &S {
+        match self.server.state::<S>() {
+            Some(state) => state,
+            None => panic!("the server was built without a state of type {}", std::any::type_name::<S>()),
+        }
+    }
+
     /// What the client declared: in a session, what `initialize` agreed (none
     /// before it); in a stateless request (2026-07-28), what its `_meta` said.
     pub fn handshake(&self) -> Option<&Handshake> {

@@ -1,6 +1,7 @@
 //! The `Server`: what it serves (tools, resources, prompts, custom methods),
 //! who it serves (live sessions), and the builder that puts it together.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
@@ -124,8 +125,23 @@ pub(crate) struct Registry {
     pub(crate) prompts: IndexMap<String, PromptRoute>,
 }
 
+/// What a server speaks on top of JSON-RPC 2.0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Protocol {
+    /// MCP: the lifecycle, tools, resources, prompts, and custom methods beside them.
+    Mcp,
+    /// Plain JSON-RPC 2.0: only the custom methods, no lifecycle.
+    JsonRpc,
+}
+
+/// Values the builder was given for handlers to share, by type.
+pub(crate) type States = HashMap<TypeId, Arc<dyn Any + Send + Sync>>;
+
 pub(crate) struct Inner {
     pub(crate) info: Implementation,
+    pub(crate) protocol: Protocol,
+    /// Shared state for handlers ([`ServerBuilder::state`]).
+    pub(crate) states: States,
     pub(crate) instructions: Option<String>,
     pub(crate) config: ServerConfig,
     pub(crate) registry: RwLock<Registry>,
@@ -163,6 +179,22 @@ impl Server {
     pub fn builder(name: impl Into<String>, version: impl Into<String>) -> ServerBuilder {
         let info = Implementation { name: name.into(), version: version.into(), ..Implementation::default() };
         ServerBuilder::new(info)
+    }
+
+    /// Start building a plain JSON-RPC 2.0 server: only the methods
+    /// registered with [`ServerBuilder::method`], answered from the first
+    /// message, with no MCP lifecycle (no `initialize`) and no MCP methods
+    /// (-32601). Everything else is the same: the transports, cancellation
+    /// with `notifications/cancelled`, overload, shutdown, `RequestContext`.
+    pub fn json_rpc(name: impl Into<String>, version: impl Into<String>) -> ServerBuilder {
+        let mut builder = Self::builder(name, version);
+        builder.protocol = Protocol::JsonRpc;
+        builder
+    }
+
+    /// The value of type `S` given to [`ServerBuilder::state`], if any.
+    pub fn state<S: Send + Sync + 'static>(&self) -> Option<&S> {
+        self.inner.states.get(&TypeId::of::<S>()).and_then(|state| state.downcast_ref())
     }
 
     /// The server's name, version and other details, as `initialize` reports them.
@@ -379,6 +411,8 @@ impl Server {
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct ServerBuilder {
     info: Implementation,
+    protocol: Protocol,
+    states: States,
     instructions: Option<String>,
     config: ServerConfig,
     registry: Registry,
@@ -398,12 +432,38 @@ impl ServerBuilder {
     pub fn new(info: Implementation) -> Self {
         Self {
             info,
+            protocol: Protocol::Mcp,
+            states: States::new(),
             instructions: None,
             config: ServerConfig::default(),
             registry: Registry::default(),
             completion: None,
             methods: HashMap::new(),
         }
+    }
+
+    /// A value every handler can reach with [`RequestContext::state`]: a
+    /// database pool, a client, configuration. One value per type; giving
+    /// the same type twice keeps the second.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use mcpwire_server::{Server, ToolRoute};
+    /// use mcpwire_server::protocol::types::Tool;
+    ///
+    /// #[derive(Default)]
+    /// struct Counter(AtomicU64);
+    ///
+    /// let count = ToolRoute::new(Tool::new("count", "Counts its calls"), |ctx| async move {
+    ///     let calls = ctx.state::<Counter>().0.fetch_add(1, Ordering::Relaxed) + 1;
+    ///     Ok(calls.to_string())
+    /// });
+    /// let server = Server::builder("counter", "1.0.0").state(Counter::default()).tool(count).build();
+    /// assert!(server.state::<Counter>().is_some());
+    /// ```
+    pub fn state<S: Send + Sync + 'static>(mut self, state: S) -> Self {
+        self.states.insert(TypeId::of::<S>(), Arc::new(state));
+        self
     }
 
     /// Guidance for the model about how to use this server.
@@ -491,6 +551,8 @@ impl ServerBuilder {
     pub fn build(self) -> Server {
         Server {
             inner: Arc::new(Inner {
+                protocol: self.protocol,
+                states: self.states,
                 info: self.info.clone(),
                 instructions: self.instructions,
                 config: self.config,

@@ -28,10 +28,19 @@ pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 pub(crate) type ToolFn =
     dyn Fn(Option<JsonObject>, RequestContext) -> BoxFuture<Result<CallToolResult, HandlerError>> + Send + Sync;
 
-/// What a tool handler may return.
+/// What a tool handler's `Ok` may carry: a `String`, a content block or
+/// several, a [`Structured`] value, or a whole `CallToolResult`. Handlers
+/// return `Result<_, HandlerError>`, so inside a closure `Ok(...)` and `?`
+/// need no type annotations.
 pub trait IntoToolResult {
     /// The result to send.
     fn into_tool_result(self) -> CallToolResult;
+
+    /// The `outputSchema` results of this type follow, for a tool's
+    /// definition: only [`Structured`] output has one.
+    fn output_schema() -> Option<ToolSchema> {
+        None
+    }
 }
 
 impl IntoToolResult for CallToolResult {
@@ -65,11 +74,12 @@ impl IntoToolResult for Vec<ContentBlock> {
 }
 
 /// Structured output: `structuredContent` is the value, and a text block
-/// carries the same JSON for clients that predate structured output.
+/// carries the same JSON for clients that predate structured output. A tool
+/// whose handler returns it gets its `outputSchema` from `T`.
 #[derive(Debug, Clone)]
 pub struct Structured<T>(pub T);
 
-impl<T: Serialize> IntoToolResult for Structured<T> {
+impl<T: Serialize + JsonSchema> IntoToolResult for Structured<T> {
     fn into_tool_result(self) -> CallToolResult {
         match serde_json::to_value(&self.0) {
             Ok(value) => CallToolResult {
@@ -79,6 +89,10 @@ impl<T: Serialize> IntoToolResult for Structured<T> {
             },
             Err(error) => CallToolResult::error(format!("the tool's output could not be serialised: {error}")),
         }
+    }
+
+    fn output_schema() -> Option<ToolSchema> {
+        Some(schema_of::<T>())
     }
 }
 
@@ -100,13 +114,42 @@ impl fmt::Debug for ToolRoute {
 }
 
 impl ToolRoute {
-    /// A tool whose arguments deserialise into `A`; its `inputSchema` is
-    /// derived from `A` and replaces whatever `tool` had. Arguments that do
-    /// not fit `A` produce an `isError` result without calling the handler.
+    /// A tool that takes no arguments; its `inputSchema` is an object with
+    /// no properties, and its handler gets only the request's context.
     ///
     /// ```
-    /// use mcpwire_protocol::types::Tool;
-    /// use mcpwire_server::{HandlerError, ToolRoute};
+    /// use mcpwire_server::ToolRoute;
+    /// use mcpwire_server::protocol::types::Tool;
+    ///
+    /// let route = ToolRoute::new(Tool::new("now", "The server's time"), |_ctx| async { Ok("12:00".to_owned()) });
+    /// assert_eq!(route.tool().input_schema.as_str(), r#"{"type":"object","properties":{}}"#);
+    /// ```
+    pub fn new<F, Fut, R>(mut tool: Tool, handler: F) -> Self
+    where
+        F: Fn(RequestContext) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
+        R: IntoToolResult,
+    {
+        tool.input_schema = ToolSchema::from_json(r#"{"type":"object","properties":{}}"#).expect("an object schema");
+        if tool.output_schema.is_none() {
+            tool.output_schema = R::output_schema();
+        }
+        Self::from_fn(tool, move |_arguments, ctx| {
+            let future = handler(ctx);
+            async move { future.await.map(IntoToolResult::into_tool_result) }
+        })
+    }
+
+    /// A tool whose arguments deserialise into `A`; its `inputSchema` is
+    /// derived from `A` and replaces whatever `tool` had, and, when the
+    /// handler returns [`Structured`] output, its `outputSchema` too.
+    /// Arguments that do not fit `A` produce an `isError` result without
+    /// calling the handler.
+    ///
+    /// ```
+    /// use mcpwire_server::ToolRoute;
+    /// use mcpwire_server::protocol::types::Tool;
+    /// use mcpwire_server::schemars;
     ///
     /// #[derive(serde::Deserialize, schemars::JsonSchema)]
     /// struct Add {
@@ -115,7 +158,7 @@ impl ToolRoute {
     /// }
     ///
     /// let route = ToolRoute::typed(Tool::new("add", "Add two integers"), |args: Add, _ctx| async move {
-    ///     Ok::<_, HandlerError>((args.a + args.b).to_string())
+    ///     Ok((args.a + args.b).to_string())
     /// });
     /// assert!(route.tool().input_schema.as_str().contains("\"a\""));
     /// ```
@@ -127,6 +170,9 @@ impl ToolRoute {
         R: IntoToolResult,
     {
         tool.input_schema = schema_of::<A>();
+        if tool.output_schema.is_none() {
+            tool.output_schema = R::output_schema();
+        }
         let handler = Arc::new(handler);
         Self::from_fn(tool, move |arguments: Option<JsonObject>, ctx| {
             let parsed = serde_json::from_value::<A>(Value::Object(arguments.unwrap_or_default()));
@@ -142,15 +188,16 @@ impl ToolRoute {
     }
 
     /// A typed tool with structured output: `outputSchema` is derived from
-    /// `O`, and each result carries the value as `structuredContent`.
-    pub fn structured<A, O, F, Fut>(mut tool: Tool, handler: F) -> Self
+    /// `O`, and each result carries the value as `structuredContent`. The same
+    /// as [`typed`](Self::typed) with a handler that returns
+    /// [`Structured`]`(value)`.
+    pub fn structured<A, O, F, Fut>(tool: Tool, handler: F) -> Self
     where
         A: DeserializeOwned + JsonSchema + Send + 'static,
         O: Serialize + JsonSchema + Send + 'static,
         F: Fn(A, RequestContext) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<O, HandlerError>> + Send + 'static,
     {
-        tool.output_schema = Some(schema_of::<O>());
         let handler = Arc::new(handler);
         Self::typed(tool, move |args: A, ctx| {
             let handler = Arc::clone(&handler);

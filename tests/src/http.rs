@@ -105,11 +105,25 @@ impl HttpServer {
     /// # Panics
     /// As [`spawn`](Self::spawn).
     pub fn spawn_with(options: &HttpServerOptions) -> Self {
+        let mut args = vec!["--http", "127.0.0.1:0"];
+        args.extend(options.args.iter().map(String::as_str));
+        Self::start(crate::mcpwire_binary(), &args, options.max_open_files)
+    }
+
+    /// Start another program serving Streamable HTTP (an example server)
+    /// with `args`, and wait until it has logged `http://ADDRESS/mcp`.
+    ///
+    /// # Panics
+    /// As [`spawn`](Self::spawn).
+    pub fn spawn_program(binary: &std::path::Path, args: &[&str]) -> Self {
+        Self::start(binary, args, None)
+    }
+
+    fn start(binary: &std::path::Path, args: &[&str], max_open_files: Option<u32>) -> Self {
         // Load the schemas here, on the test's thread: under CI a missing
         // schema must fail this test.
         let schemas = Schemas::load();
-        let binary = crate::mcpwire_binary();
-        let mut command = match options.max_open_files {
+        let mut command = match max_open_files {
             // The shell lowers its own limit, then becomes the server: the
             // same process, so `pid` and signals still reach the server.
             Some(limit) => {
@@ -120,8 +134,7 @@ impl HttpServer {
             None => Command::new(binary),
         };
         let mut child = command
-            .args(["--http", "127.0.0.1:0"])
-            .args(&options.args)
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

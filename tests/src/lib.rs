@@ -42,7 +42,7 @@ mod process;
 mod schema;
 
 #[cfg(feature = "harness")]
-pub use binary::{custom_server_example, mcpwire_binary, workspace_root};
+pub use binary::{custom_server_example, example, mcpwire_binary, workspace_root};
 #[cfg(feature = "harness")]
 pub use era::{Era, EraTracker, Expected, PROTOCOL_VERSION_KEY, SUBSCRIPTION_ID_KEY};
 #[cfg(feature = "harness")]

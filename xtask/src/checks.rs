@@ -25,13 +25,14 @@ pub(crate) fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result
 type Step = (&'static str, fn() -> Result<()>);
 
 pub(crate) fn ci() -> Result<()> {
-    let steps: [Step; 7] = [
+    let steps: [Step; 8] = [
         ("fmt", fmt),
         ("lint", lint),
         ("test", test),
         ("doc", doc),
         ("interop", crate::interop::run),
         ("conformance", crate::conformance::run),
+        ("package", crate::package::run_all),
         // Every benchmark scenario at a tiny size, so the harness cannot rot.
         ("bench --quick", || crate::bench::run(true)),
     ];

@@ -29,6 +29,7 @@ use tokio::task::AbortHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::server::Protocol;
 use crate::session::Session;
 use crate::{Server, stateless};
 
@@ -153,6 +154,14 @@ struct Processor {
 impl Processor {
     fn handle_request(&mut self, request: Request, responder: Responder) {
         let Request { id, method, params, .. } = request;
+        if self.server.inner.protocol == Protocol::JsonRpc {
+            // Plain JSON-RPC: the registered methods, from the first message.
+            let era = Era::Handshake(ProtocolVersion::LATEST_HANDSHAKE);
+            return match routes::custom(&self.server, &method, meta_of(params.as_deref()), params, &era) {
+                Routed::Answer(answer) => responder.answer(id, answer),
+                Routed::Run(job) => self.start(id, job, responder),
+            };
+        }
         let parsed = ClientRequest::from_parts(&method, params.as_deref());
         // Params that did not parse (a custom method's, or a removed
         // method's) still carry the `_meta` that decides the era.
@@ -269,7 +278,8 @@ impl Processor {
 
     fn handle_batch(&mut self, items: Vec<Result<Message, mcpwire_protocol::Error>>) {
         let version = self.session.handshake().map(|h| h.version);
-        if !version.is_some_and(ProtocolVersion::supports_batching) {
+        let plain = self.server.inner.protocol == Protocol::JsonRpc;
+        if !plain && !version.is_some_and(ProtocolVersion::supports_batching) {
             let error =
                 ErrorObject::invalid_request("JSON-RPC batches are only allowed in protocol version 2025-03-26");
             return self.session.sender.send_error(None, error);
