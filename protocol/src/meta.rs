@@ -88,13 +88,15 @@ with_meta!(
     crate::types::SubscriptionsAcknowledgedNotificationParams,
 );
 
-// Params whose schema has no `_meta`.
+// `tasks/*` params: no `_meta` in 2025-11-25's schema, but the tasks
+// extension's requests (2026-07-28) carry one, like every request of that era.
 impl WithMeta for crate::types::GetTaskRequestParams {
     fn meta(&self) -> Option<&Meta> {
-        None
+        self.meta.as_ref()
     }
 }
 
+// Params whose schema has no `_meta`.
 impl WithMeta for crate::types::ElicitationCompleteNotificationParams {
     fn meta(&self) -> Option<&Meta> {
         None

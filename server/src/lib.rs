@@ -81,7 +81,9 @@ mod processor;
 mod revision;
 mod server;
 mod session;
+mod skills;
 mod stateless;
+mod tasks;
 mod tool;
 mod uri_template;
 
@@ -109,6 +111,10 @@ pub use mcpwire_transport::TransportConfig;
 pub use mcpwire_transport::http::HttpConfig;
 pub use server::{CacheConfig, CacheHint, Server, ServerBuilder, ServerConfig};
 pub use session::Handshake;
+pub use skills::{MAX_SKILL_BYTES, MAX_SKILL_FILES, Skills};
+pub use tasks::{
+    MemoryTaskStore, StoreFuture, TaskChange, TaskConfig, TaskOutcome, TaskRecord, TaskStore, TaskStoreError, TaskWire,
+};
 pub use tool::{IntoToolResult, Structured, ToolRoute};
 
 /// The names most servers use, for `use mcpwire_server::prelude::*;`.

@@ -2,7 +2,7 @@
 //! who it serves (live sessions), and the builder that puts it together.
 
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::future::Future;
 use std::sync::{Arc, RwLock};
@@ -10,11 +10,13 @@ use std::time::Duration;
 
 use indexmap::IndexMap;
 use mcpwire_protocol::types::{
-    CacheScope, CompleteRequestParams, CompleteResult, Implementation, PromptsCapability,
-    ResourceUpdatedNotificationParams, ResourcesCapability, ServerCapabilities, ToolsCapability,
+    CacheScope, CompleteRequestParams, CompleteResult, Implementation, JsonObject, PromptsCapability,
+    ResourceUpdatedNotificationParams, ResourcesCapability, SKILLS_EXTENSION, ServerCapabilities,
+    ServerTaskRequestsCapability, ServerTasksCapability, TASKS_EXTENSION, TaskSupport, ToolsCapability,
+    ToolsTaskCapability,
 };
 use mcpwire_protocol::{
-    ClientRequest, EmptyParams, ErrorObject, RawJson, RequestMethod, ServerNotification, parse_params,
+    ClientRequest, EmptyParams, ErrorObject, ProtocolVersion, RawJson, RequestMethod, ServerNotification, parse_params,
 };
 use mcpwire_transport::{Connection, Incoming, OutgoingMessageSender, TransportConfig};
 use tokio::sync::mpsc;
@@ -23,8 +25,9 @@ use crate::handler::{PromptRoute, ResourceRoute, ResourceTemplateRoute};
 use crate::input::StateKey;
 use crate::listen::{List, Listeners};
 use crate::session::Sessions;
+use crate::tasks::{MemoryTaskStore, TaskStore, Tasks};
 use crate::tool::{BoxFuture, ToolRoute};
-use crate::{Error, HandlerError, RequestContext, processor};
+use crate::{Error, HandlerError, RequestContext, Skills, TaskConfig, processor};
 
 /// Limits and timings of a server, and what it tells clients about caching.
 #[derive(Debug, Clone)]
@@ -53,6 +56,8 @@ pub struct ServerConfig {
     pub max_listen_uris: usize,
     /// Cache hints on cacheable results (2026-07-28).
     pub cache: CacheConfig,
+    /// Tasks: TTLs, poll interval, and the default store's limits.
+    pub tasks: TaskConfig,
     /// Limits of each connection.
     pub transport: TransportConfig,
 }
@@ -68,6 +73,7 @@ impl Default for ServerConfig {
             max_listens_per_connection: 16,
             max_listen_uris: 1024,
             cache: CacheConfig::default(),
+            tasks: TaskConfig::default(),
             transport: TransportConfig::default(),
         }
     }
@@ -150,6 +156,10 @@ pub(crate) struct Inner {
     pub(crate) sessions: Sessions,
     /// Open `subscriptions/listen` streams (2026-07-28).
     pub(crate) listeners: Listeners,
+    /// Tool calls running as tasks, and the store that keeps them.
+    pub(crate) tasks: Arc<Tasks>,
+    /// Skills (SEP-2640), when the server serves any.
+    pub(crate) skills: Option<Arc<crate::skills::Served>>,
     /// `info` as JSON, for a stateless result that has a `_meta` of its own.
     pub(crate) server_info: serde_json::Value,
     /// `"_meta":{"io.modelcontextprotocol/serverInfo": info}` as text, the
@@ -222,6 +232,37 @@ impl Server {
             completions: self.inner.completion.is_some().then(Default::default),
             ..ServerCapabilities::default()
         }
+    }
+
+    /// The capabilities as a client of `version` sees them: what
+    /// [`capabilities`](Self::capabilities) says, plus the task support of
+    /// that revision (2025-11-25's `tasks`, or the tasks extension in the
+    /// stateless era) when a tool can run as a task, and the skills
+    /// extension when the server serves skills.
+    pub(crate) fn capabilities_at(&self, version: ProtocolVersion) -> ServerCapabilities {
+        let mut capabilities = self.capabilities();
+        let tasks = self.registry().tools.values().any(|route| route.task_support != TaskSupport::Forbidden);
+        if version.is_stateless() {
+            let mut extensions = BTreeMap::new();
+            if tasks {
+                extensions.insert(TASKS_EXTENSION.to_owned(), JsonObject::new());
+            }
+            if self.inner.skills.is_some() {
+                let settings: JsonObject =
+                    [("directoryRead".to_owned(), serde_json::Value::Bool(true))].into_iter().collect();
+                extensions.insert(SKILLS_EXTENSION.to_owned(), settings);
+            }
+            capabilities.extensions = (!extensions.is_empty()).then_some(extensions);
+        } else if tasks && version >= ProtocolVersion::V2025_11_25 {
+            capabilities.tasks = Some(ServerTasksCapability {
+                list: Some(JsonObject::new()),
+                cancel: Some(JsonObject::new()),
+                requests: Some(ServerTaskRequestsCapability {
+                    tools: Some(ToolsTaskCapability { call: Some(JsonObject::new()) }),
+                }),
+            });
+        }
+        capabilities
     }
 
     /// Serve one client over stdin and stdout until it closes its side or
@@ -418,6 +459,8 @@ pub struct ServerBuilder {
     registry: Registry,
     completion: Option<Arc<CompleteFn>>,
     methods: HashMap<String, Arc<MethodFn>>,
+    task_store: Option<Arc<dyn TaskStore>>,
+    skills: Option<Skills>,
 }
 
 impl fmt::Debug for ServerBuilder {
@@ -439,6 +482,8 @@ impl ServerBuilder {
             registry: Registry::default(),
             completion: None,
             methods: HashMap::new(),
+            task_store: None,
+            skills: None,
         }
     }
 
@@ -463,6 +508,31 @@ impl ServerBuilder {
     /// ```
     pub fn state<S: Send + Sync + 'static>(mut self, state: S) -> Self {
         self.states.insert(TypeId::of::<S>(), Arc::new(state));
+        self
+    }
+
+    /// Serve these skills (SEP-2640): each file as a resource
+    /// (`skill://<path>/<file>`), `skills/list` and `skills/get` with their
+    /// manifests, and `resources/directory/read`; the server declares the
+    /// `io.modelcontextprotocol/skills` extension. Calling it again adds to
+    /// the skills served (a skill served already stays as it was).
+    pub fn skills(mut self, skills: Skills) -> Self {
+        let merged = match self.skills.take() {
+            None => skills,
+            Some(mut served) => {
+                served.extend(skills);
+                served
+            }
+        };
+        self.skills = Some(merged);
+        self
+    }
+
+    /// Keep tasks in `store` instead of this process's memory: for processes
+    /// behind one load balancer, which must all see every task. The limits of
+    /// [`TaskConfig`] then are the store's business.
+    pub fn task_store(mut self, store: Arc<dyn TaskStore>) -> Self {
+        self.task_store = Some(store);
         self
     }
 
@@ -519,15 +589,20 @@ impl ServerBuilder {
     /// result serialised from `R::Result`.
     ///
     /// # Panics
-    /// If `R::METHOD` is an MCP method: those are the framework's to answer.
+    /// If `R::METHOD` is an MCP method, or one of the extensions it serves
+    /// (tasks, skills): those are the framework's to answer.
     pub fn method<R, F, Fut>(mut self, handler: F) -> Self
     where
         R: RequestMethod,
         F: Fn(R::Params, RequestContext) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<R::Result, HandlerError>> + Send + 'static,
     {
+        let unknown = |parsed: Result<_, mcpwire_protocol::Error>| {
+            matches!(parsed, Err(mcpwire_protocol::Error::UnknownMethod(_)))
+        };
         assert!(
-            matches!(ClientRequest::from_parts(R::METHOD, None), Err(mcpwire_protocol::Error::UnknownMethod(_))),
+            unknown(ClientRequest::from_parts(R::METHOD, None).map(drop))
+                && unknown(mcpwire_protocol::ClientExtensionRequest::from_parts(R::METHOD, None).map(drop)),
             "`{}` is an MCP method; register tools, resources and prompts instead",
             R::METHOD
         );
@@ -548,7 +623,16 @@ impl ServerBuilder {
     }
 
     /// Finish building.
-    pub fn build(self) -> Server {
+    pub fn build(mut self) -> Server {
+        let skills = self.skills.take().filter(|skills| !skills.is_empty()).map(|skills| {
+            for route in skills.routes() {
+                self.registry.resources.insert(route.resource.uri.clone(), route);
+            }
+            let directories = skills.directories();
+            Arc::new(crate::skills::Served { skills, directories })
+        });
+        let store = self.task_store.unwrap_or_else(|| Arc::new(MemoryTaskStore::new(&self.config.tasks)));
+        let tasks = Arc::new(Tasks::new(store, self.config.tasks.clone()));
         Server {
             inner: Arc::new(Inner {
                 protocol: self.protocol,
@@ -561,6 +645,8 @@ impl ServerBuilder {
                 methods: self.methods,
                 sessions: Sessions::default(),
                 listeners: Listeners::default(),
+                tasks,
+                skills,
                 server_info: serde_json::to_value(&self.info).expect("an Implementation serialises"),
                 server_meta: crate::stateless::server_meta(&self.info),
             }),

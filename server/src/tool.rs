@@ -12,7 +12,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use mcpwire_protocol::types::{CallToolResult, ContentBlock, JsonObject, Tool, ToolSchema};
+use mcpwire_protocol::types::{CallToolResult, ContentBlock, JsonObject, TaskSupport, Tool, ToolSchema};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -105,6 +105,11 @@ pub struct ToolRoute {
     /// 2026-07-28), as (argument, header name lower-cased): read once here
     /// rather than from the schema on every call.
     pub(crate) mirrored: Arc<[(String, String)]>,
+    /// Whether a call may run as a task (see [`ToolRoute::task_support`]).
+    pub(crate) task_support: TaskSupport,
+    /// Question keys answered in input-required rounds before a task is
+    /// created (see [`ToolRoute::ask_before_task`]).
+    pub(crate) ask_before_task: Arc<[String]>,
 }
 
 impl fmt::Debug for ToolRoute {
@@ -225,7 +230,52 @@ impl ToolRoute {
         Fut: Future<Output = Result<CallToolResult, HandlerError>> + Send + 'static,
     {
         let mirrored = mirrored_headers(&tool);
-        Self { tool, handler: Arc::new(move |arguments, ctx| Box::pin(handler(arguments, ctx))), mirrored }
+        Self {
+            tool,
+            handler: Arc::new(move |arguments, ctx| Box::pin(handler(arguments, ctx))),
+            mirrored,
+            task_support: TaskSupport::Forbidden,
+            ask_before_task: Arc::new([]),
+        }
+    }
+
+    /// Let calls of this tool run as tasks, which outlive their request: the
+    /// client gets a handle at once and polls for the result, and the
+    /// handler, unchanged, runs in the background (its questions, such as
+    /// `ctx.elicit(...)`, then reach the client through the task).
+    ///
+    /// `Optional`: a call becomes a task when the client can take one (in
+    /// 2026-07-28 its request declares the `io.modelcontextprotocol/tasks`
+    /// extension; in 2025-11-25 it sends `params.task`), and runs as an
+    /// ordinary call otherwise. `Required`: a call that cannot become a task
+    /// is refused (-32021 naming the extension in 2026-07-28, -32601 in
+    /// 2025-11-25). `Forbidden`, the default: never a task.
+    ///
+    /// ```
+    /// use mcpwire_protocol::types::{TaskSupport, Tool};
+    /// use mcpwire_server::{HandlerError, ToolRoute};
+    ///
+    /// let route = ToolRoute::raw(Tool::new("report", "Builds the monthly report"), |_args, _ctx| async {
+    ///     Ok::<_, HandlerError>("done")
+    /// })
+    /// .task_support(TaskSupport::Optional);
+    /// ```
+    #[must_use]
+    pub fn task_support(mut self, support: TaskSupport) -> Self {
+        self.task_support = support;
+        self
+    }
+
+    /// Questions to settle before the call becomes a task (2026-07-28): as
+    /// long as the request has not answered every key listed, the call runs
+    /// as an ordinary request, whose questions end it with an input-required
+    /// result; the retry that carries the answers becomes the task, and the
+    /// handler, run again from the start, finds those answers at once. For
+    /// a tool that must ask before it is worth starting (a confirmation).
+    #[must_use]
+    pub fn ask_before_task<K: Into<String>>(mut self, keys: impl IntoIterator<Item = K>) -> Self {
+        self.ask_before_task = keys.into_iter().map(Into::into).collect();
+        self
     }
 
     /// The tool's definition, as `tools/list` shows it.

@@ -45,7 +45,15 @@ pub const POST_HEADERS: [(&str, &str); 2] = [("Accept", ACCEPT_BOTH), ("Content-
 
 /// The methods whose target a 2026-07-28 client names in `Mcp-Name`, and
 /// the member of params that holds it.
-const NAMED_TARGETS: [(&str, &str); 3] = [("tools/call", "name"), ("prompts/get", "name"), ("resources/read", "uri")];
+const NAMED_TARGETS: [(&str, &str); 6] = [
+    ("tools/call", "name"),
+    ("prompts/get", "name"),
+    ("resources/read", "uri"),
+    // The tasks extension names the task, so a load balancer can route to it.
+    ("tasks/get", "taskId"),
+    ("tasks/update", "taskId"),
+    ("tasks/cancel", "taskId"),
+];
 
 /// How much of a response body a failure message quotes.
 const QUOTE_LIMIT: usize = 4_000;

@@ -22,7 +22,7 @@ use mcpwire_protocol::{ClientNotification, ClientRequest, ErrorCode, ErrorObject
 use mcpwire_protocol::{InitializeRequest, PingRequest, ProtocolVersion, Request, RequestId, RequestMethod};
 use mcpwire_transport::{Incoming, OutgoingMessageSender};
 use responder::BatchReply;
-pub(crate) use responder::Responder;
+pub(crate) use responder::{Responder, panic_message};
 use routes::{Era, Job, Routed};
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
@@ -157,7 +157,7 @@ impl Processor {
         if self.server.inner.protocol == Protocol::JsonRpc {
             // Plain JSON-RPC: the registered methods, from the first message.
             let era = Era::Handshake(ProtocolVersion::LATEST_HANDSHAKE);
-            return match routes::custom(&self.server, &method, meta_of(params.as_deref()), params, &era) {
+            return match routes::registered(&self.server, &method, meta_of(params.as_deref()), params, &era) {
                 Routed::Answer(answer) => responder.answer(id, answer),
                 Routed::Run(job) => self.start(id, job, responder),
             };
@@ -183,7 +183,7 @@ impl Processor {
         let routed = match parsed {
             Ok(request) => routes::route(&self.server, &self.session, &id, request, params, &era),
             Err(mcpwire_protocol::Error::UnknownMethod(_)) => {
-                routes::custom(&self.server, &method, custom_meta, params, &era)
+                routes::custom(&self.server, &id, &method, custom_meta, params, &era)
             }
             Err(error) => Routed::Answer(Err(error.to_error_object())),
         };

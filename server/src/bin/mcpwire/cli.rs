@@ -36,6 +36,11 @@ Options:
                            requestState of 2026-07-28 input-required results.
                            Processes behind one load balancer must share it.
                            Default: a random key per process.
+      --skills <DIR>       Serve the agent skills in DIR (SEP-2640): every folder
+                           with a SKILL.md, at any depth, is a skill, served as
+                           skill://<folder>/<file> resources with skills/list,
+                           skills/get and resources/directory/read. Default:
+                           the conformance suite's pdf-processing skill.
       --log-level <LEVEL>  What to log on stderr: error, warn, info, debug or
                            trace, or per-target levels such as
                            info,mcpwire_transport=debug [env: MCPWIRE_LOG]
@@ -91,6 +96,7 @@ pub(crate) struct Options {
     pub(crate) limits: HttpOptions,
     pub(crate) threads: Option<u16>,
     pub(crate) state_key_file: Option<std::path::PathBuf>,
+    pub(crate) skills: Option<std::path::PathBuf>,
     pub(crate) log_level: String,
 }
 
@@ -126,6 +132,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, log_env: Option<St
         limits: HttpOptions::default(),
         threads: None,
         state_key_file: None,
+        skills: None,
         log_level: log_env.unwrap_or_else(|| "info".to_owned()),
     };
     // The first HTTP option given, to name in the error if there is no --http.
@@ -167,6 +174,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, log_env: Option<St
                 http_option.get_or_insert_with(|| name.to_owned());
                 http_limit(&mut options.limits, name, value()?)?;
             }
+            "--skills" => options.skills = Some(value()?.into()),
             "--log-level" => options.log_level = value()?,
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
@@ -253,6 +261,7 @@ mod tests {
             limits: HttpOptions::default(),
             threads: None,
             state_key_file: None,
+            skills: None,
             log_level: "info".into(),
         };
         assert_eq!(parse_args(&[]).unwrap(), Command::Serve(Box::new(expected)));
@@ -260,16 +269,24 @@ mod tests {
 
     #[test]
     fn every_option_is_read_in_both_spellings() {
-        let Command::Serve(options) =
-            parse_args(&["--http", "127.0.0.1:0", "--threads=2", "--log-level", "debug", "--state-key-file=/k"])
-                .unwrap()
-        else {
+        let Command::Serve(options) = parse_args(&[
+            "--http",
+            "127.0.0.1:0",
+            "--threads=2",
+            "--log-level",
+            "debug",
+            "--state-key-file=/k",
+            "--skills",
+            "/s",
+        ])
+        .unwrap() else {
             panic!("expected serve")
         };
         assert_eq!(options.http, Some("127.0.0.1:0".parse().unwrap()));
         assert_eq!(options.threads, Some(2));
         assert_eq!(options.log_level, "debug");
         assert_eq!(options.state_key_file, Some("/k".into()));
+        assert_eq!(options.skills, Some("/s".into()));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 mod cli;
 mod everything;
+mod extension_fixtures;
 mod stateless_fixtures;
 
 use std::process::ExitCode;
@@ -63,8 +64,18 @@ fn main() -> ExitCode {
             }
         }
     }
+    let skills = match &cli.skills {
+        None => extension_fixtures::skills(),
+        Some(dir) => match mcpwire_server::Skills::from_dir(dir) {
+            Ok(skills) => skills,
+            Err(error) => {
+                eprintln!("mcpwire: --skills {}: {error}", dir.display());
+                return ExitCode::from(2);
+            }
+        },
+    };
     let http = cli.http.map(|address| (address, http_config(cli.limits, &config)));
-    let served = runtime.block_on(serve(http, config));
+    let served = runtime.block_on(serve(http, config, skills));
     // On the portable stdio path (stdin neither a pipe nor a socket, such as a
     // terminal or a file), reading stdin happens on a blocking thread that only
     // returns when its read does; don't wait for it. Pipes and sockets are
@@ -110,8 +121,9 @@ fn http_config(options: cli::HttpOptions, config: &ServerConfig) -> HttpConfig {
 async fn serve(
     http: Option<(std::net::SocketAddr, HttpConfig)>,
     config: ServerConfig,
+    skills: mcpwire_server::Skills,
 ) -> Result<(), mcpwire_server::Error> {
-    let server = everything::server(config.clone());
+    let server = everything::server(config.clone(), skills);
     let stop = CancellationToken::new();
     tokio::spawn(stop_on_signal(stop.clone()));
     let serving: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), mcpwire_server::Error>>>> = match http {
