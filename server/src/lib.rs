@@ -56,6 +56,7 @@
 //! | [`elicitation`] | asking the user, in a session and in a stateless (2026-07-28) request |
 //! | [`json_rpc`] | a plain JSON-RPC 2.0 server: custom methods, no MCP lifecycle |
 //! | [`http_server`] | serving Streamable HTTP, with shared state |
+//! | [`task_tool`] | a tool that runs as a task, its question answered through the task |
 //!
 //! [`custom_server`]: https://github.com/mcpwire/mcpwire/blob/main/server/examples/custom_server.rs
 //! [`structured_output`]: https://github.com/mcpwire/mcpwire/blob/main/server/examples/structured_output.rs
@@ -66,6 +67,7 @@
 //! [`elicitation`]: https://github.com/mcpwire/mcpwire/blob/main/server/examples/elicitation.rs
 //! [`json_rpc`]: https://github.com/mcpwire/mcpwire/blob/main/server/examples/json_rpc.rs
 //! [`http_server`]: https://github.com/mcpwire/mcpwire/blob/main/server/examples/http_server.rs
+//! [`task_tool`]: https://github.com/mcpwire/mcpwire/blob/main/server/examples/task_tool.rs
 #![warn(missing_docs)]
 
 mod context;

@@ -1,9 +1,9 @@
 //! The cookbook (`server/examples/`), each program driven by a client: what
 //! the README and the crate docs point users at must do what they say.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use mcpwire_tests::{HttpServer, McpProcess, example, stateless_params, tool_text};
+use mcpwire_tests::{HttpClient, HttpServer, McpProcess, example, request, stateless_params, tool_text};
 use serde_json::{Value, json};
 
 fn spawn(name: &str) -> McpProcess {
@@ -144,4 +144,43 @@ fn the_http_example_shares_its_state_between_requests_of_both_eras() {
     });
     let second = client.post_stateless(&[], &message).expect_status(200).message();
     assert_eq!(tool_text(&second["result"]), "visit number 2");
+}
+
+/// A stateless request declaring the tasks extension; its result.
+fn task_call(client: &HttpClient, id: i64, method: &str, params: Value) -> Value {
+    let capabilities = json!({"elicitation": {}, "extensions": {"io.modelcontextprotocol/tasks": {}}});
+    let message = request(json!(id), method, stateless_params(params, &capabilities));
+    let answer = client.post_stateless(&[], &message).expect_status(200).message();
+    answer.get("result").cloned().unwrap_or_else(|| panic!("`{method}` failed: {answer}"))
+}
+
+#[test]
+fn a_task_asks_its_question_through_the_task_and_finishes() {
+    let server = HttpServer::spawn_program(&example("task_tool"), &["127.0.0.1:0"]);
+    let client = server.client();
+    let handle =
+        task_call(&client, 1, "tools/call", json!({"name": "monthly_report", "arguments": {"month": "2026-07"}}));
+    assert_eq!(handle["resultType"], "task", "{handle}");
+    let task_id = handle["taskId"].as_str().unwrap().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut answered = false;
+    for id in 2.. {
+        let task = task_call(&client, id, "tasks/get", json!({"taskId": task_id}));
+        match task["status"].as_str() {
+            Some("input_required") if !answered => {
+                let key = task["inputRequests"].as_object().unwrap().keys().next().unwrap().clone();
+                let answer = json!({key: {"action": "accept", "content": {"drafts": true}}});
+                task_call(&client, 1000 + id, "tasks/update", json!({"taskId": task_id, "inputResponses": answer}));
+                answered = true;
+            }
+            Some("completed") => {
+                assert_eq!(tool_text(&task["result"]), "Report for 2026-07 (drafts included: true)");
+                return;
+            }
+            _ => {}
+        }
+        assert!(Instant::now() < deadline, "the task never finished: {task}");
+        // Polling is how a task's client waits; the task says how often.
+        std::thread::sleep(Duration::from_millis(task["pollIntervalMs"].as_u64().unwrap_or(50).min(50)));
+    }
 }
