@@ -164,8 +164,8 @@ const STATELESS_WORK: &str = "a stateless request carries in about 190 bytes of 
 
 /// What bounds the HTTP echo figures, as callgrind showed it (release build,
 /// counters zeroed after warm-up, 5 s of wrk at 8 connections).
-const HTTP_WORK: &str = "per call mcpwire executes about 2.6 to 2.7 times the HTTP floor's instructions \
-    (callgrind: 54,000 against 20,000 in a session, 67,000 against 26,000 for a stateless call), and the gap is \
+const HTTP_WORK: &str = "per call mcpwire executes about three times the HTTP floor's instructions \
+    (callgrind: 63,000 against 20,000 in a session, 73,000 against 26,000 for a stateless call), and the gap is \
     work on each request, not hyper's: a stateless request's body is read four times over (the era check scans it \
     for `_meta`, then the envelope is decoded, then the params, then `_meta`'s declaration), each request gets an \
     outgoing queue and a routing session of its own (`OutgoingMessageSender::new`, `detached_session`), and the \
