@@ -48,7 +48,7 @@ impl mcpwire_transport::http::Handler for Endpoint {
     }
 
     fn request(&self, request: StatelessRequest) {
-        let StatelessRequest { request, headers, sender, closed } = request;
+        let StatelessRequest { request, headers, sender, closed, .. } = request;
         let responder = Responder::Direct(Arc::clone(&sender));
         let id = request.id.clone();
         let job = match route(&self.server, request, &headers) {

@@ -94,7 +94,7 @@ pub(crate) async fn run(
             message = incoming.recv() => message.map_or(Event::PeerClosed, Event::Incoming),
         };
         match event {
-            Event::Incoming(Incoming::Request(request)) => {
+            Event::Incoming(Incoming::Request(request) | Incoming::HttpRequest(request, _)) => {
                 processor.handle_request(request, Responder::Direct(Arc::clone(&sender)));
             }
             Event::Incoming(Incoming::Notification(notification)) => processor.handle_notification(&notification),
