@@ -110,7 +110,7 @@ pub use input::StateKey;
 pub use logging::log_to_stderr;
 pub use mcpwire_transport::TransportConfig;
 #[cfg(feature = "http")]
-pub use mcpwire_transport::http::HttpConfig;
+pub use mcpwire_transport::http::{AuthConfig, HttpConfig, McpService, Principal, TokenRejection, TokenValidator};
 pub use server::{CacheConfig, CacheHint, Server, ServerBuilder, ServerConfig};
 pub use session::Handshake;
 pub use skills::{MAX_SKILL_BYTES, MAX_SKILL_FILES, Skills};
