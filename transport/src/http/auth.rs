@@ -19,7 +19,9 @@
 //!   `error="insufficient_scope", scope="..."`.
 //!
 //! A request that passes carries the validator's [`Principal`] in its
-//! extensions, where a handler finds it through its request context.
+//! extensions, where a handler finds it through its request context, and no
+//! longer carries its `Authorization` header: MCP forbids passing a client's
+//! token on, and a handler that never sees it cannot.
 //!
 //! The transport checks the token's form, never its content: a validator
 //! must check the signature or ask the issuer (introspection), the expiry,
@@ -294,6 +296,9 @@ impl AuthConfig {
             return Err(self.insufficient(&self.required_scopes));
         }
         parts.extensions.insert(principal);
+        // The check consumed the token: handlers get the principal, and a
+        // handler that forwards headers cannot pass the token on.
+        parts.headers.remove(header::AUTHORIZATION);
         Ok(Request::from_parts(parts, body))
     }
 
@@ -554,6 +559,7 @@ mod tests {
         let request = config().authorize(request).await.unwrap();
         assert_eq!(request.extensions().get::<Principal>().map(|p| p.subject.as_str()), Some("ada"));
         assert_eq!(request.headers()["x-kept"], "yes");
+        assert!(!request.headers().contains_key(header::AUTHORIZATION), "the token stops at the check");
         assert_eq!(request.uri(), "/mcp?x=1");
     }
 
