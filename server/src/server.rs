@@ -309,6 +309,9 @@ impl Server {
     /// streams end with their result, every session ends, running handlers get
     /// `shutdown_grace` to finish, and connections close.
     ///
+    /// This is [`http_service`](Self::http_service) on a listener of its own,
+    /// with the connection limits of `config` around it.
+    ///
     /// # Errors
     /// When the listener fails.
     #[cfg(feature = "http")]
@@ -319,20 +322,47 @@ impl Server {
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), Error> {
         let tasks = tokio_util::task::TaskTracker::new();
-        let closing = tokio_util::sync::CancellationToken::new();
-        let endpoint = crate::http::Endpoint { server: self.clone(), tasks: tasks.clone(), closing: closing.clone() };
-        let shutdown = async move {
-            shutdown.await;
-            // Listen streams end with their result while connections drain.
-            closing.cancel();
-        };
-        mcpwire_transport::http::serve(listener, config, endpoint, shutdown).await?;
+        self.endpoint(config, tasks.clone()).serve(listener, shutdown).await?;
         tasks.close();
         let deadline = self.inner.config.shutdown_grace * 2;
         if tokio::time::timeout(deadline, tasks.wait()).await.is_err() {
             tracing::warn!("some sessions and requests did not wind down in time");
         }
         Ok(())
+    }
+
+    /// This server's Streamable HTTP endpoint as a `tower::Service`, to mount
+    /// in an application of your own: `Router::route_service("/mcp", service)`
+    /// in axum, behind the application's middleware, beside its other routes.
+    /// It serves both eras exactly as [`serve_http`](Self::serve_http) does,
+    /// and holds every limit of `config` but those of connections (their
+    /// number and their header and idle clocks), which belong to the server
+    /// that accepts them. With `config.auth`, mount
+    /// [`AuthConfig::metadata_service`](mcpwire_transport::http::AuthConfig::metadata_service)
+    /// at `AuthConfig::metadata_path` too. Handlers find the HTTP request's
+    /// head, extensions included, in [`RequestContext::http`](crate::RequestContext::http).
+    ///
+    /// Call [`McpService::shutdown`](mcpwire_transport::http::McpService::shutdown)
+    /// when the application begins to shut down: sessions and their open
+    /// streams end then, which a graceful server waits for; running
+    /// handlers get `shutdown_grace` to finish.
+    ///
+    /// # Panics
+    /// Outside a Tokio runtime.
+    #[cfg(feature = "http")]
+    pub fn http_service(&self, config: mcpwire_transport::http::HttpConfig) -> mcpwire_transport::http::McpService {
+        self.endpoint(config, tokio_util::task::TaskTracker::new())
+    }
+
+    #[cfg(feature = "http")]
+    fn endpoint(
+        &self,
+        config: mcpwire_transport::http::HttpConfig,
+        tasks: tokio_util::task::TaskTracker,
+    ) -> mcpwire_transport::http::McpService {
+        let closing = tokio_util::sync::CancellationToken::new();
+        let endpoint = crate::http::Endpoint { server: self.clone(), tasks, closing };
+        mcpwire_transport::http::McpService::new(config, endpoint)
     }
 
     /// Run the message processor of one session over any transport: requests

@@ -29,6 +29,7 @@ use tokio::task::AbortHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::context::HttpHead;
 use crate::server::Protocol;
 use crate::session::Session;
 use crate::{Server, stateless};
@@ -100,7 +101,10 @@ pub(crate) async fn run(
         };
         match event {
             Event::Incoming(Incoming::Request(request)) => {
-                processor.handle_request(request, Responder::Direct(Arc::clone(&sender)));
+                processor.handle_request(request, None, Responder::Direct(Arc::clone(&sender)));
+            }
+            Event::Incoming(Incoming::HttpRequest(request, head)) => {
+                processor.handle_request(request, Some(head), Responder::Direct(Arc::clone(&sender)));
             }
             Event::Incoming(Incoming::Notification(notification)) => processor.handle_notification(&notification),
             Event::Incoming(Incoming::Batch(items)) => processor.handle_batch(items),
@@ -162,14 +166,15 @@ struct Processor {
 }
 
 impl Processor {
-    fn handle_request(&mut self, request: Request, responder: Responder) {
+    /// `http` is the head of the HTTP request it came in, for its handler.
+    fn handle_request(&mut self, request: Request, http: Option<HttpHead>, responder: Responder) {
         let Request { id, method, params, .. } = request;
         if self.server.inner.protocol == Protocol::JsonRpc {
             // Plain JSON-RPC: the registered methods, from the first message.
             let era = Era::Handshake(ProtocolVersion::LATEST_HANDSHAKE);
             return match routes::registered(&self.server, &method, meta_of(params.as_deref()), params, &era) {
                 Routed::Answer(answer) => responder.answer(id, answer),
-                Routed::Run(job) => self.start(id, job, responder),
+                Routed::Run(job) => self.start(id, job, http, responder),
             };
         }
         let parsed = ClientRequest::from_parts(&method, params.as_deref());
@@ -199,7 +204,7 @@ impl Processor {
         };
         match routed {
             Routed::Answer(answer) => responder.answer(id, answer),
-            Routed::Run(job) => self.start(id, job, responder),
+            Routed::Run(job) => self.start(id, job, http, responder),
         }
     }
 
@@ -240,7 +245,7 @@ impl Processor {
     /// Start a handler as a task of its own. Refused at once when too many
     /// run; a duplicate id is refused because its cancellation would be
     /// ambiguous.
-    fn start(&mut self, id: RequestId, job: Job, responder: Responder) {
+    fn start(&mut self, id: RequestId, job: Job, http: Option<HttpHead>, responder: Responder) {
         if self.running.get(&id).is_some_and(|running| !running.abort.is_finished()) {
             let error = ErrorObject::invalid_request(format!("request id {id} is already in use by a running request"));
             return responder.error(Some(id), error);
@@ -257,7 +262,8 @@ impl Processor {
             return responder.error(Some(id), error);
         }
         let cancel = CancellationToken::new();
-        let Some(handler) = job.into_handler(id.clone(), &self.session, &self.server, cancel.clone(), responder) else {
+        let Some(handler) = job.into_handler(id.clone(), &self.session, &self.server, cancel.clone(), http, responder)
+        else {
             return;
         };
         let task = self.tracker.spawn(handler);
@@ -310,7 +316,9 @@ impl Processor {
         let reply = Arc::new(BatchReply::new(Arc::clone(&self.session.sender), expected));
         for item in items {
             match item {
-                Ok(Message::Request(request)) => self.handle_request(request, Responder::Batch(Arc::clone(&reply))),
+                Ok(Message::Request(request)) => {
+                    self.handle_request(request, None, Responder::Batch(Arc::clone(&reply)));
+                }
                 Ok(Message::Notification(notification)) => self.handle_notification(&notification),
                 Ok(Message::Response(_) | Message::Error(_)) => {
                     // The reader routes answers before batches get here; count it so the batch completes.
