@@ -1,0 +1,84 @@
+//! Clients that do not hold up their end, end to end: one that sends and never
+//! reads, a parent that never drains the server's stderr, and one that
+//! subscribes to enormous URIs. Each must cost the server a bounded amount of
+//! memory and never stall it.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use mcpwire_tests::{McpProcess, SpawnOptions, memory_status};
+
+/// The server's promise for a client that never reads: its resident set
+/// stays under this, because the outgoing queue's ceiling (64 MiB by default)
+/// counts what each queued message really holds.
+const NEVER_READING_PEAK_KIB: u64 = 160 * 1024;
+
+/// What the server logs when it gives up on such a client.
+const CEILING_LOG: &str = "does not read our answers";
+
+/// How long the flood may take to reach the ceiling before the test gives
+/// up: a few seconds on a debug build, but CI shares two cores.
+const FLOOD_PATIENCE: Duration = Duration::from_secs(120);
+
+/// `count` pings as one write, ids `0..count`: the cheapest request to send,
+/// and the one whose answer is smallest, so per-message overhead dominates.
+fn pings(count: usize) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(count * 48);
+    for id in 0..count {
+        writeln!(bytes, r#"{{"jsonrpc":"2.0","id":{id},"method":"ping"}}"#).expect("writing to a Vec");
+    }
+    bytes
+}
+
+#[test]
+fn a_client_that_never_reads_keeps_the_server_under_160_mib() {
+    let mut server = McpProcess::spawn_with(&SpawnOptions { stdout_unread: true, ..SpawnOptions::default() });
+    let pid = server.pid();
+    let mut stdin = server.take_stdin();
+    let stop = Arc::new(AtomicBool::new(false));
+    // The flood runs on its own thread: once the server stops reading, a
+    // write blocks until the server exits.
+    let flood = std::thread::spawn({
+        let stop = Arc::clone(&stop);
+        move || {
+            let chunk = pings(4096);
+            let mut sent = 0_usize;
+            while !stop.load(Ordering::Relaxed) && stdin.write_all(&chunk).is_ok() {
+                sent += 4096;
+            }
+            sent
+        }
+    });
+    let started = Instant::now();
+    let mut peak = 0;
+    // Wait for the ceiling, checking the resident set on the way so that a
+    // server that grows past the promise fails here, not after it has grown
+    // to hundreds of megabytes.
+    let reached = loop {
+        if server.wait_for_stderr(CEILING_LOG, Duration::from_millis(100)) {
+            break true;
+        }
+        peak = memory_status(pid).map_or(peak, |status| status.peak_kib);
+        if peak >= NEVER_READING_PEAK_KIB || started.elapsed() > FLOOD_PATIENCE {
+            break false;
+        }
+    };
+    // The server is winding down now, still alive while its writer waits for
+    // the pipe: its high-water mark covers everything it queued.
+    if reached {
+        peak = memory_status(pid).map_or(peak, |status| status.peak_kib);
+    }
+    stop.store(true, Ordering::Relaxed);
+    eprintln!("peak resident set {peak} KiB after {:.1?}", started.elapsed());
+    assert!(
+        peak < NEVER_READING_PEAK_KIB,
+        "a client that never reads pushed the server to {peak} KiB (promise: under {NEVER_READING_PEAK_KIB} KiB)\n{}",
+        server.stderr()
+    );
+    assert!(reached, "the server did not give up on the client within {FLOOD_PATIENCE:?}\n{}", server.stderr());
+    drop(server);
+    let sent = flood.join().expect("the flood thread");
+    eprintln!("{sent} pings sent");
+}
