@@ -55,7 +55,7 @@ pub use error::Error;
 pub use handler::{HandlerError, IntoReadResult, PromptRoute, ResourceRoute, ResourceTemplateRoute};
 pub use input::StateKey;
 #[cfg(feature = "stderr-log")]
-pub use logging::log_to_stderr;
+pub use logging::{STDERR_LOG_QUEUE_BYTES, StderrLog, log_to_stderr};
 pub use server::{CacheConfig, CacheHint, Server, ServerBuilder, ServerConfig};
 pub use session::Handshake;
 pub use tool::{IntoToolResult, Structured, ToolRoute};

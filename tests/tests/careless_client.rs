@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use mcpwire_tests::{McpProcess, SpawnOptions, memory_status};
+use serde_json::{Value, json};
 
 /// The server's promise for a client that never reads: its resident set
 /// stays under this, because the outgoing queue's ceiling (64 MiB by default)
@@ -21,6 +22,9 @@ const CEILING_LOG: &str = "does not read our answers";
 /// How long the flood may take to reach the ceiling before the test gives
 /// up: a few seconds on a debug build, but CI shares two cores.
 const FLOOD_PATIENCE: Duration = Duration::from_secs(120);
+
+/// How long a ping may take while the server's stderr is full.
+const PING_PATIENCE: Duration = Duration::from_secs(2);
 
 /// `count` pings as one write, ids `0..count`: the cheapest request to send,
 /// and the one whose answer is smallest, so per-message overhead dominates.
@@ -81,4 +85,39 @@ fn a_client_that_never_reads_keeps_the_server_under_160_mib() {
     drop(server);
     let sent = flood.join().expect("the flood thread");
     eprintln!("{sent} pings sent");
+}
+
+#[test]
+fn an_unread_stderr_never_delays_a_ping_past_two_seconds() {
+    let mut server = McpProcess::spawn_with(&SpawnOptions { stderr_unread: true, ..SpawnOptions::default() });
+    server.initialize(json!({}));
+    // Each answer to a request nobody made is a warning on stderr: a thousand
+    // of them are more than a pipe holds, and nobody reads this one.
+    let unknown: Vec<Value> =
+        (0..1000).map(|i| json!({"jsonrpc": "2.0", "id": format!("nobody-asked-{i}"), "result": {}})).collect();
+    for round in 0..20 {
+        server.send_many(&unknown);
+        let started = Instant::now();
+        let ping = server.request("ping", Value::Null);
+        let answered = server.recv_response_timeout(&ping, PING_PATIENCE);
+        assert!(
+            answered.is_some(),
+            "round {round}: with stderr full, a ping was not answered within {PING_PATIENCE:?}"
+        );
+        assert!(started.elapsed() < PING_PATIENCE, "round {round}: the ping took {:?}", started.elapsed());
+    }
+    // Once stderr is read again, the server says how much it could not log.
+    server.resume_stderr();
+    server.close_stdin();
+    let (status, _) = server.wait_exit(Duration::from_secs(10));
+    assert!(status.success(), "{status}");
+    let stderr = server.stderr();
+    assert!(stderr.contains("log lines dropped"), "no count of dropped lines in:\n{}", tail(&stderr));
+}
+
+/// The last lines of a long log, for a failure message.
+fn tail(text: &str) -> &str {
+    let start = text.len().saturating_sub(4000);
+    let start = (start..text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(text.len());
+    &text[start..]
 }
