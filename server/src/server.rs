@@ -36,7 +36,9 @@ pub struct ServerConfig {
     /// Items per page of `tools/list`, `resources/list` and friends.
     pub page_size: usize,
     /// At shutdown, how long running handlers may take to finish before they
-    /// are cancelled. Short: the whole shutdown must take under a second.
+    /// are stopped, each answered with -32000 "the server is shutting down".
+    /// Also how long the client then gets to read what is queued. Short: the
+    /// whole shutdown must take under a second.
     pub shutdown_grace: Duration,
     /// Seals the `requestState` of input-required results (2026-07-28).
     /// Random by default, which serves one process; processes that share
