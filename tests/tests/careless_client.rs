@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use mcpwire_tests::{McpProcess, SpawnOptions, memory_status};
+use mcpwire_tests::{McpProcess, SpawnOptions, memory_status, request};
 use serde_json::{Value, json};
 
 /// The server's promise for a client that never reads: its resident set
@@ -25,6 +25,8 @@ const FLOOD_PATIENCE: Duration = Duration::from_secs(120);
 
 /// How long a ping may take while the server's stderr is full.
 const PING_PATIENCE: Duration = Duration::from_secs(2);
+
+const INVALID_PARAMS: i64 = -32602;
 
 /// `count` pings as one write, ids `0..count`: the cheapest request to send,
 /// and the one whose answer is smallest, so per-message overhead dominates.
@@ -113,6 +115,43 @@ fn an_unread_stderr_never_delays_a_ping_past_two_seconds() {
     assert!(status.success(), "{status}");
     let stderr = server.stderr();
     assert!(stderr.contains("log lines dropped"), "no count of dropped lines in:\n{}", tail(&stderr));
+}
+
+#[test]
+fn subscriptions_to_huge_uris_are_refused_and_the_server_stays_small() {
+    let mut server = McpProcess::initialized(json!({}));
+    let huge = format!("test://{}", "u".repeat(4 * 1024 * 1024));
+    for index in 0..50 {
+        let uri = format!("{huge}{index}");
+        let response = server.call("resources/subscribe", json!({"uri": uri}));
+        assert_eq!(response["error"]["code"], INVALID_PARAMS, "subscription {index} was not refused");
+    }
+    let status = memory_status(server.pid()).expect("the server's memory");
+    assert!(status.rss_kib < 64 * 1024, "50 refused subscriptions left the server at {} KiB", status.rss_kib);
+    // An ordinary subscription still works.
+    server.call_ok("resources/subscribe", json!({"uri": "test://static-text"}));
+    server.assert_serving();
+}
+
+#[test]
+fn subscriptions_beyond_the_per_session_cap_are_refused_until_one_is_dropped() {
+    // The binary keeps the library's default, 1024 per session.
+    const CAP: usize = 1024;
+    let mut server = McpProcess::initialized(json!({}));
+    let subscribe =
+        |i: usize| request(json!(format!("sub-{i}")), "resources/subscribe", json!({"uri": format!("test://r/{i}")}));
+    let requests: Vec<Value> = (0..CAP).map(subscribe).collect();
+    server.send_many(&requests);
+    for i in 0..CAP {
+        let response = server.recv_response(&json!(format!("sub-{i}")));
+        assert_eq!(response["result"], json!({}), "{response}");
+    }
+    // Subscribing again to a URI already watched changes nothing, so it is fine.
+    server.call_ok("resources/subscribe", json!({"uri": "test://r/0"}));
+    let refused = server.call("resources/subscribe", json!({"uri": "test://one-too-many"}));
+    assert_eq!(refused["error"]["code"], INVALID_PARAMS, "{refused}");
+    server.call_ok("resources/unsubscribe", json!({"uri": "test://r/0"}));
+    server.call_ok("resources/subscribe", json!({"uri": "test://one-too-many"}));
 }
 
 /// The last lines of a long log, for a failure message.

@@ -178,6 +178,11 @@ impl Processor {
         if matches!(era, Era::Stateless { .. }) && stateless::is_removed(&method) {
             return responder.error(Some(id), stateless::removed(&method));
         }
+        if let Ok(ClientRequest::Subscribe(params)) = &parsed
+            && let Err(error) = self.session.admit_subscription(&params.uri, self.server.config())
+        {
+            return responder.error(Some(id), error);
+        }
         let routed = match parsed {
             Ok(request) => routes::route(&self.server, &self.session, &id, request, &era),
             Err(mcpwire_protocol::Error::UnknownMethod(_)) => {
