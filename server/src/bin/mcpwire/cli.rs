@@ -1,9 +1,9 @@
-//! The command line: five options, parsed by hand.
+//! The command line: a handful of options, parsed by hand.
 //!
 //! Why no argument-parsing crate: the binary must build with the library's
 //! default features alone (so `cargo install` needs no flags), and those must
-//! not pull in anything only the binary needs. Five options in the usual
-//! spellings (`--opt value`, `--opt=value`, `-h`, `-V`) take a few lines.
+//! not pull in anything only the binary needs. A handful of options in the
+//! usual spellings (`--opt value`, `--opt=value`, `-h`, `-V`) take a few lines.
 
 use std::ffi::OsString;
 use std::net::SocketAddr;
@@ -34,6 +34,15 @@ Options:
                            requestState of 2026-07-28 input-required results.
                            Processes behind one load balancer must share it.
                            Default: a random key per process.
+      --max-message-bytes <BYTES>
+                           The largest message a client may send; a longer one
+                           is refused and skipped. Suffixes K, M, G (powers of
+                           1024) are accepted. Default: 8M.
+      --max-queued-bytes <BYTES>
+                           Memory that answers waiting for a client to read
+                           may hold, per connection; a client that keeps
+                           sending but never reads is disconnected there.
+                           Default: 64M.
       --log-level <LEVEL>  What to log on stderr: error, warn, info, debug or
                            trace, or per-target levels such as
                            info,mcpwire_transport=debug [env: MCPWIRE_LOG]
@@ -57,6 +66,9 @@ pub(crate) struct Options {
     pub(crate) threads: Option<u16>,
     pub(crate) state_key_file: Option<std::path::PathBuf>,
     pub(crate) log_level: String,
+    /// `TransportConfig` limits; `None` keeps the library's default.
+    pub(crate) max_message_bytes: Option<usize>,
+    pub(crate) max_queued_bytes: Option<usize>,
 }
 
 /// Why the command line was refused.
@@ -76,6 +88,8 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, log_env: Option<St
         threads: None,
         state_key_file: None,
         log_level: log_env.unwrap_or_else(|| "info".to_owned()),
+        max_message_bytes: None,
+        max_queued_bytes: None,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -110,6 +124,8 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, log_env: Option<St
             }
             "--state-key-file" => options.state_key_file = Some(value()?.into()),
             "--log-level" => options.log_level = value()?,
+            "--max-message-bytes" => options.max_message_bytes = Some(bytes(name, &value()?)?),
+            "--max-queued-bytes" => options.max_queued_bytes = Some(bytes(name, &value()?)?),
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
             _ if inline.is_some() || name.starts_with('-') => return Err(Error(format!("unknown option '{name}'"))),
@@ -117,6 +133,27 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, log_env: Option<St
         }
     }
     Ok(Command::Serve(options))
+}
+
+/// A size in bytes: digits, then optionally K, M or G (powers of 1024).
+fn bytes(name: &str, text: &str) -> Result<usize, Error> {
+    let invalid = || Error(format!("invalid {name} {text:?}: expected bytes, such as 65536 or 64K, 8M, 1G"));
+    let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, ""),
+    };
+    let shift = match unit {
+        "" => 0,
+        "K" | "k" => 10,
+        "M" | "m" => 20,
+        "G" | "g" => 30,
+        _ => return Err(invalid()),
+    };
+    let count: usize = digits.parse().map_err(|_| invalid())?;
+    match count.checked_mul(1 << shift) {
+        Some(0) | None => Err(invalid()),
+        Some(bytes) => Ok(bytes),
+    }
 }
 
 #[cfg(test)]
@@ -129,7 +166,14 @@ mod tests {
 
     #[test]
     fn no_arguments_serve_stdio_at_info() {
-        let expected = Options { http: None, threads: None, state_key_file: None, log_level: "info".into() };
+        let expected = Options {
+            http: None,
+            threads: None,
+            state_key_file: None,
+            log_level: "info".into(),
+            max_message_bytes: None,
+            max_queued_bytes: None,
+        };
         assert_eq!(parse_args(&[]).unwrap(), Command::Serve(expected));
     }
 
@@ -145,6 +189,21 @@ mod tests {
         assert_eq!(options.threads, Some(2));
         assert_eq!(options.log_level, "debug");
         assert_eq!(options.state_key_file, Some("/k".into()));
+    }
+
+    #[test]
+    fn limits_are_read_in_bytes_or_with_a_binary_suffix() {
+        let Command::Serve(options) = parse_args(&["--max-message-bytes=65536", "--max-queued-bytes", "16M"]).unwrap()
+        else {
+            panic!("expected serve")
+        };
+        assert_eq!(options.max_message_bytes, Some(65536));
+        assert_eq!(options.max_queued_bytes, Some(16 * 1024 * 1024));
+        assert_eq!(bytes("--x", "2K"), Ok(2048));
+        assert_eq!(bytes("--x", "1g"), Ok(1 << 30));
+        for bad in ["", "0", "M", "12MB", "-1", "1.5M", "99999999999999999999G"] {
+            assert!(bytes("--x", bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -55,6 +55,12 @@ fn main() -> ExitCode {
         }
     };
     let mut config = ServerConfig::default();
+    if let Some(bytes) = cli.max_message_bytes {
+        config.transport.max_message_bytes = bytes;
+    }
+    if let Some(bytes) = cli.max_queued_bytes {
+        config.transport.max_queued_bytes = bytes;
+    }
     if let Some(path) = &cli.state_key_file {
         let key = std::fs::read(path)
             .map_err(|e| e.to_string())
