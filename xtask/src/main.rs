@@ -7,6 +7,7 @@
 mod bench;
 mod checks;
 mod conformance;
+mod fuzz;
 mod interop;
 mod mcpwire;
 mod node;
@@ -24,7 +25,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Everything CI checks, in order: fmt, lint, test, doc, interop, conformance, bench --quick.
+    /// Everything CI checks, in order: fmt, lint, test, doc, interop, conformance, fuzz --seconds 15, bench --quick.
     Ci,
     /// `cargo fmt --check`.
     Fmt,
@@ -44,6 +45,14 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
+    /// The fuzz targets in fuzz/ (cargo-fuzz, libFuzzer), each for a bounded time.
+    Fuzz {
+        /// How long each target runs.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// The targets to run; all of them when none is named.
+        targets: Vec<String>,
+    },
 }
 
 fn main() -> Result<()> {
@@ -56,5 +65,6 @@ fn main() -> Result<()> {
         Command::Interop => interop::run(),
         Command::Conformance => conformance::run(),
         Command::Bench { quick } => bench::run(quick),
+        Command::Fuzz { seconds, targets } => fuzz::run(seconds, &targets),
     }
 }
