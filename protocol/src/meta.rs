@@ -4,8 +4,12 @@
 //! [`Meta`] keeps every key it is given, so metadata from newer peers survives
 //! a round trip; typed accessors read the reserved keys.
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use serde::de::{self, DeserializeOwned};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::types::{ClientCapabilities, Implementation, LoggingLevel, RelatedTaskMetadata};
@@ -107,14 +111,159 @@ impl WithMeta for crate::types::ElicitRequestParams {
 }
 
 /// The contents of a `_meta` member: an open JSON object.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Meta(pub Map<String, Value>);
+///
+/// A request's `_meta` (as read by its params: `tools/call`, the lists,
+/// `resources/read`, ...) is kept as the JSON text it came in and parsed
+/// only when something asks for a key other than those
+/// [`declaration`](Self::declaration) reads: in the 2026-07-28 era every
+/// request carries its client's capabilities and name there, and parsing
+/// that into a map on every call, to drop it unread, was the largest cost of
+/// a stateless call. Every other `_meta` is parsed as it is read.
+#[derive(Clone, Default)]
+pub struct Meta {
+    /// The object, once parsed (at once, or the first time a key is read).
+    map: OnceLock<Map<String, Value>>,
+    /// The object's JSON text, until something changes it.
+    raw: Option<Box<RawValue>>,
+}
+
+impl std::fmt::Debug for Meta {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Meta").field(self.map()).finish()
+    }
+}
+
+impl PartialEq for Meta {
+    fn eq(&self, other: &Self) -> bool {
+        self.map() == other.map()
+    }
+}
+
+impl From<Map<String, Value>> for Meta {
+    fn from(map: Map<String, Value>) -> Self {
+        Self { map: OnceLock::from(map), raw: None }
+    }
+}
+
+impl Serialize for Meta {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match (self.map.get(), &self.raw) {
+            (None, Some(raw)) => raw.serialize(serializer),
+            _ => self.map().serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Meta {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Map::deserialize(deserializer).map(Self::from)
+    }
+}
+
+/// Read a request's `_meta` as text, to be parsed only if a handler asks
+/// (see [`Meta`]). Only for params read straight from JSON text or a
+/// [`Value`]: serde cannot hand raw JSON over from inside an untagged or
+/// internally tagged enum, or a flattened member.
+pub(crate) fn lazy<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Meta>, D::Error> {
+    let raw = Option::<Box<RawValue>>::deserialize(deserializer)?;
+    match raw {
+        Some(raw) if raw.get().starts_with('{') => Ok(Some(Meta { map: OnceLock::new(), raw: Some(raw) })),
+        Some(_) => Err(de::Error::custom("`_meta` must be a JSON object")),
+        None => Ok(None),
+    }
+}
+
+/// What a 2026-07-28 request's `_meta` says about how to serve it, read
+/// without building the rest of the object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declaration<'a> {
+    /// `io.modelcontextprotocol/protocolVersion`, as sent; `None` when absent.
+    pub protocol_version: Option<Cow<'a, str>>,
+    /// Whether `io.modelcontextprotocol/clientCapabilities` is present, and
+    /// whether it is an object.
+    pub client_capabilities: Presence,
+    /// `io.modelcontextprotocol/logLevel`.
+    pub log_level: Option<LoggingLevel>,
+}
+
+/// Whether a member is there, and of the right kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Not there.
+    Absent,
+    /// There, but not of the kind the specification says.
+    Malformed,
+    /// There and of the right kind.
+    Present,
+}
 
 impl Meta {
     /// An empty `_meta` object.
     pub fn new() -> Self {
-        Self::default()
+        Self::from(Map::new())
+    }
+
+    /// The object, parsed on first use.
+    pub fn map(&self) -> &Map<String, Value> {
+        self.map
+            .get_or_init(|| self.raw.as_ref().and_then(|raw| serde_json::from_str(raw.get()).ok()).unwrap_or_default())
+    }
+
+    /// The object, to change it.
+    pub fn map_mut(&mut self) -> &mut Map<String, Value> {
+        self.map();
+        self.raw = None;
+        self.map.get_mut().expect("parsed just now")
+    }
+
+    /// The object, taken.
+    pub fn into_map(mut self) -> Map<String, Value> {
+        self.map();
+        self.map.take().unwrap_or_default()
+    }
+
+    /// The members of a 2026-07-28 request's `_meta` that say how to serve
+    /// it: its protocol version, whether it declares the client's
+    /// capabilities, and its log level. Read from the text the request
+    /// carried, without parsing the rest.
+    ///
+    /// # Errors
+    /// When a log level is there but is not one.
+    pub fn declaration(&self) -> Result<Declaration<'_>, serde_json::Error> {
+        #[derive(Deserialize)]
+        struct Members<'a> {
+            #[serde(rename = "io.modelcontextprotocol/protocolVersion", default, borrow)]
+            version: Option<&'a RawValue>,
+            #[serde(rename = "io.modelcontextprotocol/clientCapabilities", default, borrow)]
+            capabilities: Option<&'a RawValue>,
+            #[serde(rename = "io.modelcontextprotocol/logLevel", default)]
+            log_level: Option<LoggingLevel>,
+        }
+        let version_of = |raw: &'_ str| -> Option<Cow<'_, str>> { serde_json::from_str::<Cow<'_, str>>(raw).ok() };
+        if let (None, Some(raw)) = (self.map.get(), &self.raw) {
+            let members: Members<'_> = serde_json::from_str(raw.get())?;
+            let capabilities = match members.capabilities.map(RawValue::get) {
+                None => Presence::Absent,
+                Some(text) if text.starts_with('{') => Presence::Present,
+                Some(_) => Presence::Malformed,
+            };
+            // A version that is not a string is as good as none.
+            let protocol_version = members.version.and_then(|v| version_of(v.get()));
+            return Ok(Declaration {
+                protocol_version,
+                client_capabilities: capabilities,
+                log_level: members.log_level,
+            });
+        }
+        let map = self.map();
+        let capabilities = match map.get(keys::CLIENT_CAPABILITIES) {
+            None => Presence::Absent,
+            Some(Value::Object(_)) => Presence::Present,
+            Some(_) => Presence::Malformed,
+        };
+        let log_level = map.get(keys::LOG_LEVEL).map(LoggingLevel::deserialize).transpose()?;
+        let protocol_version = map.get(keys::PROTOCOL_VERSION).and_then(Value::as_str).map(Cow::Borrowed);
+        Ok(Declaration { protocol_version, client_capabilities: capabilities, log_level })
     }
 
     /// The progress token the request asked to be echoed, if any.
@@ -134,7 +283,7 @@ impl Meta {
     /// The request's protocol revision (2026-07-28), as sent; it may name a
     /// revision this crate does not know.
     pub fn protocol_version(&self) -> Option<&str> {
-        self.0.get(keys::PROTOCOL_VERSION)?.as_str()
+        self.map().get(keys::PROTOCOL_VERSION)?.as_str()
     }
 
     /// The client's capabilities for this request (2026-07-28).
@@ -170,22 +319,22 @@ impl Meta {
 
     /// A value, by key.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.0.get(key)
+        self.map().get(key)
     }
 
     /// A value parsed as `T`; `None` when absent or of another shape.
     pub fn get_as<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
-        self.0.get(key).and_then(|v| T::deserialize(v).ok())
+        self.map().get(key).and_then(|v| T::deserialize(v).ok())
     }
 
     /// Set a key, returning the previous value.
     pub fn insert(&mut self, key: impl Into<String>, value: Value) -> Option<Value> {
-        self.0.insert(key.into(), value)
+        self.map_mut().insert(key.into(), value)
     }
 
     /// Whether there are no keys at all.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.map().is_empty()
     }
 }
 
@@ -237,6 +386,60 @@ mod tests {
         let meta: Meta = serde_json::from_str(r#"{"progressToken":"7"}"#).unwrap();
         assert_eq!(meta.progress_token(), Some(ProgressToken::String("7".into())));
         assert_eq!(serde_json::to_string(&ProgressToken::Number(7)).unwrap(), "7");
+    }
+
+    fn call(params: &str) -> crate::types::CallToolRequestParams {
+        serde_json::from_str(params).unwrap()
+    }
+
+    #[test]
+    fn a_requests_meta_is_kept_as_text_until_a_key_is_read() {
+        let params = call(
+            r#"{"name":"t","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"sampling":{}},"x":[1, 2]}}"#,
+        );
+        let meta = params.meta.unwrap();
+        assert!(meta.map.get().is_none(), "not parsed yet");
+        let declaration = meta.declaration().unwrap();
+        assert_eq!(declaration.protocol_version.as_deref(), Some("2026-07-28"));
+        assert_eq!(declaration.client_capabilities, Presence::Present);
+        assert_eq!(declaration.log_level, None);
+        assert!(meta.map.get().is_none(), "the declaration reads the text");
+        // Written back as it came, spacing included, until something changes it.
+        assert!(serde_json::to_string(&meta).unwrap().ends_with(r#""x":[1, 2]}"#));
+        assert_eq!(meta.get("x"), Some(&serde_json::json!([1, 2])));
+    }
+
+    #[test]
+    fn a_lazy_meta_and_a_parsed_one_are_the_same_meta() {
+        let text = r#"{"progressToken":"p","io.modelcontextprotocol/logLevel":"warning","io.modelcontextprotocol/clientCapabilities":7}"#;
+        let lazy = call(&format!(r#"{{"name":"t","_meta":{text}}}"#)).meta.unwrap();
+        let parsed: Meta = serde_json::from_str(text).unwrap();
+        assert_eq!(lazy, parsed);
+        assert_eq!(lazy.declaration().unwrap(), parsed.declaration().unwrap());
+        assert_eq!(lazy.declaration().unwrap().client_capabilities, Presence::Malformed);
+        assert_eq!(lazy.declaration().unwrap().log_level, Some(LoggingLevel::Warning));
+        assert_eq!(lazy.progress_token(), Some(ProgressToken::String("p".into())));
+    }
+
+    #[test]
+    fn changing_a_lazy_meta_parses_it_first() {
+        let mut meta = call(r#"{"name":"t","_meta":{"a":1}}"#).meta.unwrap();
+        meta.insert("b", Value::from(2));
+        assert_eq!(serde_json::to_value(&meta).unwrap(), serde_json::json!({"a": 1, "b": 2}));
+    }
+
+    #[test]
+    fn request_params_read_from_a_value_keep_their_meta() {
+        let params: crate::types::CallToolRequestParams =
+            serde_json::from_value(serde_json::json!({"name": "t", "_meta": {"progressToken": 3}})).unwrap();
+        assert_eq!(params.meta.unwrap().progress_token(), Some(ProgressToken::Number(3)));
+        assert!(serde_json::from_str::<crate::types::CallToolRequestParams>(r#"{"name":"t","_meta":[1]}"#).is_err());
+    }
+
+    #[test]
+    fn a_declaration_with_a_bad_log_level_is_an_error() {
+        let meta = call(r#"{"name":"t","_meta":{"io.modelcontextprotocol/logLevel":"loudest"}}"#).meta.unwrap();
+        assert!(meta.declaration().is_err());
     }
 
     #[test]

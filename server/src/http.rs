@@ -86,8 +86,10 @@ fn route(server: &Server, request: Request, headers: &McpHeaders) -> Result<Rout
         Ok(request) => request.meta(),
         Err(_) => custom_meta.as_ref(),
     };
-    let declaration = stateless::declaration(meta)?;
-    if headers.protocol_version.as_deref() != Some(declaration.version) {
+    let declaration = stateless::required(meta.map(Meta::declaration).transpose().map_err(|e| {
+        ErrorObject::invalid_params(format!("invalid `{}`: {e}", mcpwire_protocol::meta::keys::LOG_LEVEL))
+    })?)?;
+    if headers.protocol_version.as_deref() != Some(&*declaration.version) {
         return Err(mismatch(&format!(
             "the MCP-Protocol-Version header ({}) must equal `_meta`'s protocol version ({})",
             shown(headers.protocol_version.as_deref()),
@@ -117,7 +119,7 @@ fn route(server: &Server, request: Request, headers: &McpHeaders) -> Result<Rout
         check_params(server, call, headers)?;
     }
     let session = detached_session();
-    Ok(routes::route(server, &session, &id, request, &Era::Stateless { version, log_level }))
+    Ok(routes::route(server, &session, &id, request, params, &Era::Stateless { version, log_level }))
 }
 
 /// `routes::route` touches a session only for the handshake era's own

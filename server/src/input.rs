@@ -26,8 +26,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::task::AtomicWaker;
 use hmac::{Hmac, KeyInit, Mac};
-use mcpwire_protocol::ErrorObject;
 use mcpwire_protocol::types::{InputRequest, InputRequests, InputResponse, InputResponses};
+use mcpwire_protocol::{ErrorObject, RawJson};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -78,28 +78,38 @@ impl fmt::Debug for StateKey {
 }
 
 /// What a round's state is bound to: the request's method, its target (tool
-/// or prompt name, resource URI) and its arguments. Kept as it came and
-/// hashed only when a state is opened or sealed: most requests never ask.
-#[derive(Debug, Clone, PartialEq)]
+/// or prompt name, resource URI) and its arguments. Kept as the request's
+/// params text, which the request owned anyway, and read only when a state
+/// is opened or sealed: most requests never ask anything.
+#[derive(Debug, Clone)]
 pub(crate) struct Binding {
     method: &'static str,
-    target: String,
-    arguments: serde_json::Value,
+    params: Option<RawJson>,
 }
 
 impl Binding {
-    pub(crate) fn new(method: &'static str, target: &str, arguments: serde_json::Value) -> Self {
-        Self { method, target: target.to_owned(), arguments }
+    pub(crate) fn new(method: &'static str, params: Option<RawJson>) -> Self {
+        Self { method, params }
     }
 
     fn digest(&self) -> String {
-        let mut hash = Sha256::new();
-        for part in [self.method.as_bytes(), b"\n", self.target.as_bytes(), b"\n"] {
-            hash.update(part);
+        #[derive(Deserialize, Serialize)]
+        struct Target {
+            #[serde(default)]
+            name: Option<String>,
+            #[serde(default)]
+            uri: Option<String>,
+            #[serde(default)]
+            arguments: Option<serde_json::Value>,
         }
+        let target = self.params.as_deref().and_then(|p| serde_json::from_str::<Target>(p.get()).ok());
+        let mut hash = Sha256::new();
+        hash.update(self.method.as_bytes());
+        hash.update(b"\n");
         // Serialised from parsed values, whose maps are ordered: the same
-        // arguments always hash the same, however the client wrote them.
-        hash.update(serde_json::to_vec(&self.arguments).unwrap_or_default());
+        // target and arguments always hash the same, however the client
+        // wrote them, whatever else (answers, state) its params carry.
+        hash.update(serde_json::to_vec(&target).unwrap_or_default());
         URL_SAFE_NO_PAD.encode(hash.finalize())
     }
 }
@@ -237,8 +247,12 @@ mod tests {
 
     use super::*;
 
+    fn params(text: &str) -> Option<RawJson> {
+        Some(serde_json::value::RawValue::from_string(text.to_owned()).unwrap())
+    }
+
     fn binding() -> Binding {
-        Binding::new("tools/call", "greet", serde_json::json!({"b": 1, "a": 2}))
+        Binding::new("tools/call", params(r#"{"name":"greet","arguments":{"b":1,"a":2}}"#))
     }
 
     fn accept() -> InputResponse {
@@ -271,12 +285,13 @@ mod tests {
 
     #[test]
     fn the_same_arguments_bind_the_same_however_they_were_written() {
-        let written_otherwise = Binding::new("tools/call", "greet", serde_json::json!({"a": 2, "b": 1}));
-        assert_eq!(binding().digest(), written_otherwise.digest());
-        assert_ne!(
-            binding().digest(),
-            Binding::new("tools/call", "greet", serde_json::json!({"a": 3, "b": 1})).digest()
+        let written_otherwise = Binding::new(
+            "tools/call",
+            params(r#"{"arguments":{"a":2, "b":1},"requestState":"s","name":"greet","_meta":{"x":1}}"#),
         );
+        assert_eq!(binding().digest(), written_otherwise.digest());
+        let other_arguments = Binding::new("tools/call", params(r#"{"name":"greet","arguments":{"a":3,"b":1}}"#));
+        assert_ne!(binding().digest(), other_arguments.digest());
     }
 
     #[test]
@@ -291,7 +306,7 @@ mod tests {
         };
         assert!(refused(&format!("{state}-TAMPERED"), binding(), &key).contains("integrity"));
         assert!(refused(&state, binding(), &StateKey::random()).contains("integrity"));
-        let other = Binding::new("prompts/get", "greet", serde_json::json!({}));
+        let other = Binding::new("prompts/get", params(r#"{"name":"greet"}"#));
         assert!(refused(&state, other, &key).contains("another request"));
         let past = Sealed { binding: binding().digest(), expires_ms: now_ms() - 1, answers: InputResponses::new() };
         let expired = seal(&key, &past);

@@ -17,6 +17,8 @@ use mcpwire_protocol::types::{
 };
 use mcpwire_protocol::{ErrorCode, ErrorObject, Meta, ProtocolVersion};
 use mcpwire_transport::EncodedResponse;
+use std::borrow::Cow;
+
 use serde::Deserialize as _;
 use serde::Serialize;
 use serde_json::Value;
@@ -30,31 +32,46 @@ pub(crate) fn versions() -> Vec<String> {
     ProtocolVersion::ALL.iter().rev().filter(|v| v.is_stateless()).map(|v| v.as_str().to_owned()).collect()
 }
 
-/// Whether a request is of the stateless era: its `_meta` names a version
-/// or declares the client's capabilities (then a missing version is the
-/// client's mistake, -32602, not a session's missing `initialize`), or its
-/// method exists only in that era.
-pub(crate) fn is_stateless(method: &str, meta: Option<&Meta>) -> bool {
-    use mcpwire_protocol::{DiscoverRequest, RequestMethod, SubscriptionsListenRequest};
-    let declares = |key| meta.is_some_and(|meta| meta.get(key).is_some());
-    declares(keys::PROTOCOL_VERSION)
-        || declares(keys::CLIENT_CAPABILITIES)
-        || method == DiscoverRequest::METHOD
-        || method == SubscriptionsListenRequest::METHOD
-}
-
 /// What a stateless request's `_meta` declares, its version still unchecked.
 pub(crate) struct Declaration<'a> {
     /// The version as sent.
-    pub(crate) version: &'a str,
+    pub(crate) version: Cow<'a, str>,
     pub(crate) log_level: Option<LoggingLevel>,
 }
 
-/// Read the members every stateless request must carry (-32602 without
-/// them); the version is checked apart, because over HTTP its header is
-/// compared with it first. The client's capabilities and name are read only
-/// when a handler asks for them ([`handshake`]).
-pub(crate) fn declaration(meta: Option<&Meta>) -> Result<Declaration<'_>, ErrorObject> {
+/// Whether a request is of the stateless era and, if it is, what its
+/// `_meta` declares (-32602 when a member every such request carries is
+/// missing). It is when its `_meta` names a version or declares the
+/// client's capabilities (then a missing version is the client's mistake,
+/// not a session's missing `initialize`), or its method exists only in that
+/// era. The version is checked apart ([`Declaration::accept`]), because over
+/// HTTP its header is compared with it first. The client's capabilities and
+/// name are read only when a handler asks for them ([`handshake`]).
+pub(crate) fn declaration<'a>(method: &str, meta: Option<&'a Meta>) -> Option<Result<Declaration<'a>, ErrorObject>> {
+    use mcpwire_protocol::meta::Presence;
+    use mcpwire_protocol::{DiscoverRequest, RequestMethod, SubscriptionsListenRequest};
+    let declared = match meta.map(Meta::declaration) {
+        Some(Ok(declared)) => Some(declared),
+        Some(Err(error)) => {
+            return Some(Err(ErrorObject::invalid_params(format!("invalid `{}`: {error}", keys::LOG_LEVEL))));
+        }
+        None => None,
+    };
+    let modern =
+        declared.as_ref().is_some_and(|d| d.protocol_version.is_some() || d.client_capabilities != Presence::Absent)
+            || method == DiscoverRequest::METHOD
+            || method == SubscriptionsListenRequest::METHOD;
+    if !modern {
+        return None;
+    }
+    Some(required(declared))
+}
+
+/// The members a stateless request must carry, or -32602 saying which is missing.
+pub(crate) fn required(
+    declared: Option<mcpwire_protocol::meta::Declaration<'_>>,
+) -> Result<Declaration<'_>, ErrorObject> {
+    use mcpwire_protocol::meta::Presence;
     let missing = |what: &str| {
         ErrorObject::invalid_params(format!(
             "a 2026-07-28 request must carry `_meta` with `{}` and `{}`: {what}",
@@ -62,39 +79,29 @@ pub(crate) fn declaration(meta: Option<&Meta>) -> Result<Declaration<'_>, ErrorO
             keys::CLIENT_CAPABILITIES
         ))
     };
-    let meta = meta.ok_or_else(|| missing("there is no `_meta`"))?;
-    let version = match meta.get(keys::PROTOCOL_VERSION) {
-        Some(Value::String(version)) => version.as_str(),
-        Some(_) => return Err(missing("the protocol version is not a string")),
-        None => return Err(missing("the protocol version is missing")),
-    };
-    match meta.get(keys::CLIENT_CAPABILITIES) {
-        Some(Value::Object(_)) => {}
-        Some(_) => return Err(missing("the client capabilities are not an object")),
-        None => return Err(missing("the client capabilities are missing")),
+    let declared = declared.ok_or_else(|| missing("there is no `_meta`"))?;
+    let version =
+        declared.protocol_version.ok_or_else(|| missing("the protocol version is missing or not a string"))?;
+    match declared.client_capabilities {
+        Presence::Present => {}
+        Presence::Malformed => return Err(missing("the client capabilities are not an object")),
+        Presence::Absent => return Err(missing("the client capabilities are missing")),
     }
-    let log_level = match meta.get(keys::LOG_LEVEL) {
-        Some(value) => Some(
-            LoggingLevel::deserialize(value)
-                .map_err(|e| ErrorObject::invalid_params(format!("invalid `{}`: {e}", keys::LOG_LEVEL)))?,
-        ),
-        None => None,
-    };
-    Ok(Declaration { version, log_level })
+    Ok(Declaration { version, log_level: declared.log_level })
 }
 
 impl Declaration<'_> {
     /// The version, once it is known to be served statelessly (-32022,
     /// naming the versions that are, otherwise).
     pub(crate) fn accept(&self) -> Result<ProtocolVersion, ErrorObject> {
-        if let Some(version) = ProtocolVersion::parse(self.version).filter(|v| v.is_stateless()) {
+        if let Some(version) = ProtocolVersion::parse(&self.version).filter(|v| v.is_stateless()) {
             return Ok(version);
         }
         let mut error = ErrorObject::from(UnsupportedProtocolVersionErrorData {
             supported: versions(),
-            requested: self.version.to_owned(),
+            requested: self.version.clone().into_owned(),
         });
-        if ProtocolVersion::parse(self.version).is_some_and(ProtocolVersion::uses_initialize) {
+        if ProtocolVersion::parse(&self.version).is_some_and(ProtocolVersion::uses_initialize) {
             error.message = format!("{}: {} is served after `initialize`", error.message, self.version).into();
         }
         Err(error)

@@ -150,9 +150,18 @@ impl EncodedResponse {
         if bytes.get(object) != Some(&b'{') {
             return Err(serde::ser::Error::custom("a result with extra members must be a JSON object"));
         }
+        // Open a gap after the result's `{` and write the members into it:
+        // one move of the result's own members, done by `copy_within`.
         let empty = bytes.get(object + 1) == Some(&b'}');
-        let inserted = members.bytes().chain((!empty).then_some(b','));
-        bytes.splice(object + 1..object + 1, inserted);
+        let gap = members.len() + usize::from(!empty);
+        let start = object + 1;
+        let end = bytes.len();
+        bytes.resize(end + gap, 0);
+        bytes.copy_within(start..end, start + gap);
+        bytes[start..start + members.len()].copy_from_slice(members.as_bytes());
+        if !empty {
+            bytes[start + members.len()] = b',';
+        }
         bytes.push(b'}');
         Ok(Self { id: Some(id), bytes })
     }

@@ -808,11 +808,17 @@ check('resources/read of an unknown resource gives -32002', async s => {
 
 check('prompts/list', async s => {
     const { prompts } = await s.client.listPrompts();
-    assert.deepEqual(prompts.map(p => p.name).sort(), Object.keys(PROMPTS).sort(), 'listed prompts');
+    // The fixtures of later scenarios (the 2026-07-28 input-required prompt)
+    // may be listed too; these four must be, exactly as the suite describes them.
+    const names = prompts.map(p => p.name);
+    const missing = Object.keys(PROMPTS).filter(name => !names.includes(name));
+    assert.deepEqual(missing, [], `prompts missing from prompts/list: ${missing.join(', ')}`);
     for (const prompt of prompts) {
         assert.ok(typeof prompt.title === 'string' && prompt.title.length > 0, `${prompt.name} has no title`);
         assert.ok(typeof prompt.description === 'string' && prompt.description.length > 0, `${prompt.name} has no description`);
-        assert.deepEqual(prompt.arguments ?? [], PROMPTS[prompt.name].arguments, `${prompt.name} arguments`);
+        if (PROMPTS[prompt.name]) {
+            assert.deepEqual(prompt.arguments ?? [], PROMPTS[prompt.name].arguments, `${prompt.name} arguments`);
+        }
     }
 });
 

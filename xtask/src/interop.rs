@@ -1,10 +1,13 @@
-//! `cargo xtask interop`: the official TypeScript SDK client against the
-//! `mcpwire` binary.
+//! `cargo xtask interop`: the official TypeScript SDK clients against the
+//! `mcpwire` binary, in both eras of MCP.
 //!
-//! The checks themselves live in `xtask/interop/stdio-client.mjs`, next to the
-//! `package.json` that pins the SDK; this module only installs those packages
-//! (with Node 22) into `target/xtask-cache/interop`, builds the binary, runs
-//! the script and passes on its verdict.
+//! The checks themselves live in `xtask/interop/*.mjs`, next to the
+//! `package.json` that pins the SDKs: `stdio-client.mjs` drives SDK 1.x at
+//! 2025-11-25 (the `initialize` handshake), `modern-client.mjs` drives SDK 2.x
+//! at 2026-07-28 (stateless, input-required rounds, `subscriptions/listen`).
+//! This module only installs those packages (with Node 22) into
+//! `target/xtask-cache/interop`, builds the binary, runs each script over stdio
+//! and over Streamable HTTP, and passes on their verdicts.
 
 use std::path::Path;
 use std::process::Command;
@@ -15,29 +18,46 @@ use serde_json::Value;
 use crate::checks::project_root;
 use crate::node::NodeEnv;
 
-/// The client script. It runs from the install folder, not from the source
-/// tree, because that is where Node resolves its bare `@modelcontextprotocol/sdk`
-/// imports (ES modules ignore `NODE_PATH`).
-const SCRIPT: &str = "stdio-client.mjs";
+/// One client script and the SDK it drives, run over stdio and over
+/// Streamable HTTP.
+struct Client {
+    /// The script in `xtask/interop`. It runs from the install folder, not from
+    /// the source tree, because that is where Node resolves its bare
+    /// `@modelcontextprotocol/...` imports (ES modules ignore `NODE_PATH`).
+    script: &'static str,
+    /// The SDK package it imports, whose installed version must match the pin.
+    sdk: &'static str,
+    /// The protocol revision its checks speak, for the failure message.
+    revision: &'static str,
+}
 
-/// The SDK whose installed version must match the pin.
-const SDK: &str = "@modelcontextprotocol/sdk";
+/// Each era's client, oldest first.
+const CLIENTS: [Client; 2] = [
+    Client { script: "stdio-client.mjs", sdk: "@modelcontextprotocol/sdk", revision: "2025-11-25" },
+    Client { script: "modern-client.mjs", sdk: "@modelcontextprotocol/client", revision: "2026-07-28" },
+];
 
 pub(crate) fn run() -> Result<()> {
     let sources = project_root().join("xtask/interop");
     let packages = pinned_packages(&sources.join("package.json"))?;
     let env = NodeEnv::install("interop", &packages.iter().map(String::as_str).collect::<Vec<_>>())?;
-    check_sdk_version(&env, &packages)?;
-    let script = env.dir.join(SCRIPT);
-    std::fs::copy(sources.join(SCRIPT), &script)
-        .with_context(|| format!("copying {SCRIPT} into {}", env.dir.display()))?;
+    for client in &CLIENTS {
+        check_sdk_version(&env, &packages, client.sdk)?;
+        std::fs::copy(sources.join(client.script), env.dir.join(client.script))
+            .with_context(|| format!("copying {} into {}", client.script, env.dir.display()))?;
+    }
     let binary = crate::mcpwire::binary()?;
-    run_client(&env, &script, &binary.to_string_lossy())?;
-    // The same checks over Streamable HTTP, against the same binary.
+    for client in &CLIENTS {
+        run_client(&env, client, &binary.to_string_lossy())?;
+    }
+    // The same checks over Streamable HTTP, against one server that serves both
+    // eras side by side, as a deployed one would.
     let server = crate::mcpwire::HttpServer::start(&binary)?;
-    if let Err(error) = run_client(&env, &script, &server.url) {
-        eprintln!("mcpwire's stderr (last lines):\n{}", server.stderr_tail());
-        return Err(error);
+    for client in &CLIENTS {
+        if let Err(error) = run_client(&env, client, &server.url) {
+            eprintln!("mcpwire's stderr (last lines):\n{}", server.stderr_tail());
+            return Err(error);
+        }
     }
     server.stop()?;
     Ok(())
@@ -60,39 +80,45 @@ fn pinned_packages(manifest: &Path) -> Result<Vec<String>> {
         .collect()
 }
 
-/// Fail if the cache holds another SDK than the pin: a run against the wrong
-/// SDK would pass or fail for reasons nobody can reproduce.
-fn check_sdk_version(env: &NodeEnv, packages: &[String]) -> Result<()> {
-    let prefix = format!("{SDK}@");
+/// Fail if the cache holds another version of `sdk` than the pin: a run
+/// against the wrong SDK would pass or fail for reasons nobody can reproduce.
+fn check_sdk_version(env: &NodeEnv, packages: &[String], sdk: &str) -> Result<()> {
+    let prefix = format!("{sdk}@");
     let Some(pinned) = packages.iter().find_map(|package| package.strip_prefix(&prefix)) else {
-        bail!("xtask/interop/package.json does not list {SDK}");
+        bail!("xtask/interop/package.json does not list {sdk}");
     };
-    let manifest = env.module_path(&format!("{SDK}/package.json"));
+    let manifest = env.module_path(&format!("{sdk}/package.json"));
     let text = std::fs::read_to_string(&manifest).with_context(|| format!("reading {}", manifest.display()))?;
     let installed: Value = serde_json::from_str(&text).with_context(|| format!("parsing {}", manifest.display()))?;
     let installed = installed.get("version").and_then(Value::as_str).unwrap_or("(none)");
     if installed != pinned {
         bail!(
-            "{} holds {SDK} {installed}, not the pinned {pinned}; delete that folder and run again",
+            "{} holds {sdk} {installed}, not the pinned {pinned}; delete that folder and run again",
             env.dir.display()
         );
     }
     Ok(())
 }
 
-/// Run the client script against `target` (a binary to spawn, or the URL of a
+/// Run `client`'s script against `target` (a binary to spawn, or the URL of a
 /// Streamable HTTP endpoint), with its output streamed as it comes.
-fn run_client(env: &NodeEnv, script: &Path, target: &str) -> Result<()> {
+fn run_client(env: &NodeEnv, client: &Client, target: &str) -> Result<()> {
     let node = env.node();
+    let script = env.dir.join(client.script);
     eprintln!("$ {} {} {target}", node.display(), script.display());
     let status = Command::new(&node)
-        .arg(script)
+        .arg(&script)
         .arg(target)
         .current_dir(&env.dir)
         .status()
         .with_context(|| format!("running {}", node.display()))?;
     if !status.success() {
-        bail!("the TypeScript SDK client found interop failures against {target} ({status})");
+        bail!(
+            "{} ({}) found interop failures at {} against {target} ({status})",
+            client.script,
+            client.sdk,
+            client.revision
+        );
     }
     Ok(())
 }

@@ -102,7 +102,12 @@ pub struct PaginatedRequestParams {
     pub cursor: Option<Cursor>,
     /// Metadata; required in 2026-07-28, where it carries the protocol version
     /// and the client's capabilities.
-    #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_meta",
+        default,
+        deserialize_with = "crate::meta::lazy",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub meta: Option<Meta>,
 }
 

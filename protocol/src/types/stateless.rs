@@ -164,7 +164,12 @@ pub struct SubscriptionsListenRequestParams {
     /// What to listen for.
     pub notifications: SubscriptionFilter,
     /// Metadata; required.
-    #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_meta",
+        default,
+        deserialize_with = "crate::meta::lazy",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub meta: Option<Meta>,
 }
 

@@ -184,7 +184,7 @@ impl Processor {
             return responder.error(Some(id), error);
         }
         let routed = match parsed {
-            Ok(request) => routes::route(&self.server, &self.session, &id, request, &era),
+            Ok(request) => routes::route(&self.server, &self.session, &id, request, params, &era),
             Err(mcpwire_protocol::Error::UnknownMethod(_)) => {
                 routes::custom(&self.server, &method, custom_meta, params, &era)
             }
@@ -202,8 +202,8 @@ impl Processor {
     /// `ping`), and is served at the session's revision. So a stdio
     /// connection serves both kinds side by side.
     fn era(&self, method: &str, meta: Option<&Meta>) -> Result<Era, ErrorObject> {
-        if stateless::is_stateless(method, meta) {
-            let declaration = stateless::declaration(meta)?;
+        if let Some(declaration) = stateless::declaration(method, meta) {
+            let declaration = declaration?;
             return Ok(Era::Stateless { version: declaration.accept()?, log_level: declaration.log_level });
         }
         match self.session.handshake() {

@@ -18,7 +18,6 @@ use mcpwire_protocol::{
 };
 use mcpwire_transport::EncodedResponse;
 use serde::Serialize;
-use serde_json::Value;
 
 use tokio_util::sync::CancellationToken;
 
@@ -64,6 +63,9 @@ impl Era {
 }
 
 /// What to do with one request.
+// It lives on the stack for the moment a request is routed; boxing the job
+// would add an allocation to every call.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Routed {
     /// The answer, ready now.
     Answer(Result<EncodedResponse, ErrorObject>),
@@ -177,7 +179,16 @@ pub(crate) fn reply<T: Serialize + ?Sized>(id: &RequestId, result: &T) -> Result
 
 /// Route an MCP request. A session's own requests touch `session`; in the
 /// stateless era they do not exist.
-pub(crate) fn route(server: &Server, session: &Session, id: &RequestId, request: ClientRequest, era: &Era) -> Routed {
+/// `params` is the request's params text, which a stateless round's state is
+/// bound to.
+pub(crate) fn route(
+    server: &Server,
+    session: &Session,
+    id: &RequestId,
+    request: ClientRequest,
+    params: Option<RawJson>,
+    era: &Era,
+) -> Routed {
     let stateless = matches!(era, Era::Stateless { .. });
     let page_size = server.config().page_size;
     let lists = server.config().cache.lists;
@@ -279,9 +290,9 @@ pub(crate) fn route(server: &Server, session: &Session, id: &RequestId, request:
                 listed.map(|(prompts, next_cursor)| ListPromptsResult { prompts, next_cursor, ..Default::default() }),
             )
         }
-        ClientRequest::CallTool(params) => call_tool(server, params, era),
-        ClientRequest::ReadResource(params) => read_resource(server, params, era),
-        ClientRequest::GetPrompt(params) => get_prompt(server, params, era),
+        ClientRequest::CallTool(call) => call_tool(server, call, params, era),
+        ClientRequest::ReadResource(read) => read_resource(server, read, params, era),
+        ClientRequest::GetPrompt(get) => get_prompt(server, get, params, era),
         ClientRequest::Complete(params) => complete(server, id, params, era),
         other if stateless => Routed::Answer(Err(stateless::removed(other.method()))),
         other => {
@@ -319,15 +330,15 @@ fn input_round(
     InputRound::start(&server.config().request_state_key, binding(), state, responses).map(Some)
 }
 
-fn call_tool(server: &Server, params: CallToolRequestParams, era: &Era) -> Routed {
+fn call_tool(server: &Server, params: CallToolRequestParams, raw: Option<RawJson>, era: &Era) -> Routed {
     let handler = server.registry().tools.get(&params.name).map(|route| Arc::clone(&route.handler));
     let Some(handler) = handler else {
         let error = ErrorObject::invalid_params(format!("Unknown tool: {}", params.name))
             .with_data(serde_json::json!({ "name": params.name }));
         return Routed::Answer(Err(error));
     };
-    let CallToolRequestParams { name, arguments, input_responses, request_state, meta, .. } = params;
-    let binding = || Binding::new(CallToolRequest::METHOD, &name, arguments.clone().map_or(Value::Null, Value::Object));
+    let CallToolRequestParams { arguments, input_responses, request_state, meta, .. } = params;
+    let binding = || Binding::new(CallToolRequest::METHOD, raw);
     let input = match input_round(server, era, binding, request_state.as_deref(), input_responses) {
         Ok(input) => input,
         Err(error) => return Routed::Answer(Err(error)),
@@ -336,7 +347,7 @@ fn call_tool(server: &Server, params: CallToolRequestParams, era: &Era) -> Route
     Routed::Run(Job { meta, stateless: era.stateless(input), kind })
 }
 
-fn read_resource(server: &Server, params: ReadResourceRequestParams, era: &Era) -> Routed {
+fn read_resource(server: &Server, params: ReadResourceRequestParams, raw: Option<RawJson>, era: &Era) -> Routed {
     let found = {
         let registry = server.registry();
         let fixed = registry.resources.get(&params.uri).map(|r| (Arc::clone(&r.handler), HashMap::new(), r.cache));
@@ -352,7 +363,7 @@ fn read_resource(server: &Server, params: ReadResourceRequestParams, era: &Era) 
         return Routed::Answer(Err(error));
     };
     let ReadResourceRequestParams { uri, input_responses, request_state, meta } = params;
-    let binding = || Binding::new(ReadResourceRequest::METHOD, &uri, Value::Null);
+    let binding = || Binding::new(ReadResourceRequest::METHOD, raw);
     let input = match input_round(server, era, binding, request_state.as_deref(), input_responses) {
         Ok(input) => input,
         Err(error) => return Routed::Answer(Err(error)),
@@ -361,11 +372,11 @@ fn read_resource(server: &Server, params: ReadResourceRequestParams, era: &Era) 
     Routed::Run(Job { meta, stateless: era.stateless(input), kind: JobKind::Read { handler, uri, variables, cache } })
 }
 
-fn get_prompt(server: &Server, params: GetPromptRequestParams, era: &Era) -> Routed {
+fn get_prompt(server: &Server, params: GetPromptRequestParams, raw: Option<RawJson>, era: &Era) -> Routed {
     let Some(route) = server.registry().prompts.get(&params.name).cloned() else {
         return Routed::Answer(Err(ErrorObject::invalid_params(format!("Unknown prompt: {}", params.name))));
     };
-    let GetPromptRequestParams { name, arguments, input_responses, request_state, meta } = params;
+    let GetPromptRequestParams { arguments, input_responses, request_state, meta, .. } = params;
     let arguments = arguments.unwrap_or_default();
     let missing: Vec<_> = route
         .prompt
@@ -379,8 +390,7 @@ fn get_prompt(server: &Server, params: GetPromptRequestParams, era: &Era) -> Rou
         let message = format!("missing required arguments: {}", missing.join(", "));
         return Routed::Answer(Err(ErrorObject::invalid_params(message)));
     }
-    let binding =
-        || Binding::new(GetPromptRequest::METHOD, &name, serde_json::to_value(&arguments).unwrap_or_default());
+    let binding = || Binding::new(GetPromptRequest::METHOD, raw);
     let input = match input_round(server, era, binding, request_state.as_deref(), input_responses) {
         Ok(input) => input,
         Err(error) => return Routed::Answer(Err(error)),
