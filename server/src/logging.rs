@@ -148,9 +148,14 @@ impl LogQueue {
             state.dropped_total += 1;
             return;
         }
+        // The writer only ever waits on an empty queue, so only the first
+        // line after it emptied needs to wake it.
+        let was_empty = state.pending.is_empty();
         state.pending.extend_from_slice(line);
         drop(state);
-        self.arrived.notify_one();
+        if was_empty {
+            self.arrived.notify_one();
+        }
     }
 
     /// The writer thread: take everything queued, write it, say what was

@@ -133,7 +133,7 @@ pub(crate) struct Shared {
     /// or the writer failing) resolves them, through
     /// [`fail_pending`](Self::fail_pending).
     pending: Mutex<PendingRequests>,
-    /// Notification bytes that may be queued; one permit per byte.
+    /// Footprint of the notifications that may be queued; one permit per byte.
     budget: Semaphore,
     budget_bytes: u32,
     /// Memory held by queued messages of every kind now, and the most ever,
