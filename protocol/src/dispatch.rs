@@ -51,6 +51,23 @@ dispatch_enum! {
 }
 
 dispatch_enum! {
+    /// A request of an extension the client sends to the server (2026-07-28):
+    /// the methods the tasks and skills extensions add. Apart from
+    /// [`ClientRequest`] because the core schema does not define them; a
+    /// server that serves an extension parses these after the core methods.
+    pub enum ClientExtensionRequest: RequestMethod {
+        /// `tasks/update` (tasks extension).
+        "tasks/update" => UpdateTask(UpdateTaskRequest),
+        /// `skills/list` (skills extension).
+        "skills/list" => ListSkills(ListSkillsRequest),
+        /// `skills/get` (skills extension).
+        "skills/get" => GetSkill(GetSkillRequest),
+        /// `resources/directory/read` (skills extension).
+        "resources/directory/read" => ReadResourceDirectory(ReadResourceDirectoryRequest),
+    }
+}
+
+dispatch_enum! {
     /// A request the server sends to the client (2024-11-05 to 2025-11-25;
     /// 2026-07-28 embeds the questions in results instead, see [`crate::types::InputRequest`]).
     pub enum ServerRequest: RequestMethod {
@@ -119,12 +136,23 @@ dispatch_enum! {
 /// allocate its method.
 pub(crate) fn static_method(name: &str) -> Option<&'static str> {
     ClientRequest::static_method(name)
+        .or_else(|| ClientExtensionRequest::static_method(name))
         .or_else(|| ClientNotification::static_method(name))
         .or_else(|| ServerRequest::static_method(name))
         .or_else(|| ServerNotification::static_method(name))
 }
 
 impl crate::RequestEnum for ClientRequest {
+    fn method(&self) -> &'static str {
+        self.into()
+    }
+
+    fn from_parts(method: &str, params: Option<&serde_json::value::RawValue>) -> Result<Self, crate::Error> {
+        Self::from_parts(method, params)
+    }
+}
+
+impl crate::RequestEnum for ClientExtensionRequest {
     fn method(&self) -> &'static str {
         self.into()
     }
@@ -190,6 +218,11 @@ mod tests {
     #[test]
     fn dispatch_names_agree_for_client_requests() {
         assert_names_agree!(ClientRequest);
+    }
+
+    #[test]
+    fn dispatch_names_agree_for_client_extension_requests() {
+        assert_names_agree!(ClientExtensionRequest);
     }
 
     #[test]

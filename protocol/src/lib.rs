@@ -36,7 +36,7 @@ mod methods;
 pub mod types;
 mod version;
 
-pub use dispatch::{ClientNotification, ClientRequest, ServerNotification, ServerRequest};
+pub use dispatch::{ClientExtensionRequest, ClientNotification, ClientRequest, ServerNotification, ServerRequest};
 pub use error::{Error, ErrorCode, ErrorObject};
 pub use jsonrpc::{
     Decoded, ErrorResponse, Message, Notification, RawJson, Request, RequestId, Response, TwoPointZero, decode,

@@ -88,13 +88,15 @@ with_meta!(
     crate::types::SubscriptionsAcknowledgedNotificationParams,
 );
 
-// Params whose schema has no `_meta`.
+// `tasks/*` params: no `_meta` in 2025-11-25's schema, but the tasks
+// extension's requests (2026-07-28) carry one, like every request of that era.
 impl WithMeta for crate::types::GetTaskRequestParams {
     fn meta(&self) -> Option<&Meta> {
-        None
+        self.meta.as_ref()
     }
 }
 
+// Params whose schema has no `_meta`.
 impl WithMeta for crate::types::ElicitationCompleteNotificationParams {
     fn meta(&self) -> Option<&Meta> {
         None
@@ -220,6 +222,16 @@ impl Meta {
     pub fn into_map(mut self) -> Map<String, Value> {
         self.map();
         self.map.take().unwrap_or_default()
+    }
+
+    /// The JSON text this `_meta` was read from, while nothing has changed
+    /// it; `None` for one built or changed in code, or one that was not read
+    /// lazily (only request params read their `_meta` that way).
+    /// Two requests whose `_meta` texts are equal declare the same thing, so
+    /// a server may remember what it read from the last one instead of
+    /// reading the next (see [`declaration`](Self::declaration)).
+    pub fn json_text(&self) -> Option<&str> {
+        self.raw.as_deref().map(RawValue::get)
     }
 
     /// The members of a 2026-07-28 request's `_meta` that say how to serve

@@ -112,7 +112,9 @@ request!(
     ListRootsRequest, "roots/list", EmptyParams, ListRootsResult
 );
 request!(
-    /// `tasks/get`: a task's state (2025-11-25; either side).
+    /// `tasks/get`: a task's state (2025-11-25; either side). The tasks
+    /// extension (2026-07-28) keeps the method and params and answers with a
+    /// [`DetailedTask`] instead.
     GetTaskRequest, "tasks/get", GetTaskRequestParams, GetTaskResult
 );
 request!(
@@ -120,12 +122,29 @@ request!(
     GetTaskPayloadRequest, "tasks/result", GetTaskPayloadRequestParams, GetTaskPayloadResult
 );
 request!(
-    /// `tasks/cancel`: stop a task (2025-11-25; either side).
+    /// `tasks/cancel`: stop a task (2025-11-25; either side). The tasks
+    /// extension (2026-07-28) answers with a [`TaskAckResult`] instead.
     CancelTaskRequest, "tasks/cancel", CancelTaskRequestParams, CancelTaskResult
 );
 request!(
     /// `tasks/list`: one page of tasks (2025-11-25; either side).
     ListTasksRequest, "tasks/list", PaginatedRequestParams, ListTasksResult
+);
+request!(
+    /// `tasks/update`: answers to a task's questions (tasks extension, 2026-07-28).
+    UpdateTaskRequest, "tasks/update", UpdateTaskRequestParams, TaskAckResult
+);
+request!(
+    /// `skills/list`: one page of the server's skills (skills extension).
+    ListSkillsRequest, "skills/list", PaginatedRequestParams, ListSkillsResult
+);
+request!(
+    /// `skills/get`: one skill's entry by the URI of its `SKILL.md` (skills extension).
+    GetSkillRequest, "skills/get", GetSkillRequestParams, GetSkillResult
+);
+request!(
+    /// `resources/directory/read`: a directory's direct children (skills extension).
+    ReadResourceDirectoryRequest, "resources/directory/read", ReadResourceDirectoryRequestParams, ReadResourceDirectoryResult
 );
 
 notification!(

@@ -1,9 +1,10 @@
 //! A complete MCP server in about twenty lines: one typed tool and one
-//! resource, served over stdio. Run it with
+//! resource, served over stdio. Its whole dependency list is
+//! `mcpwire-server`, `tokio` and `serde`. Run it with
 //! `cargo run -p mcpwire-server --example custom_server`.
 
-use mcpwire_protocol::types::{Resource, ResourceContents, Tool};
-use mcpwire_server::{HandlerError, ResourceRoute, Server, ToolRoute};
+use mcpwire_server::prelude::*;
+use mcpwire_server::schemars;
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 struct Greet {
@@ -14,10 +15,10 @@ struct Greet {
 #[tokio::main]
 async fn main() -> Result<(), mcpwire_server::Error> {
     let greet = ToolRoute::typed(Tool::new("greet", "Greets someone by name"), |args: Greet, _ctx| async move {
-        Ok::<_, HandlerError>(format!("Hello, {}!", args.name))
+        Ok(format!("Hello, {}!", args.name))
     });
     let motd = ResourceRoute::new(Resource::new("memo://motd", "Message of the day"), |uri, _ctx| async move {
-        Ok::<_, HandlerError>(ResourceContents::text(uri, "text/plain", "Be kind to your peers."))
+        Ok(ResourceContents::text(uri, "text/plain", "Be kind to your peers."))
     });
     let server = Server::builder("greeter", "1.0.0").tool(greet).resource(motd).build();
     server.serve_stdio(std::future::pending()).await

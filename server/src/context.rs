@@ -27,6 +27,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::input::InputRound;
 use crate::session::{Handshake, Session};
+use crate::tasks::TaskBinding;
 use crate::{Error, Server};
 
 /// What a stateless request (2026-07-28) declared in its `_meta`, and its
@@ -67,6 +68,9 @@ pub struct RequestContext {
     /// from here, not from the session.
     stateless: Option<Arc<Stateless>>,
     server: Server,
+    /// `Some` when the handler runs as a task, which outlives the request:
+    /// its questions then go through the task.
+    task: Option<Arc<TaskBinding>>,
 }
 
 impl RequestContext {
@@ -78,7 +82,36 @@ impl RequestContext {
         stateless: Option<Arc<Stateless>>,
         server: Server,
     ) -> Self {
-        Self { request_id, meta, cancel, session, stateless, server }
+        Self { request_id, meta, cancel, session, stateless, server, task: None }
+    }
+
+    /// The context of the task this request became: the same request, with
+    /// the task's cancellation and questions. In the stateless era it sends
+    /// no logs (the extension has none on tasks), and its client is what the
+    /// request declared.
+    pub(crate) fn for_task(&self, task: Arc<TaskBinding>) -> Self {
+        let stateless = self.stateless.as_ref().map(|stateless| {
+            Arc::new(Stateless {
+                version: stateless.version,
+                handshake: stateless.handshake.clone(),
+                log_level: None,
+                input: None,
+            })
+        });
+        Self {
+            request_id: self.request_id.clone(),
+            meta: self.meta.clone(),
+            cancel: task.cancellation(),
+            session: Arc::clone(&self.session),
+            stateless,
+            server: self.server.clone(),
+            task: Some(task),
+        }
+    }
+
+    /// The id of the task this handler runs as, when it runs as one.
+    pub fn task_id(&self) -> Option<&str> {
+        self.task.as_ref().map(|task| task.id.as_str())
     }
 
     /// The id of the request being served.
@@ -105,6 +138,20 @@ impl RequestContext {
     /// subscribers from inside a handler.
     pub fn server(&self) -> &Server {
         &self.server
+    }
+
+    /// The value of type `S` the server was built with
+    /// ([`ServerBuilder::state`](crate::ServerBuilder::state)).
+    ///
+    /// # Panics
+    /// When the server was given no value of type `S`: a mistake in how the
+    /// server was built, which the client sees as the handler's failure
+    /// (-32603) naming the type.
+    pub fn state<S: Send + Sync + 'static>(&self) -> &S {
+        match self.server.state::<S>() {
+            Some(state) => state,
+            None => panic!("the server was built without a state of type {}", std::any::type_name::<S>()),
+        }
     }
 
     /// What the client declared: in a session, what `initialize` agreed (none
@@ -212,8 +259,17 @@ impl RequestContext {
     /// # Errors
     /// When the connection is closed.
     pub async fn notify(&self, notification: ServerNotification) -> Result<(), Error> {
+        let related = match (&self.task, &self.stateless) {
+            (None, _) => Some(self.request_id.clone()),
+            // The tasks extension has no notifications from a task's handler:
+            // its request, and the stream it had, are over.
+            (Some(_), Some(_)) => return Ok(()),
+            // A 2025-11-25 task's request is answered; what it sends now goes
+            // to the session at large.
+            (Some(_), None) => None,
+        };
         let message = OutgoingMessage::ServerNotification(notification);
-        Ok(self.session.sender.notify(message, Some(self.request_id.clone())).await?)
+        Ok(self.session.sender.notify(message, related).await?)
     }
 
     /// Ask the user for input through the client (`elicitation/create`), in
@@ -279,27 +335,25 @@ impl RequestContext {
         if let Some(stateless) = &self.stateless {
             return Err(Error::NotInVersion("requests from server to client", stateless.version));
         }
-        let options =
-            RequestOptions { timeout, related: Some(self.request_id.clone()), cancel: Some(self.cancel.clone()) };
+        // A task's request is answered already: its questions go to the session at large.
+        let related = self.task.is_none().then(|| self.request_id.clone());
+        let options = RequestOptions { timeout, related, cancel: Some(self.cancel.clone()) };
         Ok(self.session.sender.request::<R>(params, options).await?)
     }
 
     /// Put a question to the client: a request in a session, a recorded
     /// question (or its answer from the retry) in a stateless request.
     async fn question(&self, key: Option<String>, request: InputRequest) -> Result<InputResponse, Error> {
+        match (&self.task, &self.stateless) {
+            (Some(task), Some(_)) => return task.ask(key, request).await,
+            (Some(task), None) => {
+                let asking = Box::pin(self.ask_session(request.clone()));
+                return task.while_asking(request, asking).await;
+            }
+            (None, _) => {}
+        }
         let Some(stateless) = &self.stateless else {
-            return match request {
-                InputRequest::Elicit(params) => {
-                    self.ask_client::<ElicitRequest>(&params, None).await.map(InputResponse::Elicit)
-                }
-                InputRequest::CreateMessage(params) => {
-                    self.ask_client::<CreateMessageRequest>(&params, None).await.map(InputResponse::CreateMessage)
-                }
-                InputRequest::ListRoots(params) => {
-                    self.ask_client::<ListRootsRequest>(&params, None).await.map(InputResponse::ListRoots)
-                }
-                _ => Err(Error::NotInVersion("this kind of question", ProtocolVersion::LATEST_HANDSHAKE)),
-            };
+            return self.ask_session(request).await;
         };
         let Some(round) = &stateless.input else { return Err(Error::NoInputHere) };
         match round.ask(key, request) {
@@ -307,6 +361,22 @@ impl RequestContext {
             // Recorded: the processor ends the round with it, and this
             // future is dropped unanswered.
             Err(_) => std::future::pending().await,
+        }
+    }
+
+    /// Put a question to the client of a session, as a request.
+    async fn ask_session(&self, request: InputRequest) -> Result<InputResponse, Error> {
+        match request {
+            InputRequest::Elicit(params) => {
+                self.ask_client::<ElicitRequest>(&params, None).await.map(InputResponse::Elicit)
+            }
+            InputRequest::CreateMessage(params) => {
+                self.ask_client::<CreateMessageRequest>(&params, None).await.map(InputResponse::CreateMessage)
+            }
+            InputRequest::ListRoots(params) => {
+                self.ask_client::<ListRootsRequest>(&params, None).await.map(InputResponse::ListRoots)
+            }
+            _ => Err(Error::NotInVersion("this kind of question", ProtocolVersion::LATEST_HANDSHAKE)),
         }
     }
 }

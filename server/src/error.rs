@@ -27,6 +27,10 @@ pub enum Error {
     /// answer to that kind of question.
     #[error("invalid input response: {0}")]
     InvalidInputResponse(String),
+    /// The task this handler ran as ended (it was cancelled, or expired)
+    /// while the handler waited for an answer.
+    #[error("the task ended before its question was answered")]
+    TaskEnded,
     /// A request to the client failed: its error reply, a timeout,
     /// cancellation, or the connection closing.
     #[error(transparent)]
@@ -37,6 +41,9 @@ pub enum Error {
     /// Log directives that do not parse (see [`log_to_stderr`](crate::log_to_stderr)).
     #[error("invalid log directives: {0}")]
     LogFilter(String),
+    /// A skill that cannot be served: unreadable, or breaking SEP-2640's rules.
+    #[error("{0}")]
+    Skill(String),
     /// A `requestState` key that is too short to be safe.
     #[error("{0}")]
     StateKey(String),

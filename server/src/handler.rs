@@ -8,11 +8,16 @@ use std::sync::Arc;
 
 use mcpwire_protocol::ErrorObject;
 use mcpwire_protocol::types::{
-    GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceContents, ResourceTemplate, TextResourceContents,
+    ContentBlock, GetPromptResult, Prompt, PromptArgument, PromptMessage, ReadResourceResult, Resource,
+    ResourceContents, ResourceTemplate, TextResourceContents,
 };
 
 use crate::tool::BoxFuture;
 use crate::uri_template::UriTemplate;
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
 use crate::{CacheHint, RequestContext};
 
 /// Why a handler failed.
@@ -138,7 +143,8 @@ pub(crate) fn resource_not_found(uri: &str) -> ErrorObject {
         .with_data(serde_json::json!({ "uri": uri }))
 }
 
-/// What a resource handler may return.
+/// What a resource handler's `Ok` may carry: contents (one, several, or a
+/// whole `ReadResourceResult`).
 pub trait IntoReadResult {
     /// The `resources/read` result to send.
     fn into_read_result(self) -> ReadResourceResult;
@@ -165,6 +171,31 @@ impl IntoReadResult for ResourceContents {
 impl IntoReadResult for TextResourceContents {
     fn into_read_result(self) -> ReadResourceResult {
         ResourceContents::Text(self).into_read_result()
+    }
+}
+
+/// What a prompt handler's `Ok` may carry: the whole `GetPromptResult`, its
+/// messages, or a single user message as text.
+pub trait IntoPromptResult {
+    /// The `prompts/get` result to send.
+    fn into_prompt_result(self) -> GetPromptResult;
+}
+
+impl IntoPromptResult for GetPromptResult {
+    fn into_prompt_result(self) -> GetPromptResult {
+        self
+    }
+}
+
+impl IntoPromptResult for Vec<PromptMessage> {
+    fn into_prompt_result(self) -> GetPromptResult {
+        GetPromptResult { messages: self, ..GetPromptResult::default() }
+    }
+}
+
+impl IntoPromptResult for String {
+    fn into_prompt_result(self) -> GetPromptResult {
+        vec![PromptMessage::user(ContentBlock::text(self))].into_prompt_result()
     }
 }
 
@@ -267,6 +298,24 @@ impl ResourceTemplateRoute {
 type PromptFn =
     dyn Fn(HashMap<String, String>, RequestContext) -> BoxFuture<Result<GetPromptResult, HandlerError>> + Send + Sync;
 
+/// A prompt's arguments, from the properties of `A`'s JSON Schema.
+fn prompt_arguments<A: JsonSchema>() -> Vec<PromptArgument> {
+    let schema = schemars::SchemaGenerator::default().into_root_schema_for::<A>();
+    let value = schema.as_value();
+    let required: Vec<&str> =
+        value.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    let Some(properties) = value.get("properties").and_then(Value::as_object) else { return Vec::new() };
+    properties
+        .iter()
+        .map(|(name, property)| PromptArgument {
+            name: name.clone(),
+            description: property.get("description").and_then(Value::as_str).map(str::to_owned),
+            required: Some(required.contains(&name.as_str())),
+            ..PromptArgument::default()
+        })
+        .collect()
+}
+
 /// A prompt and the handler that renders it.
 #[derive(Clone)]
 pub struct PromptRoute {
@@ -281,14 +330,68 @@ impl fmt::Debug for PromptRoute {
 }
 
 impl PromptRoute {
-    /// A prompt whose handler receives its arguments. Required arguments
-    /// (per the prompt's definition) are checked first: a missing one is -32602.
-    pub fn new<F, Fut>(prompt: Prompt, handler: F) -> Self
+    /// A prompt whose handler receives its arguments as strings by name.
+    /// Required arguments (per the prompt's definition) are checked first: a
+    /// missing one is -32602.
+    pub fn new<F, Fut, R>(prompt: Prompt, handler: F) -> Self
     where
         F: Fn(HashMap<String, String>, RequestContext) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<GetPromptResult, HandlerError>> + Send + 'static,
+        Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
+        R: IntoPromptResult,
     {
-        Self { prompt, handler: Arc::new(move |arguments, ctx| Box::pin(handler(arguments, ctx))) }
+        let handler: Arc<PromptFn> = Arc::new(move |arguments, ctx| {
+            let future = handler(arguments, ctx);
+            Box::pin(async move { future.await.map(IntoPromptResult::into_prompt_result) })
+        });
+        Self { prompt, handler }
+    }
+
+    /// A prompt whose arguments deserialise into `A`: its argument list is
+    /// derived from `A` (each field an argument, its doc comment the
+    /// description, required unless it is an `Option`) and replaces whatever
+    /// `prompt` had. Prompt arguments are strings, so `A`'s fields are
+    /// `String` or `Option<String>`; arguments that do not fit are -32602.
+    ///
+    /// ```
+    /// use mcpwire_server::PromptRoute;
+    /// use mcpwire_server::protocol::types::Prompt;
+    /// use mcpwire_server::schemars;
+    ///
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct Review {
+    ///     /// The code to review.
+    ///     code: String,
+    ///     /// What to look for.
+    ///     focus: Option<String>,
+    /// }
+    ///
+    /// let route = PromptRoute::typed(Prompt::new("review", "Review code"), |args: Review, _ctx| async move {
+    ///     Ok(format!("Review this, looking for {}: {}", args.focus.as_deref().unwrap_or("bugs"), args.code))
+    /// });
+    /// let arguments = route.prompt().arguments.as_ref().unwrap();
+    /// assert_eq!((arguments[0].name.as_str(), arguments[0].required), ("code", Some(true)));
+    /// assert_eq!(arguments[1].required, Some(false));
+    /// ```
+    pub fn typed<A, F, Fut, R>(mut prompt: Prompt, handler: F) -> Self
+    where
+        A: DeserializeOwned + JsonSchema + Send + 'static,
+        F: Fn(A, RequestContext) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
+        R: IntoPromptResult,
+    {
+        prompt.arguments = Some(prompt_arguments::<A>());
+        let handler = Arc::new(handler);
+        let handler: Arc<PromptFn> = Arc::new(move |arguments: HashMap<String, String>, ctx| {
+            let object = arguments.into_iter().map(|(name, value)| (name, Value::String(value))).collect();
+            let parsed = serde_json::from_value::<A>(Value::Object(object));
+            let handler = Arc::clone(&handler);
+            Box::pin(async move {
+                let args =
+                    parsed.map_err(|e| HandlerError::invalid_params(format!("invalid prompt arguments: {e}")))?;
+                handler(args, ctx).await.map(IntoPromptResult::into_prompt_result)
+            })
+        });
+        Self { prompt, handler }
     }
 
     /// The prompt's definition, as `prompts/list` shows it.

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use mcpwire_protocol::types::{CallToolRequestParams, GetTaskRequestParams};
-use mcpwire_protocol::{ClientRequest, ErrorCode, ErrorObject, Meta, Request};
+use mcpwire_protocol::{ClientExtensionRequest, ClientRequest, ErrorCode, ErrorObject, Meta, Request};
 use mcpwire_transport::http::{McpHeaders, SessionHandle, StatelessRequest};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -110,7 +110,13 @@ fn route(server: &Server, request: Request, headers: &McpHeaders) -> Result<Rout
         Ok(request) => request,
         Err(mcpwire_protocol::Error::UnknownMethod(_)) => {
             let era = Era::Stateless { version, log_level };
-            return Ok(routes::custom(server, &method, custom_meta, params, &era));
+            // An extension's method names its target too (`tasks/update`).
+            if let Ok(ClientExtensionRequest::UpdateTask(update)) =
+                ClientExtensionRequest::from_parts(&method, params.as_deref())
+            {
+                check_target(&update.task_id, headers)?;
+            }
+            return Ok(routes::custom(server, &id, &method, custom_meta, params, &era));
         }
         Err(error) => return Err(error.to_error_object()),
     };
@@ -138,16 +144,21 @@ fn shown(header: Option<&str>) -> String {
 }
 
 /// `Mcp-Name` names what the request acts on: the tool or prompt, the
-/// resource URI, or the task.
+/// resource URI, or the task (`tasks/update`'s is checked with [`check_target`]).
 fn check_name(request: &ClientRequest, headers: &McpHeaders) -> Result<(), ErrorObject> {
     let expected = match request {
         ClientRequest::CallTool(params) => params.name.as_str(),
         ClientRequest::GetPrompt(params) => params.name.as_str(),
         ClientRequest::ReadResource(params) => params.uri.as_str(),
-        ClientRequest::GetTask(GetTaskRequestParams { task_id })
-        | ClientRequest::CancelTask(GetTaskRequestParams { task_id }) => task_id.as_str(),
+        ClientRequest::GetTask(GetTaskRequestParams { task_id, .. })
+        | ClientRequest::CancelTask(GetTaskRequestParams { task_id, .. }) => task_id.as_str(),
         _ => return Ok(()),
     };
+    check_target(expected, headers)
+}
+
+/// `Mcp-Name` must be exactly the request's target.
+fn check_target(expected: &str, headers: &McpHeaders) -> Result<(), ErrorObject> {
     if headers.name.as_deref() == Some(expected) {
         return Ok(());
     }

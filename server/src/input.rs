@@ -212,6 +212,11 @@ impl InputRound {
         Err(key)
     }
 
+    /// Every answer this round knows, by key: the earlier rounds' and this one's.
+    pub(crate) fn answers(&self) -> &InputResponses {
+        &self.answers
+    }
+
     /// Remember which task to wake when a question is asked.
     pub(crate) fn register(&self, waker: &Waker) {
         self.waker.register(waker);

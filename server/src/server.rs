@@ -1,7 +1,8 @@
 //! The `Server`: what it serves (tools, resources, prompts, custom methods),
 //! who it serves (live sessions), and the builder that puts it together.
 
-use std::collections::HashMap;
+use std::any::{Any, TypeId};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::future::Future;
 use std::sync::{Arc, RwLock};
@@ -9,11 +10,13 @@ use std::time::Duration;
 
 use indexmap::IndexMap;
 use mcpwire_protocol::types::{
-    CacheScope, CompleteRequestParams, CompleteResult, Implementation, PromptsCapability,
-    ResourceUpdatedNotificationParams, ResourcesCapability, ServerCapabilities, ToolsCapability,
+    CacheScope, CompleteRequestParams, CompleteResult, Implementation, JsonObject, PromptsCapability,
+    ResourceUpdatedNotificationParams, ResourcesCapability, SKILLS_EXTENSION, ServerCapabilities,
+    ServerTaskRequestsCapability, ServerTasksCapability, TASKS_EXTENSION, TaskSupport, ToolsCapability,
+    ToolsTaskCapability,
 };
 use mcpwire_protocol::{
-    ClientRequest, EmptyParams, ErrorObject, RawJson, RequestMethod, ServerNotification, parse_params,
+    ClientRequest, EmptyParams, ErrorObject, ProtocolVersion, RawJson, RequestMethod, ServerNotification, parse_params,
 };
 use mcpwire_transport::{Connection, Incoming, OutgoingMessageSender, TransportConfig};
 use tokio::sync::mpsc;
@@ -22,8 +25,9 @@ use crate::handler::{PromptRoute, ResourceRoute, ResourceTemplateRoute};
 use crate::input::StateKey;
 use crate::listen::{List, Listeners};
 use crate::session::Sessions;
+use crate::tasks::{MemoryTaskStore, TaskStore, Tasks};
 use crate::tool::{BoxFuture, ToolRoute};
-use crate::{Error, HandlerError, RequestContext, processor};
+use crate::{Error, HandlerError, RequestContext, Skills, TaskConfig, processor};
 
 /// Limits and timings of a server, and what it tells clients about caching.
 #[derive(Debug, Clone)]
@@ -63,6 +67,8 @@ pub struct ServerConfig {
     pub max_subscription_uri_bytes: usize,
     /// Cache hints on cacheable results (2026-07-28).
     pub cache: CacheConfig,
+    /// Tasks: TTLs, poll interval, and the default store's limits.
+    pub tasks: TaskConfig,
     /// Limits of each connection.
     pub transport: TransportConfig,
 }
@@ -82,6 +88,7 @@ impl Default for ServerConfig {
             // Linux's PATH_MAX: room for any file URI, and for most URLs.
             max_subscription_uri_bytes: 4096,
             cache: CacheConfig::default(),
+            tasks: TaskConfig::default(),
             transport: TransportConfig::default(),
         }
     }
@@ -139,8 +146,23 @@ pub(crate) struct Registry {
     pub(crate) prompts: IndexMap<String, PromptRoute>,
 }
 
+/// What a server speaks on top of JSON-RPC 2.0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Protocol {
+    /// MCP: the lifecycle, tools, resources, prompts, and custom methods beside them.
+    Mcp,
+    /// Plain JSON-RPC 2.0: only the custom methods, no lifecycle.
+    JsonRpc,
+}
+
+/// Values the builder was given for handlers to share, by type.
+pub(crate) type States = HashMap<TypeId, Arc<dyn Any + Send + Sync>>;
+
 pub(crate) struct Inner {
     pub(crate) info: Implementation,
+    pub(crate) protocol: Protocol,
+    /// Shared state for handlers ([`ServerBuilder::state`]).
+    pub(crate) states: States,
     pub(crate) instructions: Option<String>,
     pub(crate) config: ServerConfig,
     pub(crate) registry: RwLock<Registry>,
@@ -149,11 +171,18 @@ pub(crate) struct Inner {
     pub(crate) sessions: Sessions,
     /// Open `subscriptions/listen` streams (2026-07-28).
     pub(crate) listeners: Listeners,
+    /// Tool calls running as tasks, and the store that keeps them.
+    pub(crate) tasks: Arc<Tasks>,
+    /// Skills (SEP-2640), when the server serves any.
+    pub(crate) skills: Option<Arc<crate::skills::Served>>,
     /// `info` as JSON, for a stateless result that has a `_meta` of its own.
     pub(crate) server_info: serde_json::Value,
     /// `"_meta":{"io.modelcontextprotocol/serverInfo": info}` as text, the
     /// first member of every other stateless result.
     pub(crate) server_meta: String,
+    /// `"resultType":"complete",` and `server_meta`: the members a complete
+    /// stateless result without either gains, spliced in as text.
+    pub(crate) complete_meta: String,
 }
 
 /// An MCP server: cheap to clone, and every clone is the same server.
@@ -178,6 +207,22 @@ impl Server {
     pub fn builder(name: impl Into<String>, version: impl Into<String>) -> ServerBuilder {
         let info = Implementation { name: name.into(), version: version.into(), ..Implementation::default() };
         ServerBuilder::new(info)
+    }
+
+    /// Start building a plain JSON-RPC 2.0 server: only the methods
+    /// registered with [`ServerBuilder::method`], answered from the first
+    /// message, with no MCP lifecycle (no `initialize`) and no MCP methods
+    /// (-32601). Everything else is the same: the transports, cancellation
+    /// with `notifications/cancelled`, overload, shutdown, `RequestContext`.
+    pub fn json_rpc(name: impl Into<String>, version: impl Into<String>) -> ServerBuilder {
+        let mut builder = Self::builder(name, version);
+        builder.protocol = Protocol::JsonRpc;
+        builder
+    }
+
+    /// The value of type `S` given to [`ServerBuilder::state`], if any.
+    pub fn state<S: Send + Sync + 'static>(&self) -> Option<&S> {
+        self.inner.states.get(&TypeId::of::<S>()).and_then(|state| state.downcast_ref())
     }
 
     /// The server's name, version and other details, as `initialize` reports them.
@@ -205,6 +250,37 @@ impl Server {
             completions: self.inner.completion.is_some().then(Default::default),
             ..ServerCapabilities::default()
         }
+    }
+
+    /// The capabilities as a client of `version` sees them: what
+    /// [`capabilities`](Self::capabilities) says, plus the task support of
+    /// that revision (2025-11-25's `tasks`, or the tasks extension in the
+    /// stateless era) when a tool can run as a task, and the skills
+    /// extension when the server serves skills.
+    pub(crate) fn capabilities_at(&self, version: ProtocolVersion) -> ServerCapabilities {
+        let mut capabilities = self.capabilities();
+        let tasks = self.registry().tools.values().any(|route| route.task_support != TaskSupport::Forbidden);
+        if version.is_stateless() {
+            let mut extensions = BTreeMap::new();
+            if tasks {
+                extensions.insert(TASKS_EXTENSION.to_owned(), JsonObject::new());
+            }
+            if self.inner.skills.is_some() {
+                let settings: JsonObject =
+                    [("directoryRead".to_owned(), serde_json::Value::Bool(true))].into_iter().collect();
+                extensions.insert(SKILLS_EXTENSION.to_owned(), settings);
+            }
+            capabilities.extensions = (!extensions.is_empty()).then_some(extensions);
+        } else if tasks && version >= ProtocolVersion::V2025_11_25 {
+            capabilities.tasks = Some(ServerTasksCapability {
+                list: Some(JsonObject::new()),
+                cancel: Some(JsonObject::new()),
+                requests: Some(ServerTaskRequestsCapability {
+                    tools: Some(ToolsTaskCapability { call: Some(JsonObject::new()) }),
+                }),
+            });
+        }
+        capabilities
     }
 
     /// Serve one client over stdin and stdout until it closes its side or
@@ -394,11 +470,15 @@ impl Server {
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct ServerBuilder {
     info: Implementation,
+    protocol: Protocol,
+    states: States,
     instructions: Option<String>,
     config: ServerConfig,
     registry: Registry,
     completion: Option<Arc<CompleteFn>>,
     methods: HashMap<String, Arc<MethodFn>>,
+    task_store: Option<Arc<dyn TaskStore>>,
+    skills: Option<Skills>,
 }
 
 impl fmt::Debug for ServerBuilder {
@@ -413,12 +493,65 @@ impl ServerBuilder {
     pub fn new(info: Implementation) -> Self {
         Self {
             info,
+            protocol: Protocol::Mcp,
+            states: States::new(),
             instructions: None,
             config: ServerConfig::default(),
             registry: Registry::default(),
             completion: None,
             methods: HashMap::new(),
+            task_store: None,
+            skills: None,
         }
+    }
+
+    /// A value every handler can reach with [`RequestContext::state`]: a
+    /// database pool, a client, configuration. One value per type; giving
+    /// the same type twice keeps the second.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use mcpwire_server::{Server, ToolRoute};
+    /// use mcpwire_server::protocol::types::Tool;
+    ///
+    /// #[derive(Default)]
+    /// struct Counter(AtomicU64);
+    ///
+    /// let count = ToolRoute::new(Tool::new("count", "Counts its calls"), |ctx| async move {
+    ///     let calls = ctx.state::<Counter>().0.fetch_add(1, Ordering::Relaxed) + 1;
+    ///     Ok(calls.to_string())
+    /// });
+    /// let server = Server::builder("counter", "1.0.0").state(Counter::default()).tool(count).build();
+    /// assert!(server.state::<Counter>().is_some());
+    /// ```
+    pub fn state<S: Send + Sync + 'static>(mut self, state: S) -> Self {
+        self.states.insert(TypeId::of::<S>(), Arc::new(state));
+        self
+    }
+
+    /// Serve these skills (SEP-2640): each file as a resource
+    /// (`skill://<path>/<file>`), `skills/list` and `skills/get` with their
+    /// manifests, and `resources/directory/read`; the server declares the
+    /// `io.modelcontextprotocol/skills` extension. Calling it again adds to
+    /// the skills served (a skill served already stays as it was).
+    pub fn skills(mut self, skills: Skills) -> Self {
+        let merged = match self.skills.take() {
+            None => skills,
+            Some(mut served) => {
+                served.extend(skills);
+                served
+            }
+        };
+        self.skills = Some(merged);
+        self
+    }
+
+    /// Keep tasks in `store` instead of this process's memory: for processes
+    /// behind one load balancer, which must all see every task. The limits of
+    /// [`TaskConfig`] then are the store's business.
+    pub fn task_store(mut self, store: Arc<dyn TaskStore>) -> Self {
+        self.task_store = Some(store);
+        self
     }
 
     /// Guidance for the model about how to use this server.
@@ -474,15 +607,20 @@ impl ServerBuilder {
     /// result serialised from `R::Result`.
     ///
     /// # Panics
-    /// If `R::METHOD` is an MCP method: those are the framework's to answer.
+    /// If `R::METHOD` is an MCP method, or one of the extensions it serves
+    /// (tasks, skills): those are the framework's to answer.
     pub fn method<R, F, Fut>(mut self, handler: F) -> Self
     where
         R: RequestMethod,
         F: Fn(R::Params, RequestContext) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<R::Result, HandlerError>> + Send + 'static,
     {
+        let unknown = |parsed: Result<_, mcpwire_protocol::Error>| {
+            matches!(parsed, Err(mcpwire_protocol::Error::UnknownMethod(_)))
+        };
         assert!(
-            matches!(ClientRequest::from_parts(R::METHOD, None), Err(mcpwire_protocol::Error::UnknownMethod(_))),
+            unknown(ClientRequest::from_parts(R::METHOD, None).map(drop))
+                && unknown(mcpwire_protocol::ClientExtensionRequest::from_parts(R::METHOD, None).map(drop)),
             "`{}` is an MCP method; register tools, resources and prompts instead",
             R::METHOD
         );
@@ -503,9 +641,20 @@ impl ServerBuilder {
     }
 
     /// Finish building.
-    pub fn build(self) -> Server {
+    pub fn build(mut self) -> Server {
+        let skills = self.skills.take().filter(|skills| !skills.is_empty()).map(|skills| {
+            for route in skills.routes() {
+                self.registry.resources.insert(route.resource.uri.clone(), route);
+            }
+            let directories = skills.directories();
+            Arc::new(crate::skills::Served { skills, directories })
+        });
+        let store = self.task_store.unwrap_or_else(|| Arc::new(MemoryTaskStore::new(&self.config.tasks)));
+        let tasks = Arc::new(Tasks::new(store, self.config.tasks.clone()));
         Server {
             inner: Arc::new(Inner {
+                protocol: self.protocol,
+                states: self.states,
                 info: self.info.clone(),
                 instructions: self.instructions,
                 config: self.config,
@@ -514,8 +663,15 @@ impl ServerBuilder {
                 methods: self.methods,
                 sessions: Sessions::default(),
                 listeners: Listeners::default(),
+                tasks,
+                skills,
                 server_info: serde_json::to_value(&self.info).expect("an Implementation serialises"),
                 server_meta: crate::stateless::server_meta(&self.info),
+                complete_meta: format!(
+                    "\"resultType\":\"{}\",{}",
+                    mcpwire_protocol::types::ResultType::COMPLETE.as_str(),
+                    crate::stateless::server_meta(&self.info)
+                ),
             }),
         }
     }

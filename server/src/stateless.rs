@@ -223,12 +223,18 @@ pub(crate) fn reply<R: StatelessResult + Serialize>(
         scope.get_or_insert(hint.scope);
     }
     let (result_type, meta) = result.common();
-    result_type.get_or_insert(ResultType::COMPLETE);
     if let Some(meta) = meta {
+        result_type.get_or_insert(ResultType::COMPLETE);
         meta.insert(keys::SERVER_INFO, server.inner.server_info.clone());
         return routes::reply(id, &result);
     }
-    spliced(server, id, &result)
+    // The usual case: members that are the same text in every result, spliced
+    // in rather than serialised each time.
+    let members = match result_type {
+        Some(_) => &server.inner.server_meta,
+        None => &server.inner.complete_meta,
+    };
+    spliced(id, members, &result)
 }
 
 /// The `_meta` member of every stateless result, as JSON object member
@@ -249,12 +255,12 @@ pub(crate) fn reply_input_required(
         meta.insert(keys::SERVER_INFO, server.inner.server_info.clone());
         return routes::reply(id, &result);
     }
-    spliced(server, id, &result)
+    spliced(id, &server.inner.server_meta, &result)
 }
 
-/// `result`, which has no `_meta` of its own, with the server's in front.
-fn spliced(server: &Server, id: &RequestId, result: &impl Serialize) -> Result<EncodedResponse, ErrorObject> {
-    EncodedResponse::result_with_members(id.clone(), &server.inner.server_meta, result)
+/// `result`, which has none of `members` of its own, with them in front.
+fn spliced(id: &RequestId, members: &str, result: &impl Serialize) -> Result<EncodedResponse, ErrorObject> {
+    EncodedResponse::result_with_members(id.clone(), members, result)
         .map_err(|e| ErrorObject::internal_error(format!("the result could not be serialised: {e}")))
 }
 

@@ -12,7 +12,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use mcpwire_protocol::types::{CallToolResult, ContentBlock, JsonObject, Tool, ToolSchema};
+use mcpwire_protocol::types::{CallToolResult, ContentBlock, JsonObject, TaskSupport, Tool, ToolSchema};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -28,10 +28,19 @@ pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 pub(crate) type ToolFn =
     dyn Fn(Option<JsonObject>, RequestContext) -> BoxFuture<Result<CallToolResult, HandlerError>> + Send + Sync;
 
-/// What a tool handler may return.
+/// What a tool handler's `Ok` may carry: a `String`, a content block or
+/// several, a [`Structured`] value, or a whole `CallToolResult`. Handlers
+/// return `Result<_, HandlerError>`, so inside a closure `Ok(...)` and `?`
+/// need no type annotations.
 pub trait IntoToolResult {
     /// The result to send.
     fn into_tool_result(self) -> CallToolResult;
+
+    /// The `outputSchema` results of this type follow, for a tool's
+    /// definition: only [`Structured`] output has one.
+    fn output_schema() -> Option<ToolSchema> {
+        None
+    }
 }
 
 impl IntoToolResult for CallToolResult {
@@ -65,11 +74,12 @@ impl IntoToolResult for Vec<ContentBlock> {
 }
 
 /// Structured output: `structuredContent` is the value, and a text block
-/// carries the same JSON for clients that predate structured output.
+/// carries the same JSON for clients that predate structured output. A tool
+/// whose handler returns it gets its `outputSchema` from `T`.
 #[derive(Debug, Clone)]
 pub struct Structured<T>(pub T);
 
-impl<T: Serialize> IntoToolResult for Structured<T> {
+impl<T: Serialize + JsonSchema> IntoToolResult for Structured<T> {
     fn into_tool_result(self) -> CallToolResult {
         match serde_json::to_value(&self.0) {
             Ok(value) => CallToolResult {
@@ -79,6 +89,10 @@ impl<T: Serialize> IntoToolResult for Structured<T> {
             },
             Err(error) => CallToolResult::error(format!("the tool's output could not be serialised: {error}")),
         }
+    }
+
+    fn output_schema() -> Option<ToolSchema> {
+        Some(schema_of::<T>())
     }
 }
 
@@ -91,6 +105,11 @@ pub struct ToolRoute {
     /// 2026-07-28), as (argument, header name lower-cased): read once here
     /// rather than from the schema on every call.
     pub(crate) mirrored: Arc<[(String, String)]>,
+    /// Whether a call may run as a task (see [`ToolRoute::task_support`]).
+    pub(crate) task_support: TaskSupport,
+    /// Question keys answered in input-required rounds before a task is
+    /// created (see [`ToolRoute::ask_before_task`]).
+    pub(crate) ask_before_task: Arc<[String]>,
 }
 
 impl fmt::Debug for ToolRoute {
@@ -100,13 +119,42 @@ impl fmt::Debug for ToolRoute {
 }
 
 impl ToolRoute {
-    /// A tool whose arguments deserialise into `A`; its `inputSchema` is
-    /// derived from `A` and replaces whatever `tool` had. Arguments that do
-    /// not fit `A` produce an `isError` result without calling the handler.
+    /// A tool that takes no arguments; its `inputSchema` is an object with
+    /// no properties, and its handler gets only the request's context.
     ///
     /// ```
-    /// use mcpwire_protocol::types::Tool;
-    /// use mcpwire_server::{HandlerError, ToolRoute};
+    /// use mcpwire_server::ToolRoute;
+    /// use mcpwire_server::protocol::types::Tool;
+    ///
+    /// let route = ToolRoute::new(Tool::new("now", "The server's time"), |_ctx| async { Ok("12:00".to_owned()) });
+    /// assert_eq!(route.tool().input_schema.as_str(), r#"{"type":"object","properties":{}}"#);
+    /// ```
+    pub fn new<F, Fut, R>(mut tool: Tool, handler: F) -> Self
+    where
+        F: Fn(RequestContext) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
+        R: IntoToolResult,
+    {
+        tool.input_schema = ToolSchema::from_json(r#"{"type":"object","properties":{}}"#).expect("an object schema");
+        if tool.output_schema.is_none() {
+            tool.output_schema = R::output_schema();
+        }
+        Self::from_fn(tool, move |_arguments, ctx| {
+            let future = handler(ctx);
+            async move { future.await.map(IntoToolResult::into_tool_result) }
+        })
+    }
+
+    /// A tool whose arguments deserialise into `A`; its `inputSchema` is
+    /// derived from `A` and replaces whatever `tool` had, and, when the
+    /// handler returns [`Structured`] output, its `outputSchema` too.
+    /// Arguments that do not fit `A` produce an `isError` result without
+    /// calling the handler.
+    ///
+    /// ```
+    /// use mcpwire_server::ToolRoute;
+    /// use mcpwire_server::protocol::types::Tool;
+    /// use mcpwire_server::schemars;
     ///
     /// #[derive(serde::Deserialize, schemars::JsonSchema)]
     /// struct Add {
@@ -115,7 +163,7 @@ impl ToolRoute {
     /// }
     ///
     /// let route = ToolRoute::typed(Tool::new("add", "Add two integers"), |args: Add, _ctx| async move {
-    ///     Ok::<_, HandlerError>((args.a + args.b).to_string())
+    ///     Ok((args.a + args.b).to_string())
     /// });
     /// assert!(route.tool().input_schema.as_str().contains("\"a\""));
     /// ```
@@ -127,6 +175,9 @@ impl ToolRoute {
         R: IntoToolResult,
     {
         tool.input_schema = schema_of::<A>();
+        if tool.output_schema.is_none() {
+            tool.output_schema = R::output_schema();
+        }
         let handler = Arc::new(handler);
         Self::from_fn(tool, move |arguments: Option<JsonObject>, ctx| {
             let parsed = serde_json::from_value::<A>(Value::Object(arguments.unwrap_or_default()));
@@ -142,15 +193,16 @@ impl ToolRoute {
     }
 
     /// A typed tool with structured output: `outputSchema` is derived from
-    /// `O`, and each result carries the value as `structuredContent`.
-    pub fn structured<A, O, F, Fut>(mut tool: Tool, handler: F) -> Self
+    /// `O`, and each result carries the value as `structuredContent`. The same
+    /// as [`typed`](Self::typed) with a handler that returns
+    /// [`Structured`]`(value)`.
+    pub fn structured<A, O, F, Fut>(tool: Tool, handler: F) -> Self
     where
         A: DeserializeOwned + JsonSchema + Send + 'static,
         O: Serialize + JsonSchema + Send + 'static,
         F: Fn(A, RequestContext) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<O, HandlerError>> + Send + 'static,
     {
-        tool.output_schema = Some(schema_of::<O>());
         let handler = Arc::new(handler);
         Self::typed(tool, move |args: A, ctx| {
             let handler = Arc::clone(&handler);
@@ -178,7 +230,52 @@ impl ToolRoute {
         Fut: Future<Output = Result<CallToolResult, HandlerError>> + Send + 'static,
     {
         let mirrored = mirrored_headers(&tool);
-        Self { tool, handler: Arc::new(move |arguments, ctx| Box::pin(handler(arguments, ctx))), mirrored }
+        Self {
+            tool,
+            handler: Arc::new(move |arguments, ctx| Box::pin(handler(arguments, ctx))),
+            mirrored,
+            task_support: TaskSupport::Forbidden,
+            ask_before_task: Arc::new([]),
+        }
+    }
+
+    /// Let calls of this tool run as tasks, which outlive their request: the
+    /// client gets a handle at once and polls for the result, and the
+    /// handler, unchanged, runs in the background (its questions, such as
+    /// `ctx.elicit(...)`, then reach the client through the task).
+    ///
+    /// `Optional`: a call becomes a task when the client can take one (in
+    /// 2026-07-28 its request declares the `io.modelcontextprotocol/tasks`
+    /// extension; in 2025-11-25 it sends `params.task`), and runs as an
+    /// ordinary call otherwise. `Required`: a call that cannot become a task
+    /// is refused (-32021 naming the extension in 2026-07-28, -32601 in
+    /// 2025-11-25). `Forbidden`, the default: never a task.
+    ///
+    /// ```
+    /// use mcpwire_protocol::types::{TaskSupport, Tool};
+    /// use mcpwire_server::{HandlerError, ToolRoute};
+    ///
+    /// let route = ToolRoute::raw(Tool::new("report", "Builds the monthly report"), |_args, _ctx| async {
+    ///     Ok::<_, HandlerError>("done")
+    /// })
+    /// .task_support(TaskSupport::Optional);
+    /// ```
+    #[must_use]
+    pub fn task_support(mut self, support: TaskSupport) -> Self {
+        self.task_support = support;
+        self
+    }
+
+    /// Questions to settle before the call becomes a task (2026-07-28): as
+    /// long as the request has not answered every key listed, the call runs
+    /// as an ordinary request, whose questions end it with an input-required
+    /// result; the retry that carries the answers becomes the task, and the
+    /// handler, run again from the start, finds those answers at once. For
+    /// a tool that must ask before it is worth starting (a confirmation).
+    #[must_use]
+    pub fn ask_before_task<K: Into<String>>(mut self, keys: impl IntoIterator<Item = K>) -> Self {
+        self.ask_before_task = keys.into_iter().map(Into::into).collect();
+        self
     }
 
     /// The tool's definition, as `tools/list` shows it.

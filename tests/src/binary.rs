@@ -40,6 +40,15 @@ pub fn custom_server_example() -> &'static Path {
     EXAMPLE.get_or_init(|| build(&["--example", "custom_server"], "custom_server"))
 }
 
+/// The path of one of `mcpwire-server`'s examples (`server/examples/NAME.rs`),
+/// built on first use.
+///
+/// # Panics
+/// When the build fails, with cargo's output.
+pub fn example(name: &str) -> PathBuf {
+    build(&["--example", name], name)
+}
+
 /// Build one target of `mcpwire-server` (`target` is e.g. `["--bin", "mcpwire"]`)
 /// and return where cargo put the executable called `name`.
 fn build(target: &[&str], name: &str) -> PathBuf {

@@ -45,7 +45,15 @@ pub const POST_HEADERS: [(&str, &str); 2] = [("Accept", ACCEPT_BOTH), ("Content-
 
 /// The methods whose target a 2026-07-28 client names in `Mcp-Name`, and
 /// the member of params that holds it.
-const NAMED_TARGETS: [(&str, &str); 3] = [("tools/call", "name"), ("prompts/get", "name"), ("resources/read", "uri")];
+const NAMED_TARGETS: [(&str, &str); 6] = [
+    ("tools/call", "name"),
+    ("prompts/get", "name"),
+    ("resources/read", "uri"),
+    // The tasks extension names the task, so a load balancer can route to it.
+    ("tasks/get", "taskId"),
+    ("tasks/update", "taskId"),
+    ("tasks/cancel", "taskId"),
+];
 
 /// How much of a response body a failure message quotes.
 const QUOTE_LIMIT: usize = 4_000;
@@ -68,6 +76,16 @@ impl ServerLog {
     }
 }
 
+/// How to start the server, beyond `--http 127.0.0.1:0`.
+#[derive(Debug, Clone, Default)]
+pub struct HttpServerOptions {
+    /// More command-line arguments: limits and timeouts (`--header-timeout 1s`).
+    pub args: Vec<String>,
+    /// The server's limit on open file descriptors (`ulimit -n`), to run it
+    /// out of them on purpose; `None` inherits the test's.
+    pub max_open_files: Option<u32>,
+}
+
 /// A running `mcpwire --http 127.0.0.1:0`.
 ///
 /// Dropping it kills the server if it is still running.
@@ -87,12 +105,44 @@ impl HttpServer {
     /// When the binary cannot be started, or does not log its address within
     /// [`DEFAULT_TIMEOUT`].
     pub fn spawn() -> Self {
+        Self::spawn_with(&HttpServerOptions::default())
+    }
+
+    /// [`spawn`](Self::spawn) with more arguments, or fewer file descriptors.
+    ///
+    /// # Panics
+    /// As [`spawn`](Self::spawn).
+    pub fn spawn_with(options: &HttpServerOptions) -> Self {
+        let mut args = vec!["--http", "127.0.0.1:0"];
+        args.extend(options.args.iter().map(String::as_str));
+        Self::start(crate::mcpwire_binary(), &args, options.max_open_files)
+    }
+
+    /// Start another program serving Streamable HTTP (an example server)
+    /// with `args`, and wait until it has logged `http://ADDRESS/mcp`.
+    ///
+    /// # Panics
+    /// As [`spawn`](Self::spawn).
+    pub fn spawn_program(binary: &std::path::Path, args: &[&str]) -> Self {
+        Self::start(binary, args, None)
+    }
+
+    fn start(binary: &std::path::Path, args: &[&str], max_open_files: Option<u32>) -> Self {
         // Load the schemas here, on the test's thread: under CI a missing
         // schema must fail this test.
         let schemas = Schemas::load();
-        let binary = crate::mcpwire_binary();
-        let mut child = Command::new(binary)
-            .args(["--http", "127.0.0.1:0"])
+        let mut command = match max_open_files {
+            // The shell lowers its own limit, then becomes the server: the
+            // same process, so `pid` and signals still reach the server.
+            Some(limit) => {
+                let mut shell = Command::new("sh");
+                shell.arg("-c").arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\"")).arg(binary);
+                shell
+            }
+            None => Command::new(binary),
+        };
+        let mut child = command
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -136,6 +186,11 @@ impl HttpServer {
     /// Everything the server wrote to stderr so far.
     pub fn stderr(&self) -> String {
         self.client.log.text()
+    }
+
+    /// The server's process id, to read its memory and CPU time from `/proc`.
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
     }
 
     /// Send a signal (`TERM`, `INT`, ...) to the server with kill(1).
@@ -327,21 +382,39 @@ impl HttpClient {
     /// # Panics
     /// When it is not answered with a result on an SSE stream carrying a session id.
     pub fn start_session(&self, capabilities: Value) -> HttpSession {
-        let initialize = request(json!(0), "initialize", initialize_params(LATEST_VERSION, capabilities));
+        self.start_session_at(LATEST_VERSION, capabilities)
+    }
+
+    /// `initialize` at `version` with these client capabilities, then
+    /// `notifications/initialized`. A session of 2025-03-26, which predates
+    /// the `MCP-Protocol-Version` header, sends none; later ones send theirs.
+    ///
+    /// # Panics
+    /// When either step is not answered as Streamable HTTP requires.
+    pub fn initialize_at(&self, version: &'static str, capabilities: Value) -> HttpSession {
+        let session = self.start_session_at(version, capabilities);
+        let notification = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+        session.post(&[], &notification).expect_status(202);
+        session
+    }
+
+    fn start_session_at(&self, version: &'static str, capabilities: Value) -> HttpSession {
+        let initialize = request(json!(0), "initialize", initialize_params(version, capabilities));
         let response = self.post(&[], &initialize).expect_status(200);
         let Some(id) = response.header("mcp-session-id").map(str::to_owned) else {
             response.fail("the answer to initialize has no Mcp-Session-Id")
         };
         let (_, answer) = response.expect_sse_answer(&json!(0));
-        if answer.get("result").is_none() {
-            self.fail(&format!("initialize failed: {answer}"));
+        if answer["result"]["protocolVersion"] != version {
+            self.fail(&format!("initialize at {version} failed: {answer}"));
         }
-        self.session(id)
+        let header = (version != "2025-03-26").then_some(version);
+        HttpSession { client: self.clone(), id, next_id: 1, protocol_version: header }
     }
 
-    /// A handle on a session this test initialized by hand.
+    /// A handle on a session this test initialized by hand, at [`LATEST_VERSION`].
     pub fn session(&self, id: String) -> HttpSession {
-        HttpSession { client: self.clone(), id, next_id: 1 }
+        HttpSession { client: self.clone(), id, next_id: 1, protocol_version: Some(LATEST_VERSION) }
     }
 }
 
@@ -398,6 +471,9 @@ pub struct HttpSession {
     pub id: String,
     /// The next request id; MCP forbids reusing one within a session.
     next_id: i64,
+    /// The `MCP-Protocol-Version` every request carries: the negotiated
+    /// revision, or none for 2025-03-26, which predates the header.
+    protocol_version: Option<&'static str>,
 }
 
 impl HttpSession {
@@ -416,7 +492,8 @@ impl HttpSession {
     /// The headers every request of this session carries, for a method:
     /// POST also says what it accepts and what it sends.
     fn headers<'a>(&'a self, method: &str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-        let mut defaults = vec![("Mcp-Session-Id", self.id.as_str()), ("MCP-Protocol-Version", LATEST_VERSION)];
+        let mut defaults = vec![("Mcp-Session-Id", self.id.as_str())];
+        defaults.extend(self.protocol_version.map(|version| ("MCP-Protocol-Version", version)));
         match method {
             "POST" => defaults.extend_from_slice(&POST_HEADERS),
             "GET" => defaults.push(("Accept", "text/event-stream")),
@@ -620,7 +697,15 @@ impl HttpResponse {
     /// # Panics
     /// On a timeout, a broken connection, or a message that is not valid MCP.
     pub fn next_event(&mut self) -> Option<SseEvent> {
-        self.reader.get_mut().deadline = Instant::now() + DEFAULT_TIMEOUT;
+        self.next_event_within(DEFAULT_TIMEOUT)
+    }
+
+    /// [`next_event`](Self::next_event), waiting at most `timeout`.
+    ///
+    /// # Panics
+    /// On a timeout, a broken connection, or a message that is not valid MCP.
+    pub fn next_event_within(&mut self, timeout: Duration) -> Option<SseEvent> {
+        self.reader.get_mut().deadline = Instant::now() + timeout;
         loop {
             let text =
                 utf8_prefix(&self.decoded).unwrap_or_else(|e| self.fail(&format!("the SSE stream is not UTF-8: {e}")));
@@ -645,6 +730,15 @@ impl HttpResponse {
     /// Every event until the body ends.
     pub fn events_until_end(&mut self) -> Vec<SseEvent> {
         std::iter::from_fn(|| self.next_event()).collect()
+    }
+
+    /// Every event until the body ends, which must be within `timeout`.
+    ///
+    /// # Panics
+    /// When the body has not ended by then.
+    pub fn events_until_end_within(&mut self, timeout: Duration) -> Vec<SseEvent> {
+        let deadline = Instant::now() + timeout;
+        std::iter::from_fn(|| self.next_event_within(deadline.saturating_duration_since(Instant::now()))).collect()
     }
 
     /// Check this is an SSE stream and read its first event, which must be a

@@ -42,13 +42,13 @@ mod process;
 mod schema;
 
 #[cfg(feature = "harness")]
-pub use binary::{custom_server_example, mcpwire_binary, workspace_root};
+pub use binary::{custom_server_example, example, mcpwire_binary, workspace_root};
 #[cfg(feature = "harness")]
 pub use era::{Era, EraTracker, Expected, PROTOCOL_VERSION_KEY, SUBSCRIPTION_ID_KEY};
 #[cfg(feature = "harness")]
 pub use http::{
-    ACCEPT_BOTH, HttpClient, HttpResponse, HttpServer, HttpSession, POST_HEADERS, SseEvent, expected_answer,
-    stateless_headers,
+    ACCEPT_BOTH, HttpClient, HttpResponse, HttpServer, HttpServerOptions, HttpSession, POST_HEADERS, SseEvent,
+    expected_answer, stateless_headers,
 };
 #[cfg(feature = "harness")]
 pub use memory::{MemoryStatus, memory_status};

@@ -178,6 +178,12 @@ impl SchemaValidator {
         } else if is_notification {
             self.check("ServerNotification", message)?;
         } else if let (Some(result), Some(definition)) = (message.get("result"), expected_result) {
+            // A call made a task (2025-11-25's `params.task`) is answered
+            // with the task, not the call's own result.
+            let definition = match (definition, result.get("task")) {
+                ("CallToolResult", Some(Value::Object(_))) => "CreateTaskResult",
+                _ => definition,
+            };
             self.check(definition, result)?;
         }
         Ok(())
@@ -269,6 +275,11 @@ pub fn result_definition(method: &str) -> Option<&'static str> {
         "prompts/list" => "ListPromptsResult",
         "prompts/get" => "GetPromptResult",
         "completion/complete" => "CompleteResult",
+        // The experimental tasks of 2025-11-25.
+        "tasks/get" => "GetTaskResult",
+        "tasks/cancel" => "CancelTaskResult",
+        "tasks/list" => "ListTasksResult",
+        "tasks/result" => "GetTaskPayloadResult",
         _ => return None,
     })
 }

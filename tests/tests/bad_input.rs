@@ -272,7 +272,7 @@ fn deeply_nested_json_is_refused_without_crashing_the_server() {
 
 #[test]
 fn the_max_message_bytes_flag_sets_the_limit() {
-    let options = SpawnOptions { args: vec!["--max-message-bytes".into(), "1K".into()], ..SpawnOptions::default() };
+    let options = SpawnOptions { args: vec!["--max-message-bytes".into(), "1KiB".into()], ..SpawnOptions::default() };
     let mut server = McpProcess::spawn_with(&options);
     server.initialize(json!({}));
     let text = "x".repeat(2048);

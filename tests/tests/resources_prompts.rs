@@ -27,7 +27,14 @@ fn lists_show_every_fixture() {
     let resources = server.call_ok("resources/list", json!({}));
     assert_eq!(
         names(&resources, "resources", "uri"),
-        ["test://static-text", "test://static-binary", "test://watched-resource"]
+        [
+            "test://static-text",
+            "test://static-binary",
+            "test://watched-resource",
+            // The skills fixture (SEP-2640): every file of a skill is a resource.
+            "skill://pdf-processing/SKILL.md",
+            "skill://pdf-processing/references/FORMS.md"
+        ]
     );
     let templates = server.call_ok("resources/templates/list", json!({}));
     assert_eq!(names(&templates, "resourceTemplates", "uriTemplate"), ["test://template/{id}/data"]);

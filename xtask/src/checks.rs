@@ -25,13 +25,14 @@ pub(crate) fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result
 type Step = (&'static str, fn() -> Result<()>);
 
 pub(crate) fn ci() -> Result<()> {
-    let steps: [Step; 8] = [
+    let steps: [Step; 9] = [
         ("fmt", fmt),
         ("lint", lint),
         ("test", test),
         ("doc", doc),
         ("interop", crate::interop::run),
         ("conformance", crate::conformance::run),
+        ("package", crate::package::run_all),
         // Every fuzz target for 15 seconds, so the targets cannot rot: about
         // three minutes on a fresh machine, most of it installing cargo-fuzz
         // and building the instrumented targets. Real fuzzing is a longer

@@ -1,6 +1,8 @@
 //! `cargo xtask conformance`: the official MCP conformance suite against
 //! `mcpwire --http`, every scenario of both eras (`--suite all` at
-//! `--spec-version 2025-11-25` and at `2026-07-28`), no expected failures.
+//! `--spec-version 2025-11-25` and at `2026-07-28`) and the 13 extension
+//! scenarios (tasks and skills, which no `--spec-version` selects: each runs
+//! alone, with `--scenario`), no expected failures.
 //!
 //! The suite and Node 22 are npm packages installed at pinned versions into
 //! `target/xtask-cache/conformance`. The suite writes one `checks.json` per
@@ -26,6 +28,31 @@ const SUITE: &str = "@modelcontextprotocol/conformance@0.2.0-alpha.12";
 /// the stateless one.
 const SPEC_VERSIONS: [&str; 2] = ["2025-11-25", "2026-07-28"];
 
+/// The extension scenarios of the pinned suite: the tasks extension
+/// (SEP-2663) and skills (SEP-2640). Named here rather than read from the
+/// suite's list, so that one the suite drops is noticed (the run finds no
+/// such scenario) instead of silently skipped.
+const EXTENSION_SCENARIOS: [&str; 13] = [
+    "tasks-lifecycle",
+    "tasks-capability-negotiation",
+    "tasks-wire-fields",
+    "tasks-request-state-removal",
+    "tasks-mrtr-input",
+    "tasks-request-headers",
+    "tasks-dispatch-and-envelope",
+    "tasks-status-notifications",
+    "tasks-required-task-error",
+    "tasks-mrtr-composition",
+    "sep-2640-skills-directory",
+    "sep-2640-skills-enumeration",
+    "sep-2640-skills-manifest",
+];
+
+/// Extension scenarios whose every check the suite skips, whatever the
+/// server does: `tasks-status-notifications` waits for a harness rewrite
+/// (SEP-2663 delivers the notifications on a listen stream).
+const ALWAYS_SKIPPED: [&str; 1] = ["tasks-status-notifications"];
+
 /// How one scenario went: check statuses and the details of what was not a success.
 #[derive(Default)]
 struct Scenario {
@@ -48,6 +75,9 @@ pub(crate) fn run() -> Result<()> {
         if let Err(error) = run_version(&env, &server, version) {
             failures.push(format!("{version}: {error:#}"));
         }
+    }
+    if let Err(error) = run_extensions(&env, &server) {
+        failures.push(format!("extensions: {error:#}"));
     }
     if !failures.is_empty() {
         eprintln!("mcpwire's stderr (last lines):\n{}", server.stderr_tail());
@@ -92,6 +122,64 @@ fn run_version(env: &NodeEnv, server: &HttpServer, version: &str) -> Result<()> 
         );
     }
     eprintln!("{version}: all {} scenarios the suite lists ran, none failed", expected.len());
+    Ok(())
+}
+
+/// The extension scenarios, one suite run each: every one must leave a
+/// `checks.json` without a failure, and must have run checks (a scenario
+/// whose checks were all skipped, say because the server declared no
+/// skills, tests nothing).
+fn run_extensions(env: &NodeEnv, server: &HttpServer) -> Result<()> {
+    let cli = env.module_path("@modelcontextprotocol/conformance/dist/index.js");
+    let results = env.dir.join("results-extensions");
+    let _ = std::fs::remove_dir_all(&results);
+    std::fs::create_dir_all(&results)?;
+    let mut suite_failures = Vec::new();
+    for scenario in EXTENSION_SCENARIOS {
+        let output = Command::new(env.node())
+            .arg(&cli)
+            .args(["server", "--url", &server.url, "--scenario", scenario, "--output-dir"])
+            .arg(results.join(scenario))
+            .current_dir(&env.dir)
+            .output()
+            .with_context(|| format!("running the conformance scenario {scenario}"))?;
+        if !output.status.success() {
+            suite_failures.push(format!(
+                "{scenario} (suite exit: {}):\n{}{}",
+                output.status,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+    }
+    let mut scenarios = BTreeMap::new();
+    let mut crashed = Vec::new();
+    for scenario in EXTENSION_SCENARIOS {
+        let (mut found, mut threw) = read_results(&results.join(scenario))?;
+        crashed.append(&mut threw);
+        if let Some(result) = found.remove(scenario) {
+            scenarios.insert(scenario.to_owned(), result);
+        }
+    }
+    eprintln!("\n== extension scenarios (tasks, skills)");
+    print_table(&scenarios);
+    let missing: Vec<_> = EXTENSION_SCENARIOS.iter().filter(|name| !scenarios.contains_key(**name)).collect();
+    let idle: Vec<_> = scenarios
+        .iter()
+        .filter(|(name, s)| {
+            !ALWAYS_SKIPPED.contains(&name.as_str()) && s.count("SUCCESS") <= 1 && s.count("SKIPPED") > 0
+        })
+        .map(|(name, _)| name)
+        .collect();
+    let failed: usize = scenarios.values().map(|s| s.count("FAILURE")).sum();
+    if failed > 0 || !missing.is_empty() || !crashed.is_empty() || !idle.is_empty() || !suite_failures.is_empty() {
+        eprintln!("{}", suite_failures.join("\n"));
+        bail!(
+            "{failed} failed checks; scenarios without checks.json (the harness threw): {crashed:?}; \
+             not run: {missing:?}; every check skipped: {idle:?}"
+        );
+    }
+    eprintln!("extensions: all {} scenarios ran, none failed", EXTENSION_SCENARIOS.len());
     Ok(())
 }
 

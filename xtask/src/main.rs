@@ -11,6 +11,7 @@ mod fuzz;
 mod interop;
 mod mcpwire;
 mod node;
+mod package;
 mod tidy;
 
 use anyhow::Result;
@@ -25,7 +26,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Everything CI checks, in order: fmt, lint, test, doc, interop, conformance, fuzz --seconds 15, bench --quick.
+    /// Everything CI checks, in order: fmt, lint, test, doc, interop, conformance, package, fuzz --seconds 15, bench --quick.
     Ci,
     /// `cargo fmt --check`.
     Fmt,
@@ -39,6 +40,8 @@ enum Command {
     Interop,
     /// The official MCP conformance suite against `mcpwire --http`.
     Conformance,
+    /// What users get: the README's crate builds and serves, `cargo install` works, every crate packages.
+    Package,
     /// Benchmarks against the floor and the official SDKs; writes docs/BENCHMARKS.md.
     Bench {
         /// Every scenario at a tiny size against mcpwire alone, so the harness cannot rot.
@@ -64,6 +67,7 @@ fn main() -> Result<()> {
         Command::Doc => checks::doc(),
         Command::Interop => interop::run(),
         Command::Conformance => conformance::run(),
+        Command::Package => package::run_all(),
         Command::Bench { quick } => bench::run(quick),
         Command::Fuzz { seconds, targets } => fuzz::run(seconds, &targets),
     }

@@ -3,8 +3,8 @@
 //! with seven `None`s.
 
 use super::{
-    CallToolResult, ContentBlock, Implementation, Prompt, PromptArgument, PromptMessage, Resource, ResourceContents,
-    ResourceTemplate, Role, TextResourceContents, Tool,
+    CallToolResult, CompleteResult, ContentBlock, Implementation, Prompt, PromptArgument, PromptMessage, Resource,
+    ResourceContents, ResourceTemplate, Role, TextResourceContents, Tool,
 };
 
 impl Tool {
@@ -83,6 +83,21 @@ impl ResourceContents {
             text: text.into(),
             meta: None,
         })
+    }
+}
+
+impl CompleteResult {
+    /// Suggestions, at most the 100 the specification allows per answer;
+    /// `total` and `hasMore` say how many there were.
+    pub fn values(mut values: Vec<String>) -> Self {
+        const MAX: usize = 100;
+        let total = values.len();
+        values.truncate(MAX);
+        let total = u64::try_from(total).unwrap_or(u64::MAX);
+        Self {
+            completion: super::Completion { values, total: Some(total), has_more: Some(total > MAX as u64) },
+            ..Self::default()
+        }
     }
 }
 

@@ -87,12 +87,17 @@ pub struct CreateTaskResult {
     pub meta: Option<Meta>,
 }
 
-/// `tasks/get` params; `tasks/result` and `tasks/cancel` take the same.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// `tasks/get` params; `tasks/result` and `tasks/cancel` take the same, and
+/// so do `tasks/get` and `tasks/cancel` of the tasks extension (2026-07-28).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetTaskRequestParams {
     /// The task.
     pub task_id: String,
+    /// Metadata: none in 2025-11-25; in 2026-07-28 the protocol version and
+    /// the client's capabilities, like every request's.
+    #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
 }
 
 /// `tasks/result` params: the task whose result to fetch.

@@ -894,7 +894,7 @@ fn template_reference() -> Reference {
 }
 
 fn task_id() -> GetTaskRequestParams {
-    GetTaskRequestParams { task_id: "task-1".into() }
+    GetTaskRequestParams { task_id: "task-1".into(), meta: None }
 }
 
 fn client_requests() -> Vec<(&'static [&'static str], ClientRequest)> {

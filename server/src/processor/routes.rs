@@ -8,13 +8,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use mcpwire_protocol::types::{
-    CallToolRequestParams, CompleteRequestParams, CompleteResult, Completion, GetPromptRequestParams, InitializeResult,
-    JsonObject, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, LoggingLevel,
-    ReadResourceRequestParams, SubscriptionFilter,
+    CallToolRequestParams, CallToolResult, CompleteRequestParams, CompleteResult, Completion, CreateTaskHandle,
+    CreateTaskResult, GetPromptRequestParams, GetSkillResult, GetTaskPayloadResult, GetTaskResult, InitializeResult,
+    InputResponses, JsonObject, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListSkillsResult,
+    ListTasksResult, ListToolsResult, LoggingLevel, ReadResourceDirectoryResult, ReadResourceRequestParams,
+    RelatedTaskMetadata, ResultType, SubscriptionFilter, TaskAckResult, TaskStatus, TaskSupport, ToolExecution,
 };
 use mcpwire_protocol::{
-    CallToolRequest, ClientRequest, EmptyResult, ErrorCode, ErrorObject, GetPromptRequest, Meta, ProtocolVersion,
-    RawJson, ReadResourceRequest, RequestId, RequestMethod,
+    CallToolRequest, ClientExtensionRequest, ClientRequest, EmptyResult, ErrorCode, ErrorObject, GetPromptRequest,
+    Meta, ProtocolVersion, RawJson, ReadResourceRequest, RequestId, RequestMethod,
 };
 use mcpwire_transport::EncodedResponse;
 use serde::Serialize;
@@ -28,9 +30,12 @@ use crate::input::{Binding, InputRound};
 use crate::server::{CompleteFn, MethodFn};
 use crate::session::{Handshake, Session};
 use crate::stateless::{self, StatelessResult};
-use crate::{CacheHint, PromptRoute, RequestContext, Server, listen, revision};
+use crate::tasks::{self, NewTask, TaskOutcome, TaskWire};
+use crate::tool::BoxFuture;
+use crate::{CacheHint, HandlerError, PromptRoute, RequestContext, Server, listen, revision};
 
 /// Which era a request belongs to, decided before it is routed.
+#[derive(Clone)]
 pub(crate) enum Era {
     /// A request of an initialized session (or `initialize` and `ping`
     /// before it), at the session's revision.
@@ -84,12 +89,57 @@ pub(crate) struct Job {
 }
 
 enum JobKind {
-    Tool { handler: Arc<crate::tool::ToolFn>, arguments: Option<JsonObject>, version: ProtocolVersion },
-    Read { handler: Arc<ReadFn>, uri: String, variables: HashMap<String, String>, cache: CacheHint },
-    Prompt { route: PromptRoute, arguments: HashMap<String, String>, version: ProtocolVersion },
-    Complete { handler: Arc<CompleteFn>, params: CompleteRequestParams },
-    Listen { filter: SubscriptionFilter },
-    Custom { handler: Arc<MethodFn>, params: Option<RawJson> },
+    Tool {
+        handler: Arc<crate::tool::ToolFn>,
+        arguments: Option<JsonObject>,
+        version: ProtocolVersion,
+    },
+    Read {
+        handler: Arc<ReadFn>,
+        uri: String,
+        variables: HashMap<String, String>,
+        cache: CacheHint,
+    },
+    Prompt {
+        route: PromptRoute,
+        arguments: HashMap<String, String>,
+        version: ProtocolVersion,
+    },
+    Complete {
+        handler: Arc<CompleteFn>,
+        params: CompleteRequestParams,
+    },
+    Listen {
+        filter: SubscriptionFilter,
+    },
+    Custom {
+        handler: Arc<MethodFn>,
+        params: Option<RawJson>,
+    },
+    /// A tool call that becomes a task: answered with its handle, while the
+    /// tool runs on in the background.
+    StartTask {
+        handler: Arc<crate::tool::ToolFn>,
+        arguments: Option<JsonObject>,
+        version: ProtocolVersion,
+        /// The answers its input-required rounds gave.
+        answered: InputResponses,
+        /// The TTL asked for in `params.task` (2025-11-25).
+        requested_ttl: Option<u64>,
+    },
+    /// `tasks/*`.
+    Task(TaskOp),
+}
+
+/// What a `tasks/*` request asks of a task.
+pub(crate) enum TaskOp {
+    Get(String),
+    Cancel(String),
+    Update(String, serde_json::Map<String, serde_json::Value>),
+    /// 2025-11-25's `tasks/result`.
+    Result(String),
+    /// 2025-11-25's `tasks/list`.
+    List(Option<String>),
 }
 
 impl Job {
@@ -166,6 +216,168 @@ impl JobKind {
                 stateless::finish_raw(server, &mut value);
                 reply(&id, &value)
             }),
+            JobKind::StartTask { handler, arguments, version, answered, requested_ttl } => {
+                Work::boxed(start_task(ctx, handler, arguments, version, answered, requested_ttl))
+            }
+            JobKind::Task(op) => Work::boxed(task_op(ctx, op)),
+        }
+    }
+}
+
+/// Create the task, start the tool in it, and answer with its handle.
+async fn start_task(
+    ctx: RequestContext,
+    handler: Arc<crate::tool::ToolFn>,
+    arguments: Option<JsonObject>,
+    version: ProtocolVersion,
+    answered: InputResponses,
+    requested_ttl: Option<u64>,
+) -> Result<EncodedResponse, ErrorObject> {
+    let id = ctx.request_id().clone();
+    let server = ctx.server().clone();
+    let engine = Arc::clone(&server.inner.tasks);
+    let wire = if ctx.is_stateless() { TaskWire::Extension } else { TaskWire::Experimental };
+    // 2025-11-25 tells the session of status changes; the extension's
+    // notifications travel on listen streams, which this server does not
+    // offer for tasks yet.
+    let announce_to = (wire == TaskWire::Experimental).then(|| Arc::clone(ctx.sender()));
+    let new = NewTask { wire, owner: owner(&ctx), requested_ttl, answered, announce_to };
+    let (record, binding) = engine.create(new).await?;
+    let task_ctx = ctx.for_task(Arc::clone(&binding));
+    // Building the future runs user code (a typed tool parses its arguments):
+    // a panic there fails the task rather than leave it working for ever.
+    let work: BoxFuture<(TaskStatus, TaskOutcome)> =
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(arguments, task_ctx))) {
+            Ok(call) => Box::pin(async move { tool_outcome(call.await, version, wire) }),
+            Err(panic) => {
+                let message = super::panic_message(panic.as_ref()).to_owned();
+                let error = ErrorObject::internal_error(format!("the handler panicked: {message}"));
+                Box::pin(std::future::ready((TaskStatus::Failed, TaskOutcome::Error(error))))
+            }
+        };
+    engine.run(&binding, work);
+    tracing::debug!(task = %record.id, "a tool call became a task");
+    match wire {
+        TaskWire::Extension => {
+            let mut handle = CreateTaskHandle::new(tasks::state(&record));
+            handle.meta = Some(server_meta(&server));
+            reply(&id, &handle)
+        }
+        TaskWire::Experimental => reply(&id, &CreateTaskResult { task: tasks::legacy(&record), meta: None }),
+    }
+}
+
+/// How a tool's run ends as a task: its result `completed` (in 2025-11-25,
+/// one with `isError` is `failed`, as that revision says), a protocol error
+/// `failed`.
+fn tool_outcome(
+    outcome: Result<CallToolResult, HandlerError>,
+    version: ProtocolVersion,
+    wire: TaskWire,
+) -> (TaskStatus, TaskOutcome) {
+    let extension = wire == TaskWire::Extension;
+    match outcome.or_else(|error| error.into_tool_response(extension)) {
+        Ok(mut result) => {
+            revision::shape_content(version, &mut result.content);
+            if extension {
+                result.result_type = Some(ResultType::COMPLETE);
+            }
+            let status = match (wire, result.is_error) {
+                (TaskWire::Experimental, Some(true)) => TaskStatus::Failed,
+                _ => TaskStatus::Completed,
+            };
+            match serde_json::to_value(&result) {
+                Ok(serde_json::Value::Object(object)) => (status, TaskOutcome::Result(object)),
+                _ => (
+                    TaskStatus::Failed,
+                    TaskOutcome::Error(ErrorObject::internal_error("the result did not serialise")),
+                ),
+            }
+        }
+        Err(error) => (TaskStatus::Failed, TaskOutcome::Error(error)),
+    }
+}
+
+/// Who a task belongs to (see `TaskConfig`): a stateless request's client by
+/// the name it gives, a session by itself.
+fn owner(ctx: &RequestContext) -> String {
+    match ctx.is_stateless() {
+        true => format!("client:{}", ctx.handshake().map_or("", |h| h.client_info.name.as_str())),
+        false => format!("session:{}", ctx.session().id),
+    }
+}
+
+/// `_meta` naming the server, for a stateless result built by hand.
+fn server_meta(server: &Server) -> Meta {
+    let mut meta = Meta::new();
+    meta.insert(mcpwire_protocol::meta::keys::SERVER_INFO, server.inner.server_info.clone());
+    meta
+}
+
+/// Answer a `tasks/*` request, in the shape of the request's era.
+async fn task_op(ctx: RequestContext, op: TaskOp) -> Result<EncodedResponse, ErrorObject> {
+    let id = ctx.request_id().clone();
+    let server = ctx.server().clone();
+    let engine = Arc::clone(&server.inner.tasks);
+    let owner = owner(&ctx);
+    let extension = ctx.is_stateless();
+    let ack = || stateless::reply(&server, &id, TaskAckResult::default(), None);
+    match op {
+        TaskOp::Get(task_id) => {
+            let task = engine.lookup(&task_id, &owner).await?;
+            match extension {
+                true => stateless::reply(&server, &id, tasks::detailed(&task), None),
+                false => reply(&id, &GetTaskResult { task: tasks::legacy(&task), meta: None }),
+            }
+        }
+        TaskOp::Cancel(task_id) => {
+            let task = engine.lookup(&task_id, &owner).await?;
+            if extension {
+                // Cancelling a finished task changes nothing and is no error.
+                engine.cancel(&task_id).await?;
+                return ack();
+            }
+            if task.status.is_terminal() {
+                return Err(ErrorObject::invalid_params(format!(
+                    "Cannot cancel task: already in terminal status '{}'",
+                    serde_json::to_value(task.status)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default()
+                )));
+            }
+            let after = engine.cancel(&task_id).await?.unwrap_or(task);
+            reply(&id, &GetTaskResult { task: tasks::legacy(&after), meta: None })
+        }
+        TaskOp::Update(task_id, responses) => {
+            let task = engine.lookup(&task_id, &owner).await?;
+            engine.answer(&task, responses).await;
+            ack()
+        }
+        TaskOp::Result(task_id) => {
+            engine.lookup(&task_id, &owner).await?;
+            let gone = || ErrorObject::invalid_params(format!("Failed to retrieve task: Task has expired ({task_id})"));
+            let task = engine.terminal(&task_id).await?.ok_or_else(gone)?;
+            let related = RelatedTaskMetadata { task_id: task.id.clone() };
+            let mut meta = Meta::new();
+            meta.insert(mcpwire_protocol::meta::RELATED_TASK, serde_json::to_value(related).unwrap_or_default());
+            match task.outcome {
+                Some(TaskOutcome::Result(mut result)) => {
+                    result.remove("_meta");
+                    reply(&id, &GetTaskPayloadResult { result, meta: Some(meta) })
+                }
+                Some(TaskOutcome::Error(error)) => Err(error),
+                None => Err(ErrorObject::internal_error("the task was cancelled").with_data(serde_json::json!({
+                    mcpwire_protocol::meta::RELATED_TASK: { "taskId": task.id }
+                }))),
+            }
+        }
+        TaskOp::List(cursor) => {
+            let page_size = server.config().page_size;
+            let (page, next_cursor) =
+                engine.store.list(&owner, cursor.as_deref(), page_size).await.map_err(|e| e.to_error_object())?;
+            let tasks = page.iter().map(tasks::legacy).collect();
+            reply(&id, &ListTasksResult { tasks, next_cursor, meta: None })
         }
     }
 }
@@ -214,7 +426,7 @@ pub(crate) fn route(
                 id,
                 &InitializeResult {
                     protocol_version: version.as_str().to_owned(),
-                    capabilities: server.capabilities(),
+                    capabilities: server.capabilities_at(version),
                     server_info: server.info().clone(),
                     instructions: server.inner.instructions.clone(),
                     meta: None,
@@ -234,12 +446,13 @@ pub(crate) fn route(
             session.unsubscribe(&params.uri);
             answer(id, &EmptyResult::default())
         }
-        ClientRequest::Discover(_) if stateless => Routed::Answer(stateless::reply(
-            server,
-            id,
-            stateless::discover(server),
-            Some(server.config().cache.discover),
-        )),
+        ClientRequest::Discover(_) if stateless => {
+            let discovered = mcpwire_protocol::types::DiscoverResult {
+                capabilities: server.capabilities_at(era.version()),
+                ..stateless::discover(server)
+            };
+            Routed::Answer(stateless::reply(server, id, discovered, Some(server.config().cache.discover)))
+        }
         ClientRequest::SubscriptionsListen(params) if stateless => match listen::check(server, &params.notifications) {
             Ok(()) => Routed::Run(Job {
                 meta: params.meta,
@@ -251,13 +464,18 @@ pub(crate) fn route(
         ClientRequest::ListTools(params) => {
             let registry = server.registry();
             let listed = page(registry.tools.values().map(|r| &r.tool), params.cursor.as_deref(), page_size);
-            list(
-                server,
-                id,
-                stateless,
-                lists,
-                listed.map(|(tools, next_cursor)| ListToolsResult { tools, next_cursor, ..Default::default() }),
-            )
+            // `execution.taskSupport` exists only in 2025-11-25; in 2026-07-28
+            // a tool's task support is the server's business.
+            let executions = !stateless && era.version() >= ProtocolVersion::V2025_11_25;
+            let listed = listed.map(|(mut tools, next_cursor)| {
+                for tool in &mut tools {
+                    let support = registry.tools.get(&tool.name).map_or(TaskSupport::Forbidden, |r| r.task_support);
+                    tool.execution = (executions && support != TaskSupport::Forbidden)
+                        .then_some(ToolExecution { task_support: Some(support) });
+                }
+                ListToolsResult { tools, next_cursor, ..Default::default() }
+            });
+            list(server, id, stateless, lists, listed)
         }
         ClientRequest::ListResources(params) => {
             let registry = server.registry();
@@ -294,6 +512,10 @@ pub(crate) fn route(
         ClientRequest::ReadResource(read) => read_resource(server, read, params, era),
         ClientRequest::GetPrompt(get) => get_prompt(server, get, params, era),
         ClientRequest::Complete(params) => complete(server, id, params, era),
+        ClientRequest::GetTask(params) => task_request(era, params.meta, TaskOp::Get(params.task_id)),
+        ClientRequest::CancelTask(params) => task_request(era, params.meta, TaskOp::Cancel(params.task_id)),
+        ClientRequest::GetTaskPayload(params) if !stateless => task_request(era, None, TaskOp::Result(params.task_id)),
+        ClientRequest::ListTasks(params) if !stateless => task_request(era, params.meta, TaskOp::List(params.cursor)),
         other if stateless => Routed::Answer(Err(stateless::removed(other.method()))),
         other => {
             // Tasks (2025-11-25, experimental) and the stateless methods of
@@ -307,12 +529,123 @@ pub(crate) fn route(
     }
 }
 
-/// A method registered with [`ServerBuilder::method`](crate::ServerBuilder::method).
-pub(crate) fn custom(server: &Server, method: &str, meta: Option<Meta>, params: Option<RawJson>, era: &Era) -> Routed {
+/// A method the core protocol does not define: an extension's (tasks,
+/// skills), or one registered with [`ServerBuilder::method`](crate::ServerBuilder::method).
+pub(crate) fn custom(
+    server: &Server,
+    id: &RequestId,
+    method: &str,
+    meta: Option<Meta>,
+    params: Option<RawJson>,
+    era: &Era,
+) -> Routed {
+    match ClientExtensionRequest::from_parts(method, params.as_deref()) {
+        Ok(request) => return extension(server, id, request, era),
+        Err(mcpwire_protocol::Error::UnknownMethod(_)) => {}
+        Err(error) => return Routed::Answer(Err(error.to_error_object())),
+    }
+    registered(server, method, meta, params, era)
+}
+
+/// A method registered with [`ServerBuilder::method`](crate::ServerBuilder::method),
+/// or -32601.
+pub(crate) fn registered(
+    server: &Server,
+    method: &str,
+    meta: Option<Meta>,
+    params: Option<RawJson>,
+    era: &Era,
+) -> Routed {
     let Some(handler) = server.inner.methods.get(method).cloned() else {
         return Routed::Answer(Err(ErrorObject::method_not_found(method)));
     };
     Routed::Run(Job { meta, stateless: era.stateless(None), kind: JobKind::Custom { handler, params } })
+}
+
+/// A request of the tasks or skills extension.
+pub(crate) fn extension(server: &Server, id: &RequestId, request: ClientExtensionRequest, era: &Era) -> Routed {
+    let stateless = matches!(era, Era::Stateless { .. });
+    let answer = |result: Result<_, ErrorObject>, hint| -> Routed {
+        Routed::Answer(result.and_then(|result: ExtensionResult| match (stateless, result) {
+            (true, ExtensionResult::List(result)) => stateless::reply(server, id, result, hint),
+            (true, ExtensionResult::Get(result)) => stateless::reply(server, id, result, hint),
+            (true, ExtensionResult::Directory(result)) => stateless::reply(server, id, result, None),
+            (false, ExtensionResult::List(result)) => reply(id, &result),
+            (false, ExtensionResult::Get(result)) => reply(id, &result),
+            (false, ExtensionResult::Directory(result)) => reply(id, &result),
+        }))
+    };
+    let skills = server.inner.skills.as_deref();
+    let page_size = server.config().page_size;
+    let hint = Some(server.config().cache.lists);
+    match request {
+        ClientExtensionRequest::UpdateTask(params) if stateless => {
+            task_request(era, params.meta, TaskOp::Update(params.task_id, params.input_responses))
+        }
+        ClientExtensionRequest::ListSkills(params) if skills.is_some() => {
+            let entries = skills.map(|s| s.skills.entries()).unwrap_or_default();
+            let listed = page(entries.iter(), params.cursor.as_deref(), page_size).map(|(skills, next_cursor)| {
+                ExtensionResult::List(ListSkillsResult { skills, next_cursor, ..ListSkillsResult::default() })
+            });
+            answer(listed, hint)
+        }
+        ClientExtensionRequest::GetSkill(params) if skills.is_some() => {
+            let found =
+                skills.map_or_else(|| Err(ErrorObject::method_not_found("skills/get")), |s| s.skills.get(&params.uri));
+            let result = found.map(|skill| {
+                ExtensionResult::Get(GetSkillResult {
+                    result_type: None,
+                    skill: skill.clone(),
+                    ttl_ms: None,
+                    cache_scope: None,
+                    meta: None,
+                })
+            });
+            answer(result, hint)
+        }
+        ClientExtensionRequest::ReadResourceDirectory(params) if skills.is_some() => {
+            let children = skills.and_then(|s| s.directories.get(&params.uri)).ok_or_else(|| {
+                ErrorObject::invalid_params(format!("{} is not a directory resource", params.uri))
+                    .with_data(serde_json::json!({ "uri": params.uri }))
+            });
+            let listed = children.and_then(|children| page(children.iter(), params.cursor.as_deref(), page_size));
+            let result = listed.map(|(resources, next_cursor)| {
+                ExtensionResult::Directory(ReadResourceDirectoryResult {
+                    resources,
+                    next_cursor,
+                    ..ReadResourceDirectoryResult::default()
+                })
+            });
+            answer(result, None)
+        }
+        other => Routed::Answer(Err(ErrorObject::method_not_found(other.method()))),
+    }
+}
+
+/// The results of the skills extension's methods.
+enum ExtensionResult {
+    List(ListSkillsResult),
+    Get(GetSkillResult),
+    Directory(ReadResourceDirectoryResult),
+}
+
+/// A `tasks/*` request: in the stateless era only for a request that
+/// declared the tasks extension (-32021 otherwise, before the task is even
+/// looked up); in a session, from 2025-11-25 on.
+fn task_request(era: &Era, meta: Option<Meta>, op: TaskOp) -> Routed {
+    match era {
+        Era::Stateless { .. } if !tasks::declares_extension(meta.as_ref()) => {
+            return Routed::Answer(Err(tasks::missing_extension()));
+        }
+        Era::Handshake(version) if *version < ProtocolVersion::V2025_11_25 => {
+            return Routed::Answer(Err(ErrorObject::new(
+                ErrorCode::METHOD_NOT_FOUND,
+                format!("tasks do not exist in protocol version {version}"),
+            )));
+        }
+        _ => {}
+    }
+    Routed::Run(Job { meta, stateless: era.stateless(None), kind: JobKind::Task(op) })
 }
 
 /// The input round of a stateless request that may ask the client things:
@@ -331,20 +664,82 @@ fn input_round(
 }
 
 fn call_tool(server: &Server, params: CallToolRequestParams, raw: Option<RawJson>, era: &Era) -> Routed {
-    let handler = server.registry().tools.get(&params.name).map(|route| Arc::clone(&route.handler));
-    let Some(handler) = handler else {
+    let found = server
+        .registry()
+        .tools
+        .get(&params.name)
+        .map(|route| (Arc::clone(&route.handler), route.task_support, Arc::clone(&route.ask_before_task)));
+    let Some((handler, support, ask_before_task)) = found else {
         let error = ErrorObject::invalid_params(format!("Unknown tool: {}", params.name))
             .with_data(serde_json::json!({ "name": params.name }));
         return Routed::Answer(Err(error));
     };
-    let CallToolRequestParams { arguments, input_responses, request_state, meta, .. } = params;
+    let CallToolRequestParams { name, arguments, task, input_responses, request_state, meta } = params;
+    let as_task = match as_task(server, &name, support, task.is_some(), meta.as_ref(), era) {
+        Ok(as_task) => as_task,
+        Err(error) => return Routed::Answer(Err(error)),
+    };
     let binding = || Binding::new(CallToolRequest::METHOD, raw);
     let input = match input_round(server, era, binding, request_state.as_deref(), input_responses) {
         Ok(input) => input,
         Err(error) => return Routed::Answer(Err(error)),
     };
-    let kind = JobKind::Tool { handler, arguments, version: era.version() };
+    let version = era.version();
+    if as_task {
+        let answered = input.as_ref().map(|round| round.answers().clone()).unwrap_or_default();
+        // Until its request has answered the questions to settle first, the
+        // call runs as an ordinary one, whose questions end it with an
+        // input-required result.
+        if ask_before_task.iter().all(|key| answered.contains_key(key)) {
+            let requested_ttl = task.and_then(|task| task.ttl);
+            let kind = JobKind::StartTask { handler, arguments, version, answered, requested_ttl };
+            return Routed::Run(Job { meta, stateless: era.stateless(None), kind });
+        }
+    }
+    let kind = JobKind::Tool { handler, arguments, version };
     Routed::Run(Job { meta, stateless: era.stateless(input), kind })
+}
+
+/// Whether a call of a tool with `support` becomes a task: in the stateless
+/// era when the request declared the tasks extension (a tool that requires
+/// it refuses a request that did not, -32021); in a 2025-11-25 session when
+/// the client sent `params.task` (a tool that forbids it refuses one that
+/// did, a tool that requires it one that did not: -32601, unless the server
+/// declares no task support at all, when `params.task` is ignored).
+fn as_task(
+    server: &Server,
+    name: &str,
+    support: TaskSupport,
+    asked: bool,
+    meta: Option<&Meta>,
+    era: &Era,
+) -> Result<bool, ErrorObject> {
+    match era {
+        Era::Stateless { .. } => match support {
+            TaskSupport::Forbidden => Ok(false),
+            _ if tasks::declares_extension(meta) => Ok(true),
+            TaskSupport::Required => Err(tasks::missing_extension()),
+            TaskSupport::Optional => Ok(false),
+        },
+        Era::Handshake(version) if *version >= ProtocolVersion::V2025_11_25 => match (support, asked) {
+            (TaskSupport::Forbidden, true) => {
+                let declared = server.registry().tools.values().any(|r| r.task_support != TaskSupport::Forbidden);
+                match declared {
+                    true => Err(ErrorObject::new(
+                        ErrorCode::METHOD_NOT_FOUND,
+                        format!("tool `{name}` does not run as a task; call it without `task`"),
+                    )),
+                    false => Ok(false),
+                }
+            }
+            (TaskSupport::Required, false) => Err(ErrorObject::new(
+                ErrorCode::METHOD_NOT_FOUND,
+                format!("tool `{name}` runs only as a task; call it with `task`"),
+            )),
+            (_, asked) => Ok(asked),
+        },
+        Era::Handshake(_) => Ok(false),
+    }
 }
 
 fn read_resource(server: &Server, params: ReadResourceRequestParams, raw: Option<RawJson>, era: &Era) -> Routed {
@@ -456,6 +851,33 @@ fn page<'a, T: Clone + 'a>(
     let end = start + page.len();
     Ok((page, (end < total).then(|| end.to_string())))
 }
+
+macro_rules! extension_result {
+    ($($result:ty),*) => {$(
+        impl StatelessResult for $result {
+            fn common(&mut self) -> (&mut Option<ResultType>, &mut Option<Meta>) {
+                (&mut self.result_type, &mut self.meta)
+            }
+        }
+    )*};
+}
+
+macro_rules! cacheable_extension_result {
+    ($($result:ty),*) => {$(
+        impl StatelessResult for $result {
+            fn common(&mut self) -> (&mut Option<ResultType>, &mut Option<Meta>) {
+                (&mut self.result_type, &mut self.meta)
+            }
+
+            fn cache(&mut self) -> Option<(&mut Option<u64>, &mut Option<mcpwire_protocol::types::CacheScope>)> {
+                Some((&mut self.ttl_ms, &mut self.cache_scope))
+            }
+        }
+    )*};
+}
+
+extension_result!(mcpwire_protocol::types::DetailedTask, TaskAckResult, ReadResourceDirectoryResult);
+cacheable_extension_result!(ListSkillsResult, GetSkillResult);
 
 #[cfg(test)]
 mod tests {

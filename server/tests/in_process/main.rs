@@ -33,3 +33,4 @@ mod lifecycle;
 mod robustness;
 mod stateless;
 mod support;
+mod tasks;

@@ -20,6 +20,7 @@ in_both_runtimes![
     one_connection_serves_a_session_and_stateless_requests_side_by_side,
     a_listen_stream_ends_with_its_result_when_the_connection_winds_down,
     only_tools_resources_and_prompts_may_ask_the_client,
+    a_repeated_meta_is_served_like_the_first_and_a_changed_one_is_read_again,
 ];
 
 fn meta(capabilities: &Value) -> Value {
@@ -199,4 +200,39 @@ async fn only_tools_resources_and_prompts_may_ask_the_client() {
         client.request(1, "example/whoami", Some(json!({"_meta": meta(&json!({"roots": {}}))}))).await.unwrap_err();
     assert_eq!(error["code"], -32603);
     assert!(error["message"].as_str().unwrap().contains("tools/call, prompts/get and resources/read"), "{error}");
+}
+
+/// The processor remembers what the last `_meta` text declared; every
+/// change of that text (version, level) must still be read.
+async fn a_repeated_meta_is_served_like_the_first_and_a_changed_one_is_read_again() {
+    let server = Server::builder("s", "1")
+        .tool(tool("logs", |ctx| async move {
+            ctx.log(LoggingLevel::Warning, json!("careful")).await?;
+            Ok(if ctx.is_stateless() { "stateless" } else { "session" }.into())
+        }))
+        .build();
+    let mut client = Client::connect(&server);
+    let call = |id: i64, meta: &Value| (id, json!({"name": "logs", "_meta": meta}));
+    let plain = meta(&json!({}));
+    for id in 1..=3 {
+        let (id, params) = call(id, &plain);
+        let result = client.request(id, "tools/call", Some(params)).await.unwrap();
+        assert_eq!(text(&result), "stateless");
+    }
+    let mut warnings = plain.clone();
+    warnings["io.modelcontextprotocol/logLevel"] = json!("warning");
+    let (id, params) = call(4, &warnings);
+    client.request(id, "tools/call", Some(params)).await.unwrap();
+    let mut future = plain.clone();
+    future["io.modelcontextprotocol/protocolVersion"] = json!("2099-01-01");
+    let (id, params) = call(5, &future);
+    let error = client.request(id, "tools/call", Some(params)).await.unwrap_err();
+    assert_eq!(error["code"], -32022, "{error}");
+    let (id, params) = call(6, &plain);
+    client.request(id, "tools/call", Some(params)).await.unwrap();
+    let error = client.request(7, "ping", Some(json!({"_meta": plain}))).await.unwrap_err();
+    assert_eq!(error["code"], -32601, "a removed method, even with a remembered `_meta`: {error}");
+    let said = client.drain().await;
+    let logs = said.iter().filter(|m| m["method"] == "notifications/message").count();
+    assert_eq!(logs, 1, "only the call whose `_meta` asked for warnings logs: {said:?}");
 }

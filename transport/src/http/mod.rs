@@ -40,29 +40,36 @@
 //! # }
 //! ```
 
+mod accept;
 mod checks;
 mod era;
 mod headers;
+mod replay;
 mod service;
 mod session;
 mod sse;
 mod stateless;
 #[cfg(test)]
 mod tests;
+mod watch;
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use accept::{AcceptErrors, Failure};
 pub use headers::McpHeaders;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
+use replay::Retention;
 use session::HttpSession;
 pub use session::SessionHandle;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
+use watch::{ConnectionWatch, Ended, Timeouts, WatchedIo};
 
 use crate::{OutgoingMessageSender, TransportConfig};
 
@@ -110,26 +117,79 @@ pub struct StatelessRequest {
 /// How long connections may take to finish at shutdown before they are dropped.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
 
-/// Limits and settings of a Streamable HTTP server.
+/// Limits and settings of a Streamable HTTP server: every limit the
+/// endpoint holds clients to, in one place. Each is a flag of the `mcpwire`
+/// binary where an operator may need to change it.
+///
+/// Connections: at most `max_connections` at once (beyond it the server
+/// stops accepting, so new clients wait in the listen backlog), each closed
+/// when a request head takes longer than `header_read_timeout`, a body
+/// longer than `body_read_timeout` (408), or a pause between requests longer
+/// than `idle_timeout`. When `accept` fails for want of file descriptors or
+/// memory, the server backs off (10 ms doubling to 1 s, or until one of its
+/// connections closes) and warns at most every 5 s.
+///
+/// Memory: a request body is at most `max_body_bytes`; a session's streams
+/// keep their events for a client that resumes within
+/// `max_replay_bytes_per_stream`, `max_replay_bytes_per_session` and, over
+/// every session, `max_replay_bytes`, never evicting a request or response
+/// nobody has taken yet. A live connection whose reader falls more than
+/// `stream_buffer_bytes` behind its stream is cut off rather than hold the
+/// session back; it may resume with `Last-Event-ID`.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
     /// The one MCP endpoint. Default `/mcp`.
     pub path: String,
-    /// Hosts accepted in `Host` and `Origin` (any port): a request naming any
-    /// other host is refused with 403, which stops DNS rebinding. Loopback
-    /// names by default (`localhost`, `127.0.0.1`, `[::1]`); a server bound
-    /// elsewhere must list its own names.
+    /// Hosts accepted in `Host` (any port), and in `Origin` as `http` or
+    /// `https` origins: a request naming any other host is refused with 403,
+    /// which stops DNS rebinding. Loopback names by default (`localhost`,
+    /// `127.0.0.1`, `[::1]`); a server bound elsewhere must add the names its
+    /// clients use. `*` accepts any host (when a proxy in front checks them).
     pub allowed_hosts: Vec<String>,
+    /// Web origins allowed to call the endpoint besides those on an allowed
+    /// host, each as the browser sends it (`https://app.example.com`, with a
+    /// port unless it is the scheme's default). `*` allows any origin. Empty
+    /// by default.
+    pub allowed_origins: Vec<String>,
+    /// Connections open at once. Beyond it the server stops accepting: new
+    /// connections wait in the kernel's listen backlog until one closes,
+    /// rather than being accepted only to be refused. Keep it below the
+    /// process's file-descriptor limit. Default 1024.
+    pub max_connections: usize,
+    /// How long a request head may take to arrive, from the accept or from
+    /// its first byte after an idle pause; the connection is then closed.
+    /// Default 10 s.
+    pub header_read_timeout: Duration,
+    /// How long a request body may take to arrive in full; the request is
+    /// then answered 408 and the connection closed. Default 30 s.
+    pub body_read_timeout: Duration,
+    /// How long a kept-alive connection may wait for its next request before
+    /// it is closed. Default 60 s, longer than clients keep idle connections.
+    pub idle_timeout: Duration,
     /// The largest request body accepted (413 beyond). Default 4 MiB.
     pub max_body_bytes: usize,
     /// Sessions at once (503 beyond). Default 1024.
     pub max_sessions: usize,
-    /// Request streams open at once in one session (429 beyond). Default 256.
+    /// Request streams open at once in one session (429 beyond); a stream is
+    /// open until every request it carries is answered or cancelled.
+    /// Default 256.
     pub max_streams_per_session: usize,
-    /// Events each stream keeps for replay; older notifications are evicted
-    /// beyond it, requests and responses never are. Also how far a live
-    /// reader may fall behind before the session waits for it. Default 1024.
-    pub max_stored_events_per_stream: usize,
+    /// How far (in bytes of events) a live connection may fall behind its
+    /// stream: when an event arrives with more than this waiting for it, the
+    /// connection is closed, so that the session never waits for one slow
+    /// reader. Default 1 MiB.
+    pub stream_buffer_bytes: usize,
+    /// Bytes one stream keeps for replay. Beyond it, events already
+    /// delivered go first, then undelivered notifications (dropped and
+    /// counted); undelivered requests and responses are always kept, and a
+    /// response larger than this is let go once delivered. Default 4 MiB.
+    pub max_replay_bytes_per_stream: usize,
+    /// Bytes all streams of one session keep, finished streams evicted
+    /// first. Default 8 MiB.
+    pub max_replay_bytes_per_session: usize,
+    /// Bytes all sessions keep together; beyond it the least recently active
+    /// sessions are trimmed. Default 64 MiB.
+    pub max_replay_bytes: usize,
     /// A session without requests or open connections for this long ends.
     /// Default 30 minutes.
     pub session_idle_timeout: Duration,
@@ -155,10 +215,24 @@ impl Default for HttpConfig {
         Self {
             path: "/mcp".to_owned(),
             allowed_hosts: ["localhost", "127.0.0.1", "[::1]"].map(String::from).to_vec(),
+            allowed_origins: Vec::new(),
+            // The common soft limit on file descriptors.
+            max_connections: 1024,
+            // A head is a few hundred bytes: even a slow link sends it in
+            // well under a second.
+            header_read_timeout: Duration::from_secs(10),
+            // The largest body at 140 KB/s.
+            body_read_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
             max_body_bytes: 4 * 1024 * 1024,
             max_sessions: 1024,
             max_streams_per_session: 256,
-            max_stored_events_per_stream: 1024,
+            // Far more than a reader keeping up ever has waiting.
+            stream_buffer_bytes: 1024 * 1024,
+            // Room for one answer as large as the largest request.
+            max_replay_bytes_per_stream: 4 * 1024 * 1024,
+            max_replay_bytes_per_session: 8 * 1024 * 1024,
+            max_replay_bytes: 64 * 1024 * 1024,
             session_idle_timeout: Duration::from_secs(30 * 60),
             sse_retry: Duration::from_secs(1),
             max_stateless_requests: 1024,
@@ -170,6 +244,27 @@ impl Default for HttpConfig {
     }
 }
 
+impl HttpConfig {
+    fn timeouts(&self) -> Timeouts {
+        Timeouts { header: self.header_read_timeout, idle: self.idle_timeout }
+    }
+}
+
+/// What to warn an operator about before serving on `address`: a server
+/// bound beyond loopback that still accepts only loopback names refuses
+/// every remote client with 403.
+fn remote_use_warning(address: SocketAddr, config: &HttpConfig) -> Option<String> {
+    if address.ip().is_loopback() || !config.allowed_hosts.iter().all(|host| checks::is_loopback_name(host)) {
+        return None;
+    }
+    Some(format!(
+        "serving on {address}, beyond loopback, but only loopback names are allowed in Host and Origin, so \
+         remote clients will get 403: allow the names they use (--allowed-host, HttpConfig::allowed_hosts) and \
+         the web origins that may call (--allowed-origin, HttpConfig::allowed_origins), and put authentication \
+         in front"
+    ))
+}
+
 /// State shared by every connection of one server.
 struct HttpState {
     config: Arc<HttpConfig>,
@@ -177,6 +272,8 @@ struct HttpState {
     handler: Box<dyn Handler>,
     /// One permit per stateless request in flight, `max_stateless_requests` in all.
     stateless_slots: Arc<Semaphore>,
+    /// Bytes every session's stores hold, against `max_replay_bytes`.
+    retention: Arc<Retention>,
     /// Cancelled at shutdown; every stateless request's `closed` is its child,
     /// as every session ends then.
     stopping: CancellationToken,
@@ -205,8 +302,13 @@ pub async fn serve(
     handler: impl Handler,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
+    if let Some(warning) = remote_use_warning(listener.local_addr()?, &config) {
+        tracing::warn!("{warning}");
+    }
     let slots = config.max_stateless_requests.min(Semaphore::MAX_PERMITS);
+    let connections = Arc::new(Semaphore::new(config.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
     let state = Arc::new(HttpState {
+        retention: Retention::new(config.max_replay_bytes),
         config: Arc::new(config),
         sessions: Mutex::default(),
         handler: Box::new(handler),
@@ -216,8 +318,17 @@ pub async fn serve(
     let reaper = tokio::spawn(reap_idle_sessions(Arc::downgrade(&state)));
     let graceful = GracefulShutdown::new();
     let http = hyper::server::conn::http1::Builder::new();
+    // Wakes the loop when a connection closes: out of file descriptors,
+    // that is what frees one.
+    let closed = Arc::new(Notify::new());
+    let mut errors = AcceptErrors::default();
     tokio::pin!(shutdown);
     loop {
+        // At the cap, stop accepting until a connection closes.
+        let permit = tokio::select! {
+            permit = Arc::clone(&connections).acquire_owned() => permit.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             () = &mut shutdown => break,
@@ -225,19 +336,39 @@ pub async fn serve(
         let (stream, peer) = match accepted {
             Ok(accepted) => accepted,
             Err(error) => {
-                tracing::warn!(%error, "accepting a connection failed");
+                let Failure { wait, warn } = errors.failed(&error, tokio::time::Instant::now());
+                if let Some(failures) = warn {
+                    tracing::warn!(%error, failures, ?wait, "accepting connections fails; backing off");
+                }
+                drop(permit);
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = closed.notified() => {}
+                    () = &mut shutdown => break,
+                }
                 continue;
             }
         };
+        errors.succeeded();
         // Small SSE events must not wait for Nagle's algorithm.
         let _ = stream.set_nodelay(true);
-        let state = Arc::clone(&state);
-        let service = hyper::service::service_fn(move |request| service::handle(Arc::clone(&state), request));
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let watch = ConnectionWatch::new();
+        let io = TokioIo::new(WatchedIo { stream, watch: Arc::clone(&watch) });
+        let service = hyper::service::service_fn({
+            let (state, watch) = (Arc::clone(&state), Arc::clone(&watch));
+            move |request| service::handle(Arc::clone(&state), Arc::clone(&watch), request)
+        });
+        let connection = graceful.watch(http.serve_connection(io, service));
+        let (timeouts, closed) = (state.config.timeouts(), Arc::clone(&closed));
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(%peer, %error, "HTTP connection ended with an error");
+            match watch::run(connection, &watch, timeouts).await {
+                Ended::Served(Ok(())) => {}
+                Ended::Served(Err(error)) => tracing::debug!(%peer, %error, "HTTP connection ended with an error"),
+                Ended::TimedOut => tracing::debug!(%peer, "closed a connection that outlasted its timeout"),
+                Ended::Cut => tracing::debug!(%peer, "closed a connection whose reader fell too far behind"),
             }
+            drop(permit);
+            closed.notify_one();
         });
     }
     reaper.abort();
@@ -276,5 +407,23 @@ async fn reap_idle_sessions(state: Weak<HttpState>) {
             tracing::debug!(session = %session.id, "ending an idle session");
             session.end();
         }
+    }
+}
+
+#[cfg(test)]
+mod config_tests {
+    use super::*;
+
+    #[test]
+    fn binding_beyond_loopback_with_only_loopback_names_warns() {
+        let config = HttpConfig::default();
+        let address = |text: &str| text.parse::<SocketAddr>().unwrap();
+        assert!(remote_use_warning(address("127.0.0.1:8080"), &config).is_none());
+        assert!(remote_use_warning(address("[::1]:8080"), &config).is_none());
+        let warning = remote_use_warning(address("0.0.0.0:8080"), &config).expect("a warning");
+        assert!(warning.contains("--allowed-host") && warning.contains("0.0.0.0:8080"), "{warning}");
+        assert!(remote_use_warning(address("[::]:8080"), &config).is_some());
+        let named = HttpConfig { allowed_hosts: vec!["mcp.example.com".into()], ..HttpConfig::default() };
+        assert!(remote_use_warning(address("0.0.0.0:8080"), &named).is_none(), "the operator named the host");
     }
 }

@@ -3,15 +3,21 @@
 //! resumed), or DELETE (end a session).
 //!
 //! Every request passes the same checks first: the endpoint path (404), then
-//! `Host` and `Origin` (403). A POST then needs an `Accept` of both answer
-//! types (406), a JSON `Content-Type` (415) and a body within the limit (413).
+//! `Host` and `Origin` (400 when either comes twice, 403 when not allowed).
+//! A POST then needs an `Accept` of both answer types (406), a JSON
+//! `Content-Type` (415), and a body within the limit (413, at once when its
+//! `Content-Length` says so) that arrives within the body timeout (408).
 //! Only then is the era decided (see `era`), and each era has its own rules.
 //!
 //! Handshake era (2025-11-25 transport rules): 202 for a notification or
 //! response, an SSE stream for a request, 400 for a bad body, a missing
 //! session or an unsupported `MCP-Protocol-Version`, 404 for an unknown or
 //! ended session, 409 for a second standalone stream, 429/503 when the stream
-//! or session limit is reached.
+//! or session limit is reached. A `notifications/cancelled` also ends the
+//! cancelled request's stream, which will get no answer. A batch is a
+//! 2025-03-26 client's (the one revision that has them, and the one that
+//! sends no `MCP-Protocol-Version`): its requests share one SSE stream, which
+//! carries each answer as its own event and ends after the last.
 //!
 //! Stateless era (2026-07-28): a request goes to the owner and is answered by
 //! `stateless`; a notification gets 202 and goes nowhere (cancelling is
@@ -22,20 +28,25 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Empty, Full, Limited, StreamBody};
+use hyper::body::Body as _;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use mcpwire_protocol::{
-    Decoded, Error, ErrorCode, ErrorObject, ErrorResponse, InitializeRequest, Message, ProtocolVersion, RequestId,
-    RequestMethod, decode,
+    CancelledNotification, Decoded, Error, ErrorCode, ErrorObject, ErrorResponse, InitializeRequest, Message,
+    Notification, NotificationMethod, ProtocolVersion, RequestId, RequestMethod, decode,
 };
+use serde::Deserialize;
+use tokio_util::sync::CancellationToken;
 
 use super::era::{Era, Signals, has_modern_meta};
 use super::session::{HttpSession, OpenError, SseBody};
 use super::sse::EventId;
+use super::watch::{ConnectionWatch, Guarded};
 use super::{HttpState, McpHeaders, checks, stateless};
 use crate::Incoming;
 
@@ -46,11 +57,16 @@ const SESSION_ID: &str = "mcp-session-id";
 const PROTOCOL_VERSION: &str = "mcp-protocol-version";
 const LAST_EVENT_ID: &str = "last-event-id";
 
+/// Answer one request of a connection watched by `watch`, which counts the
+/// connection busy until the answer has been sent.
 pub(crate) async fn handle(
     state: Arc<HttpState>,
+    watch: Arc<ConnectionWatch>,
     request: Request<hyper::body::Incoming>,
 ) -> Result<Response<Body>, Infallible> {
-    Ok(respond(&state, request).await.unwrap_or_else(|refusal| *refusal))
+    let exchange = watch.exchange();
+    let response = respond(&state, watch.cut(), request).await.unwrap_or_else(|refusal| *refusal);
+    Ok(response.map(|body| Guarded { body, _exchange: exchange }.boxed_unsync()))
 }
 
 /// A response that ends the request early, with a JSON-RPC error body; boxed
@@ -93,7 +109,20 @@ fn header(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<&str> 
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-async fn respond(state: &HttpState, request: Request<hyper::body::Incoming>) -> Result<Response<Body>, Refusal> {
+/// A refusal after which the connection closes: its body was not read.
+fn refuse_and_close(status: StatusCode, message: impl Into<String>) -> Refusal {
+    let mut response = refuse_http(status, message);
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// `cut` closes the connection the request came on: a stream whose reader
+/// falls too far behind uses it.
+async fn respond(
+    state: &HttpState,
+    cut: &CancellationToken,
+    request: Request<hyper::body::Incoming>,
+) -> Result<Response<Body>, Refusal> {
     if request.uri().path() != state.config.path {
         return Err(refuse_http(
             StatusCode::NOT_FOUND,
@@ -102,7 +131,7 @@ async fn respond(state: &HttpState, request: Request<hyper::body::Incoming>) -> 
     }
     check_host_and_origin(state, &request)?;
     match *request.method() {
-        Method::POST => post(state, request).await,
+        Method::POST => post(state, cut, request).await,
         Method::GET | Method::DELETE => {
             let headers = request.headers();
             if signals(headers).era() == Era::Stateless {
@@ -114,7 +143,7 @@ async fn respond(state: &HttpState, request: Request<hyper::body::Incoming>) -> 
                 return Err(response);
             }
             check_protocol_version(headers)?;
-            if *request.method() == Method::GET { get(state, headers) } else { delete(state, headers) }
+            if *request.method() == Method::GET { get(state, cut, headers) } else { delete(state, headers) }
         }
         _ => {
             let mut response = refuse_http(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
@@ -134,15 +163,23 @@ fn signals(headers: &HeaderMap) -> Signals<'_> {
 }
 
 /// DNS rebinding protection: a browser tricked into sending our loopback
-/// server a request still names the attacker's host.
+/// server a request still names the attacker's host. A header sent twice is
+/// refused outright: which of the two a proxy in front checked is anyone's
+/// guess.
 fn check_host_and_origin<B>(state: &HttpState, request: &Request<B>) -> Result<(), Refusal> {
-    let allowed = &state.config.allowed_hosts;
-    let host = header(request.headers(), header::HOST).or_else(|| request.uri().authority().map(|a| a.as_str()));
-    if !host.is_some_and(|host| checks::host_allowed(host, allowed)) {
+    let headers = request.headers();
+    for name in [header::HOST, header::ORIGIN] {
+        if headers.get_all(&name).iter().nth(1).is_some() {
+            return Err(refuse_http(StatusCode::BAD_REQUEST, format!("Bad Request: more than one {name} header")));
+        }
+    }
+    let hosts = &state.config.allowed_hosts;
+    let host = header(headers, header::HOST).or_else(|| request.uri().authority().map(|a| a.as_str()));
+    if !host.is_some_and(|host| checks::host_allowed(host, hosts)) {
         return Err(refuse_http(StatusCode::FORBIDDEN, format!("Forbidden: invalid Host {:?}", host.unwrap_or(""))));
     }
-    if let Some(origin) = header(request.headers(), header::ORIGIN)
-        && !checks::origin_allowed(origin, allowed)
+    if let Some(origin) = header(headers, header::ORIGIN)
+        && !checks::origin_allowed(origin, hosts, &state.config.allowed_origins)
     {
         return Err(refuse_http(StatusCode::FORBIDDEN, format!("Forbidden: invalid Origin {origin:?}")));
     }
@@ -176,7 +213,11 @@ fn session_of(state: &HttpState, headers: &HeaderMap) -> Result<Arc<HttpSession>
     Ok(session)
 }
 
-async fn post(state: &HttpState, request: Request<hyper::body::Incoming>) -> Result<Response<Body>, Refusal> {
+async fn post(
+    state: &HttpState,
+    cut: &CancellationToken,
+    request: Request<hyper::body::Incoming>,
+) -> Result<Response<Body>, Refusal> {
     let accept = header(request.headers(), header::ACCEPT);
     if !checks::accepts(accept, "application/json") || !checks::accepts(accept, "text/event-stream") {
         return Err(refuse_http(
@@ -192,7 +233,7 @@ async fn post(state: &HttpState, request: Request<hyper::body::Incoming>) -> Res
         ));
     }
     let (parts, body) = request.into_parts();
-    let bytes = read_body(body, state.config.max_body_bytes).await?;
+    let bytes = read_body(body, state.config.max_body_bytes, state.config.body_read_timeout).await?;
     let decoded = decode(&bytes);
     let modern_meta = match &decoded {
         Ok(Decoded::Single(Message::Request(request))) => has_modern_meta(request.params.as_ref()),
@@ -202,7 +243,10 @@ async fn post(state: &HttpState, request: Request<hyper::body::Incoming>) -> Res
         Era::Stateless => stateless_post(state, &parts.headers, decoded).await,
         Era::Handshake => {
             check_protocol_version(&parts.headers)?;
-            session_post(state, &parts.headers, decoded).await
+            match decoded {
+                Ok(Decoded::Batch(items)) => session_batch(state, cut, &parts.headers, items).await,
+                decoded => session_post(state, cut, &parts.headers, decoded).await,
+            }
         }
     }
 }
@@ -251,6 +295,7 @@ async fn stateless_post(
 /// else goes to the session it names.
 async fn session_post(
     state: &HttpState,
+    cut: &CancellationToken,
     headers: &HeaderMap,
     decoded: Result<Decoded, Error>,
 ) -> Result<Response<Body>, Refusal> {
@@ -259,49 +304,152 @@ async fn session_post(
         Message::Request(request) if request.method == InitializeRequest::METHOD => start_session(state)?,
         _ => session_of(state, headers)?,
     };
-    match message {
-        Message::Request(request) => {
-            let body = session.open_request_stream(request.id.clone()).map_err(|error| match error {
-                OpenError::TooMany => refuse_http(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    format!(
-                        "Too Many Requests: at most {} requests per session at once",
-                        state.config.max_streams_per_session
-                    ),
-                ),
-                OpenError::IdInUse => refuse(
-                    StatusCode::CONFLICT,
+    let Message::Request(request) = message else {
+        deliver(&session, message).await?;
+        return Ok(empty(StatusCode::ACCEPTED));
+    };
+    let body = session
+        .open_request_stream(std::slice::from_ref(&request.id), cut)
+        .map_err(|error| open_refusal(state, error))?;
+    deliver(&session, Message::Request(request)).await?;
+    Ok(sse_response(body, &session.id))
+}
+
+/// A batch POST, which only 2025-03-26 has. That revision predates the
+/// `MCP-Protocol-Version` header, and every later one removed batches and
+/// requires the header, so a batch with a header naming another revision is
+/// refused, as is one with an element that is not a valid message or that
+/// is `initialize` (which may not be batched). Its requests share one
+/// stream; a batch of notifications and responses only gets 202.
+async fn session_batch(
+    state: &HttpState,
+    cut: &CancellationToken,
+    headers: &HeaderMap,
+    items: Vec<Result<Message, Error>>,
+) -> Result<Response<Body>, Refusal> {
+    if let Some(version) = header(headers, PROTOCOL_VERSION)
+        && ProtocolVersion::parse(version.trim()).is_none_or(|version| !version.supports_batching())
+    {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::INVALID_REQUEST,
+            format!("JSON-RPC batches are only allowed in protocol version 2025-03-26, not {version}"),
+        ));
+    }
+    let session = session_of(state, headers)?;
+    let mut messages = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Ok(Message::Request(request)) if request.method == InitializeRequest::METHOD => {
+                return Err(refuse_request(
+                    StatusCode::BAD_REQUEST,
+                    Some(request.id),
                     ErrorCode::INVALID_REQUEST,
-                    format!("request id {} is already in use by a running request", request.id),
-                ),
-            })?;
-            if session.incoming.send(Incoming::Request(request)).await.is_err() {
-                return Err(refuse_http(StatusCode::NOT_FOUND, "Session not found: it has ended"));
+                    "initialize cannot be part of a batch",
+                ));
             }
-            Ok(sse_response(body, &session.id))
+            Ok(message) => messages.push(message),
+            Err(error) => {
+                return Err(refuse_request(
+                    StatusCode::BAD_REQUEST,
+                    error.request_id().cloned(),
+                    error.to_error_object().code,
+                    format!("an element of the batch: {error}"),
+                ));
+            }
         }
+    }
+    let requests: Vec<RequestId> = messages
+        .iter()
+        .filter_map(|message| match message {
+            Message::Request(request) => Some(request.id.clone()),
+            _ => None,
+        })
+        .collect();
+    let body = match requests.is_empty() {
+        true => None,
+        false => Some(session.open_request_stream(&requests, cut).map_err(|error| open_refusal(state, error))?),
+    };
+    for message in messages {
+        deliver(&session, message).await?;
+    }
+    Ok(match body {
+        Some(body) => sse_response(body, &session.id),
+        None => empty(StatusCode::ACCEPTED),
+    })
+}
+
+/// Hand one message of a POST to its session: requests and notifications to
+/// the processor, answers to our own requests to their waiters. A
+/// cancellation also ends the cancelled request's stream, once the
+/// processor has it in hand.
+async fn deliver(session: &HttpSession, message: Message) -> Result<(), Refusal> {
+    let gone = || refuse_http(StatusCode::NOT_FOUND, "Session not found: it has ended");
+    match message {
+        Message::Request(request) => session.incoming.send(Incoming::Request(request)).await.map_err(|_| gone()),
         Message::Notification(notification) => {
-            if session.incoming.send(Incoming::Notification(notification)).await.is_err() {
-                return Err(refuse_http(StatusCode::NOT_FOUND, "Session not found: it has ended"));
+            let cancelled = cancelled_request(&notification);
+            session.incoming.send(Incoming::Notification(notification)).await.map_err(|_| gone())?;
+            if let Some(id) = cancelled {
+                session.cancelled(&id);
             }
-            Ok(empty(StatusCode::ACCEPTED))
+            Ok(())
         }
         Message::Response(response) => {
             session.sender.handle_response(response);
-            Ok(empty(StatusCode::ACCEPTED))
+            Ok(())
         }
         Message::Error(response) => {
             session.sender.handle_error_response(response);
-            Ok(empty(StatusCode::ACCEPTED))
+            Ok(())
         }
     }
 }
 
-/// Read the whole body, refusing one larger than `limit` without buffering it.
-async fn read_body(body: hyper::body::Incoming, limit: usize) -> Result<Bytes, Refusal> {
+/// The request a `notifications/cancelled` cancels, if it is one and names one.
+fn cancelled_request(notification: &Notification) -> Option<RequestId> {
+    #[derive(Deserialize)]
+    struct Cancelled {
+        #[serde(rename = "requestId")]
+        request_id: Option<RequestId>,
+    }
+    if notification.method != CancelledNotification::METHOD {
+        return None;
+    }
+    let params = notification.params.as_ref()?;
+    serde_json::from_str::<Cancelled>(params.get()).ok()?.request_id
+}
+
+fn open_refusal(state: &HttpState, error: OpenError) -> Refusal {
+    match error {
+        OpenError::TooMany => refuse_http(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Too Many Requests: at most {} requests per session at once", state.config.max_streams_per_session),
+        ),
+        OpenError::IdInUse(id) => refuse(
+            StatusCode::CONFLICT,
+            ErrorCode::INVALID_REQUEST,
+            format!("request id {id} is already in use by a running request"),
+        ),
+    }
+}
+
+/// Read the whole body within `timeout`, refusing one larger than `limit`
+/// without buffering it: at once when its `Content-Length` says so. Either
+/// refusal leaves the body unread, so the connection closes after it.
+async fn read_body(body: hyper::body::Incoming, limit: usize, timeout: Duration) -> Result<Bytes, Refusal> {
     let too_large =
-        || refuse_http(StatusCode::PAYLOAD_TOO_LARGE, format!("Payload Too Large: the limit is {limit} bytes"));
-    match Limited::new(body, limit).collect().await {
+        || refuse_and_close(StatusCode::PAYLOAD_TOO_LARGE, format!("Payload Too Large: the limit is {limit} bytes"));
+    if body.size_hint().lower() > limit as u64 {
+        return Err(too_large());
+    }
+    let Ok(collected) = tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await else {
+        return Err(refuse_and_close(
+            StatusCode::REQUEST_TIMEOUT,
+            format!("Request Timeout: the body did not arrive within {} s", timeout.as_secs_f64()),
+        ));
+    };
+    match collected {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(error) if error.is::<http_body_util::LengthLimitError>() => Err(too_large()),
         Err(error) => {
@@ -321,7 +469,7 @@ fn start_session(state: &HttpState) -> Result<Arc<HttpSession>, Refusal> {
             format!("Service Unavailable: the server holds its maximum of {} sessions", state.config.max_sessions),
         ));
     }
-    let (session, handle) = HttpSession::start(id.clone(), Arc::clone(&state.config));
+    let (session, handle) = HttpSession::start(id.clone(), Arc::clone(&state.config), Arc::clone(&state.retention));
     sessions.insert(id, Arc::clone(&session));
     drop(sessions);
     tracing::debug!(session = %session.id, "session started");
@@ -337,19 +485,19 @@ fn new_session_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn get(state: &HttpState, headers: &HeaderMap) -> Result<Response<Body>, Refusal> {
+fn get(state: &HttpState, cut: &CancellationToken, headers: &HeaderMap) -> Result<Response<Body>, Refusal> {
     if !checks::accepts(header(headers, header::ACCEPT), "text/event-stream") {
         return Err(refuse_http(StatusCode::NOT_ACCEPTABLE, "Not Acceptable: Client must accept text/event-stream"));
     }
     let session = session_of(state, headers)?;
     let body = match header(headers, LAST_EVENT_ID) {
         Some(last) => {
-            let resumed = EventId::parse(last).and_then(|id| session.resume(id));
+            let resumed = EventId::parse(last).and_then(|id| session.resume(id, cut));
             resumed.ok_or_else(|| {
                 refuse_http(StatusCode::NOT_FOUND, format!("Not Found: no stream to resume after {last:?}"))
             })?
         }
-        None => session.open_standalone().ok_or_else(|| {
+        None => session.open_standalone(cut).ok_or_else(|| {
             refuse_http(StatusCode::CONFLICT, "Conflict: only one standalone SSE stream is allowed per session")
         })?,
     };

@@ -33,7 +33,8 @@ struct Seen {
 }
 
 /// Answers stateless requests by method, and runs a minimal processor on
-/// each session: a result for `initialize`, `{}` for anything else.
+/// each session: a result for `initialize`, none for `test/hang`, `{}` for
+/// anything else.
 struct TestHandler {
     seen: mpsc::UnboundedSender<Seen>,
 }
@@ -55,6 +56,9 @@ impl Handler for TestHandler {
                 };
                 let Some(message) = message else { break };
                 let Incoming::Request(request) = message else { continue };
+                if request.method == "test/hang" {
+                    continue;
+                }
                 let result = if request.method == "initialize" {
                     json!({"protocolVersion": "2025-11-25", "capabilities": {}, "serverInfo": {"name": "t", "version": "0"}})
                 } else {
@@ -489,5 +493,101 @@ async fn a_foreign_host_is_refused_before_the_era_is_considered() {
     assert_eq!(server.send("POST", &headers, body.as_bytes()).await.status, 403);
     let get = [("Host", "evil.example.com"), ("MCP-Protocol-Version", "2026-07-28")];
     assert_eq!(server.send("GET", &get, b"").await.status, 403);
+    server.stop().await;
+}
+
+/// Start a session of `version`: its id.
+async fn start_session(server: &TestServer, version: &str) -> String {
+    let initialize = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "c", "version": "0"}}});
+    let mut started = server.send("POST", LEGACY, initialize.to_string().as_bytes()).await;
+    let session = started.header("mcp-session-id").expect("a session id").to_owned();
+    started.text().await;
+    session
+}
+
+#[tokio::test]
+async fn a_batch_without_a_version_header_shares_one_stream_that_ends_after_its_last_answer() {
+    let server = TestServer::start(HttpConfig::default()).await;
+    let session = start_session(&server, "2025-03-26").await;
+    let headers = merge(LEGACY, &[("Mcp-Session-Id", &session)]);
+    let batch = json!([
+        {"jsonrpc": "2.0", "id": 1, "method": "ping"},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": "two", "method": "tools/list"},
+    ]);
+    let mut answer = server.send("POST", &headers, batch.to_string().as_bytes()).await;
+    assert_eq!(answer.status, 200);
+    let text = answer.text().await;
+    assert!(text.contains(r#"{"jsonrpc":"2.0","id":1,"result":{}}"#), "{text}");
+    assert!(text.contains(r#"{"jsonrpc":"2.0","id":"two","result":{}}"#), "{text}");
+
+    let notifications = json!([{"jsonrpc": "2.0", "method": "notifications/initialized"}]);
+    let accepted = server.send("POST", &headers, notifications.to_string().as_bytes()).await;
+    assert_eq!(accepted.status, 202, "a batch with no request is accepted without a stream");
+    let later = merge(&headers, &[("MCP-Protocol-Version", "2025-06-18")]);
+    let refused = server.send("POST", &later, batch.to_string().as_bytes()).await;
+    assert_eq!(refused.status, 400, "2025-06-18 removed batches");
+    let twice = json!([{"jsonrpc": "2.0", "id": 5, "method": "ping"}, {"jsonrpc": "2.0", "id": 5, "method": "ping"}]);
+    assert_eq!(server.send("POST", &headers, twice.to_string().as_bytes()).await.status, 409);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_cancelled_request_s_stream_ends_and_frees_its_place() {
+    let config = HttpConfig { max_streams_per_session: 1, ..HttpConfig::default() };
+    let server = TestServer::start(config).await;
+    let session = start_session(&server, "2025-11-25").await;
+    let headers = merge(LEGACY, &[("Mcp-Session-Id", &session)]);
+    let hang = json!({"jsonrpc": "2.0", "id": 1, "method": "test/hang"});
+    let mut hanging = server.send("POST", &headers, hang.to_string().as_bytes()).await;
+    assert!(hanging.chunk().await.is_some_and(|priming| priming.starts_with(b"id: ")));
+    let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1}});
+    assert_eq!(server.send("POST", &headers, cancel.to_string().as_bytes()).await.status, 202);
+    assert_eq!(hanging.chunk().await, None, "the stream ended properly");
+    let ping = json!({"jsonrpc": "2.0", "id": 2, "method": "ping"});
+    let mut next = server.send("POST", &headers, ping.to_string().as_bytes()).await;
+    assert_eq!(next.status, 200, "the cancelled stream no longer counts against the limit");
+    assert!(next.text().await.contains(r#""id":2,"result":{}"#));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_slow_head_a_slow_body_and_an_idle_connection_are_each_closed_on_time() {
+    let config = HttpConfig {
+        header_read_timeout: Duration::from_millis(200),
+        body_read_timeout: Duration::from_millis(200),
+        idle_timeout: Duration::from_millis(400),
+        ..HttpConfig::default()
+    };
+    let server = TestServer::start(config).await;
+    let closed = async |mut stream: TcpStream| {
+        let mut rest = Vec::new();
+        within(stream.read_to_end(&mut rest)).await.expect("closed, not broken");
+        String::from_utf8(rest).unwrap()
+    };
+
+    let started = tokio::time::Instant::now();
+    let mut half_head = within(TcpStream::connect(server.addr)).await.unwrap();
+    half_head.write_all(b"POST /mcp HTTP/1.1\r\nHost: 127.0").await.unwrap();
+    assert_eq!(closed(half_head).await, "", "closed without an answer");
+    assert!(started.elapsed() >= Duration::from_millis(200), "{:?}", started.elapsed());
+
+    let mut half_body = within(TcpStream::connect(server.addr)).await.unwrap();
+    let head = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json, text/event-stream\r\n\
+                Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
+    half_body.write_all(head.as_bytes()).await.unwrap();
+    let answer = closed(half_body).await;
+    assert!(answer.starts_with("HTTP/1.1 408 ") && answer.contains("connection: close"), "{answer}");
+
+    let mut idle = within(TcpStream::connect(server.addr)).await.unwrap();
+    idle.write_all(b"GET /other HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await.unwrap();
+    let answered = tokio::time::Instant::now();
+    let answer = closed(idle).await;
+    assert!(answer.starts_with("HTTP/1.1 404 "), "answered, kept alive, then closed: {answer}");
+    assert!(answered.elapsed() >= Duration::from_millis(400), "{:?}", answered.elapsed());
+
+    let two_hosts = [("Host", "127.0.0.1"), ("Host", "127.0.0.1"), ("MCP-Protocol-Version", "2026-07-28")];
+    assert_eq!(server.send("POST", &two_hosts, b"{}").await.status, 400);
     server.stop().await;
 }

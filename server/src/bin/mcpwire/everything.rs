@@ -1,8 +1,9 @@
 //! The reference "everything" server: every fixture the official conformance
 //! suite expects (names, schemas and outputs exactly as the suite's reference
 //! server has them; those only the 2026-07-28 scenarios use are in
-//! `stateless_fixtures`), plus `echo`, `slow`, `emit_notifications` and
-//! `ask_client` for benchmarks and robustness tests.
+//! `stateless_fixtures`, and those of the extension scenarios, tasks and
+//! skills, in `extension_fixtures`), plus `echo`, `slow`,
+//! `emit_notifications` and `ask_client` for benchmarks and robustness tests.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -15,7 +16,8 @@ use mcpwire_protocol::types::{
     ToolSchema,
 };
 use mcpwire_server::{
-    HandlerError, PromptRoute, RequestContext, ResourceRoute, ResourceTemplateRoute, Server, ServerConfig, ToolRoute,
+    HandlerError, PromptRoute, RequestContext, ResourceRoute, ResourceTemplateRoute, Server, ServerConfig, Skills,
+    ToolRoute,
 };
 use serde_json::{Value, json};
 
@@ -28,8 +30,8 @@ const TEST_AUDIO_BASE64: &str = "UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABA
 /// The pause between the logging and progress fixtures' steps, as in the reference.
 const STEP: Duration = Duration::from_millis(50);
 
-/// The reference server with every fixture registered.
-pub(crate) fn server(config: ServerConfig) -> Server {
+/// The reference server with every fixture registered, serving `skills`.
+pub(crate) fn server(config: ServerConfig, skills: Skills) -> Server {
     let info = Implementation {
         title: Some("mcpwire reference server".into()),
         description: Some("Every MCP conformance fixture, plus tools for benchmarks and robustness tests.".into()),
@@ -44,7 +46,12 @@ pub(crate) fn server(config: ServerConfig) -> Server {
                 ..CompleteResult::default()
             })
         });
-    for tool in fixture_tools().into_iter().chain(crate::stateless_fixtures::tools()).chain(benchmark_tools()) {
+    let tools = fixture_tools()
+        .into_iter()
+        .chain(crate::stateless_fixtures::tools())
+        .chain(benchmark_tools())
+        .chain(crate::extension_fixtures::tools());
+    for tool in tools {
         builder = builder.tool(tool);
     }
     for resource in resources() {
@@ -53,7 +60,7 @@ pub(crate) fn server(config: ServerConfig) -> Server {
     for prompt in prompts().into_iter().chain(crate::stateless_fixtures::prompts()) {
         builder = builder.prompt(prompt);
     }
-    builder.resource_template(template()).build()
+    builder.resource_template(template()).skills(skills).build()
 }
 
 fn schema(value: &Value) -> ToolSchema {

@@ -5,6 +5,7 @@
 
 mod cli;
 mod everything;
+mod extension_fixtures;
 mod stateless_fixtures;
 
 use std::process::ExitCode;
@@ -22,7 +23,7 @@ const EXIT_DEADLINE: Duration = Duration::from_millis(950);
 fn main() -> ExitCode {
     let log_env = std::env::var("MCPWIRE_LOG").ok();
     let cli = match cli::parse(std::env::args_os().skip(1), log_env) {
-        Ok(cli::Command::Serve(options)) => options,
+        Ok(cli::Command::Serve(options)) => *options,
         Ok(cli::Command::Help) => return print(cli::HELP),
         Ok(cli::Command::Version) => return print(&format!("mcpwire {}\n", env!("CARGO_PKG_VERSION"))),
         Err(error) => {
@@ -73,7 +74,18 @@ fn main() -> ExitCode {
             }
         }
     }
-    let served = runtime.block_on(serve(cli.http, config));
+    let skills = match &cli.skills {
+        None => extension_fixtures::skills(),
+        Some(dir) => match mcpwire_server::Skills::from_dir(dir) {
+            Ok(skills) => skills,
+            Err(error) => {
+                eprintln!("mcpwire: --skills {}: {error}", dir.display());
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let http = cli.http.map(|address| (address, http_config(cli.limits, &config)));
+    let served = runtime.block_on(serve(http, config, skills));
     // On the portable stdio path (stdin neither a pipe nor a socket, such as a
     // terminal or a file), reading stdin happens on a blocking thread that only
     // returns when its read does; don't wait for it. Pipes and sockets are
@@ -96,19 +108,42 @@ fn print(text: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-async fn serve(http: Option<std::net::SocketAddr>, config: ServerConfig) -> Result<(), mcpwire_server::Error> {
-    let server = everything::server(config.clone());
+/// The Streamable HTTP settings: the command line's over the defaults.
+fn http_config(options: cli::HttpOptions, config: &ServerConfig) -> HttpConfig {
+    let defaults = HttpConfig::default();
+    let mut allowed_hosts = defaults.allowed_hosts.clone();
+    allowed_hosts.extend(options.allowed_hosts);
+    HttpConfig {
+        allowed_hosts,
+        allowed_origins: options.allowed_origins,
+        max_connections: options.max_connections.unwrap_or(defaults.max_connections),
+        header_read_timeout: options.header_timeout.unwrap_or(defaults.header_read_timeout),
+        body_read_timeout: options.body_timeout.unwrap_or(defaults.body_read_timeout),
+        idle_timeout: options.idle_timeout.unwrap_or(defaults.idle_timeout),
+        max_body_bytes: options.max_body_bytes.unwrap_or(defaults.max_body_bytes),
+        max_sessions: options.max_sessions.unwrap_or(defaults.max_sessions),
+        max_replay_bytes: options.max_replay_bytes.unwrap_or(defaults.max_replay_bytes),
+        transport: config.transport.clone(),
+        ..defaults
+    }
+}
+
+async fn serve(
+    http: Option<(std::net::SocketAddr, HttpConfig)>,
+    config: ServerConfig,
+    skills: mcpwire_server::Skills,
+) -> Result<(), mcpwire_server::Error> {
+    let server = everything::server(config.clone(), skills);
     let stop = CancellationToken::new();
     tokio::spawn(stop_on_signal(stop.clone()));
     let serving: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), mcpwire_server::Error>>>> = match http {
-        Some(address) => {
+        Some((address, http_config)) => {
             let listener = tokio::net::TcpListener::bind(address).await?;
             let address = listener.local_addr()?;
             tracing::info!(
                 version = env!("CARGO_PKG_VERSION"),
                 "mcpwire serves MCP over Streamable HTTP at http://{address}/mcp; logs on stderr"
             );
-            let http_config = HttpConfig { transport: config.transport, ..HttpConfig::default() };
             Box::pin(server.serve_http(listener, http_config, stop.clone().cancelled_owned()))
         }
         None => {

@@ -1,0 +1,308 @@
+//! One connection's clock and its off switch: the header and idle timeouts,
+//! and cutting off a reader that fell too far behind its stream.
+//!
+//! hyper's own header timeout starts whenever it waits for a request head,
+//! so on a kept-alive connection it is also the idle timeout; the two are
+//! different limits (a head takes seconds at most, a client may pause between
+//! calls far longer), so the connection keeps its own clock instead. It is in
+//! one of three phases:
+//!
+//! - `Head`: a request head is on its way: from the accept, or from the
+//!   first byte after an idle pause. It must be complete (hyper then calls
+//!   the service) within `header_read_timeout`.
+//! - `Busy`: a request is being answered, however long its SSE stream lasts.
+//!   Its body has `body_read_timeout`, enforced where it is read.
+//! - `Idle`: the last answer is complete and nothing has arrived since. It
+//!   may stay so for `idle_timeout`.
+//!
+//! [`WatchedIo`] sees the bytes arrive, an [`Exchange`] guard (held by the
+//! response body) marks `Busy`, and [`run`] closes the connection when a
+//! phase outlasts its limit or [`ConnectionWatch::cut`] fires.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use hyper::body::{Body as HttpBody, Frame, SizeHint};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::sync::Notify;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+/// The limits a connection's phases are held to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timeouts {
+    pub(crate) header: Duration,
+    pub(crate) idle: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Head { since: Instant },
+    Busy { exchanges: usize },
+    Idle { since: Instant },
+}
+
+/// What one connection is doing, shared by its I/O, its service and its task.
+#[derive(Debug)]
+pub(crate) struct ConnectionWatch {
+    phase: Mutex<Phase>,
+    /// Mirrors `Phase::Idle`, so that a read checks it without the lock.
+    idle: AtomicBool,
+    /// Wakes the connection's task to look at a new phase.
+    changed: Notify,
+    /// Closes the connection now: its reader fell too far behind (see
+    /// `session`). Cancelled by whoever decides; the task obeys.
+    cut: CancellationToken,
+}
+
+impl ConnectionWatch {
+    /// A connection just accepted: its first head is on its way.
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(Self {
+            phase: Mutex::new(Phase::Head { since: Instant::now() }),
+            idle: AtomicBool::new(false),
+            changed: Notify::new(),
+            cut: CancellationToken::new(),
+        })
+    }
+
+    /// The token that closes this connection when cancelled.
+    pub(crate) fn cut(&self) -> &CancellationToken {
+        &self.cut
+    }
+
+    /// A request is being answered until the returned guard drops.
+    pub(crate) fn exchange(self: &Arc<Self>) -> Exchange {
+        self.update(|phase| match phase {
+            Phase::Busy { exchanges } => Phase::Busy { exchanges: exchanges + 1 },
+            Phase::Head { .. } | Phase::Idle { .. } => Phase::Busy { exchanges: 1 },
+        });
+        Exchange { watch: Arc::clone(self) }
+    }
+
+    /// Bytes arrived: after an idle pause, a new head is on its way.
+    fn bytes_arrived(&self) {
+        if self.idle.load(Ordering::Relaxed) {
+            self.update(|phase| match phase {
+                Phase::Idle { .. } => Phase::Head { since: Instant::now() },
+                other => other,
+            });
+        }
+    }
+
+    fn update(&self, change: impl FnOnce(Phase) -> Phase) {
+        let mut phase = self.phase.lock().expect("phase lock");
+        *phase = change(*phase);
+        self.idle.store(matches!(*phase, Phase::Idle { .. }), Ordering::Relaxed);
+        drop(phase);
+        self.changed.notify_one();
+    }
+
+    /// When the current phase runs out, if it can.
+    fn deadline(&self, timeouts: Timeouts) -> Option<Instant> {
+        match *self.phase.lock().expect("phase lock") {
+            Phase::Head { since } => Some(since + timeouts.header),
+            Phase::Idle { since } => Some(since + timeouts.idle),
+            Phase::Busy { .. } => None,
+        }
+    }
+}
+
+/// Held while one request is being answered: by the service until the
+/// response exists, then by the response body until hyper has sent it.
+#[must_use = "the connection counts as idle once this drops"]
+#[derive(Debug)]
+pub(crate) struct Exchange {
+    watch: Arc<ConnectionWatch>,
+}
+
+impl Drop for Exchange {
+    fn drop(&mut self) {
+        self.watch.update(|phase| match phase {
+            Phase::Busy { exchanges } if exchanges > 1 => Phase::Busy { exchanges: exchanges - 1 },
+            _ => Phase::Idle { since: Instant::now() },
+        });
+    }
+}
+
+/// A response body that holds its request's [`Exchange`] until hyper is
+/// done with it (sent, or dropped with the connection).
+pub(crate) struct Guarded<B> {
+    pub(crate) body: B,
+    pub(crate) _exchange: Exchange,
+}
+
+impl<B: HttpBody<Data = Bytes, Error = Infallible> + Unpin> HttpBody for Guarded<B> {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// A socket that tells its [`ConnectionWatch`] when bytes arrive.
+#[derive(Debug)]
+pub(crate) struct WatchedIo {
+    pub(crate) stream: TcpStream,
+    pub(crate) watch: Arc<ConnectionWatch>,
+}
+
+impl AsyncRead for WatchedIo {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.stream).poll_read(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.watch.bytes_arrived();
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for WatchedIo {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+/// Why a connection ended.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Ended<E> {
+    /// hyper finished with it (the client closed it, or shutdown).
+    Served(Result<(), E>),
+    /// A phase outlasted its limit.
+    TimedOut,
+    /// Its reader fell too far behind.
+    Cut,
+}
+
+/// Drive `connection` until it ends, closing it (by dropping it) when its
+/// phase outlasts its timeout or its watch is cut.
+pub(crate) async fn run<E>(
+    connection: impl Future<Output = Result<(), E>>,
+    watch: &ConnectionWatch,
+    timeouts: Timeouts,
+) -> Ended<E> {
+    tokio::pin!(connection);
+    loop {
+        let deadline = watch.deadline(timeouts);
+        let expired = async {
+            match deadline {
+                Some(deadline) => tokio::time::sleep_until(deadline).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            result = &mut connection => return Ended::Served(result),
+            () = watch.cut.cancelled() => return Ended::Cut,
+            // A change of phase stores a permit, so none is missed between turns.
+            () = watch.changed.notified() => {}
+            () = expired => {
+                if watch.deadline(timeouts).is_some_and(|deadline| deadline <= Instant::now()) {
+                    return Ended::TimedOut;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TIMEOUTS: Timeouts = Timeouts { header: Duration::from_secs(10), idle: Duration::from_secs(60) };
+
+    /// A connection that never finishes on its own.
+    fn forever() -> impl Future<Output = Result<(), ()>> {
+        std::future::pending()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_connection_that_sends_no_head_is_closed_after_the_header_timeout() {
+        let watch = ConnectionWatch::new();
+        let started = Instant::now();
+        assert_eq!(run(forever(), &watch, TIMEOUTS).await, Ended::TimedOut);
+        assert_eq!(started.elapsed(), TIMEOUTS.header);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_busy_connection_never_times_out_and_idles_after_its_exchange() {
+        let watch = ConnectionWatch::new();
+        let exchange = watch.exchange();
+        let started = Instant::now();
+        let ended = tokio::spawn({
+            let watch = Arc::clone(&watch);
+            async move { run(forever(), &watch, TIMEOUTS).await }
+        });
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        assert!(!ended.is_finished(), "an hour-long answer is not a timeout");
+        drop(exchange);
+        assert_eq!(ended.await.unwrap(), Ended::TimedOut);
+        assert_eq!(started.elapsed(), Duration::from_secs(3600) + TIMEOUTS.idle);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn bytes_after_an_idle_pause_start_the_header_clock() {
+        let watch = ConnectionWatch::new();
+        drop(watch.exchange());
+        let ended = tokio::spawn({
+            let watch = Arc::clone(&watch);
+            async move { run(forever(), &watch, TIMEOUTS).await }
+        });
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        let head_started = Instant::now();
+        watch.bytes_arrived();
+        assert_eq!(ended.await.unwrap(), Ended::TimedOut);
+        assert_eq!(head_started.elapsed(), TIMEOUTS.header, "a head half sent gets the header timeout");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn cutting_closes_a_busy_connection_at_once() {
+        let watch = ConnectionWatch::new();
+        let _exchange = watch.exchange();
+        watch.cut().cancel();
+        assert_eq!(run(forever(), &watch, TIMEOUTS).await, Ended::Cut);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_connection_that_ends_reports_how() {
+        let watch = ConnectionWatch::new();
+        assert_eq!(run(async { Err::<(), _>("reset") }, &watch, TIMEOUTS).await, Ended::Served(Err("reset")));
+    }
+}
