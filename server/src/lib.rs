@@ -121,7 +121,7 @@ pub use error::Error;
 pub use handler::{HandlerError, IntoPromptResult, IntoReadResult, PromptRoute, ResourceRoute, ResourceTemplateRoute};
 pub use input::StateKey;
 #[cfg(feature = "stderr-log")]
-pub use logging::log_to_stderr;
+pub use logging::{STDERR_LOG_QUEUE_BYTES, StderrLog, log_to_stderr};
 pub use mcpwire_transport::TransportConfig;
 #[cfg(feature = "http")]
 pub use mcpwire_transport::http::{AuthConfig, HttpConfig, McpService, Principal, TokenRejection, TokenValidator};

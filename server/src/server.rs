@@ -40,7 +40,9 @@ pub struct ServerConfig {
     /// Items per page of `tools/list`, `resources/list` and friends.
     pub page_size: usize,
     /// At shutdown, how long running handlers may take to finish before they
-    /// are cancelled. Short: the whole shutdown must take under a second.
+    /// are stopped, each answered with -32000 "the server is shutting down".
+    /// Also how long the client then gets to read what is queued. Short: the
+    /// whole shutdown must take under a second.
     pub shutdown_grace: Duration,
     /// Seals the `requestState` of input-required results (2026-07-28).
     /// Random by default, which serves one process; processes that share
@@ -54,6 +56,15 @@ pub struct ServerConfig {
     pub max_listens_per_connection: usize,
     /// Resource URIs one `subscriptions/listen` may subscribe to.
     pub max_listen_uris: usize,
+    /// Resources one session may be subscribed to at once with
+    /// `resources/subscribe`; one more is refused with -32602 until the client
+    /// unsubscribes from another. With `max_subscription_uri_bytes`, bounds
+    /// what a session's subscriptions hold (4 MiB by default).
+    pub max_subscriptions_per_session: usize,
+    /// The longest URI `resources/subscribe` accepts; a longer one is refused
+    /// with -32602 and not kept. The message size limit alone would let each
+    /// subscription hold 8 MiB.
+    pub max_subscription_uri_bytes: usize,
     /// Cache hints on cacheable results (2026-07-28).
     pub cache: CacheConfig,
     /// Tasks: TTLs, poll interval, and the default store's limits.
@@ -72,6 +83,10 @@ impl Default for ServerConfig {
             request_state_ttl: Duration::from_secs(10 * 60),
             max_listens_per_connection: 16,
             max_listen_uris: 1024,
+            // Far more than a client watches at once; still a bound.
+            max_subscriptions_per_session: 1024,
+            // Linux's PATH_MAX: room for any file URI, and for most URLs.
+            max_subscription_uri_bytes: 4096,
             cache: CacheConfig::default(),
             tasks: TaskConfig::default(),
             transport: TransportConfig::default(),

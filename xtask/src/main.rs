@@ -7,6 +7,7 @@
 mod bench;
 mod checks;
 mod conformance;
+mod fuzz;
 mod interop;
 mod mcpwire;
 mod node;
@@ -25,7 +26,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Everything CI checks, in order: fmt, lint, test, doc, interop, conformance, package, bench --quick.
+    /// Everything CI checks, in order: fmt, lint, test, doc, interop, conformance, package, fuzz --seconds 15, bench --quick.
     Ci,
     /// `cargo fmt --check`.
     Fmt,
@@ -47,6 +48,14 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
+    /// The fuzz targets in fuzz/ (cargo-fuzz, libFuzzer), each for a bounded time.
+    Fuzz {
+        /// How long each target runs.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// The targets to run; all of them when none is named.
+        targets: Vec<String>,
+    },
 }
 
 fn main() -> Result<()> {
@@ -60,5 +69,6 @@ fn main() -> Result<()> {
         Command::Conformance => conformance::run(),
         Command::Package => package::run_all(),
         Command::Bench { quick } => bench::run(quick),
+        Command::Fuzz { seconds, targets } => fuzz::run(seconds, &targets),
     }
 }

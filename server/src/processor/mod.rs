@@ -7,7 +7,8 @@
 //! task of its own, behind a panic guard, on whatever runtime the server runs
 //! on. The loop's priority is written into its `select!`: shutdown first,
 //! then new messages. Every request gets exactly one answer, except one
-//! cancelled by the client, which gets none.
+//! cancelled by the client, which gets none; one still running at shutdown
+//! is answered with an error that says so.
 //!
 //! This module is the loop and its table; `routes` says what each request
 //! means, and `responder` answers each request exactly once.
@@ -17,11 +18,13 @@ pub(crate) mod routes;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use mcpwire_protocol::{ClientNotification, ClientRequest, ErrorCode, ErrorObject, Message, Meta, Notification};
 use mcpwire_protocol::{InitializeRequest, PingRequest, ProtocolVersion, Request, RequestId, RequestMethod};
 use mcpwire_transport::{Incoming, OutgoingMessageSender};
 use responder::BatchReply;
+use responder::Stoppable;
 pub(crate) use responder::{Responder, panic_message};
 use routes::{Era, Job, Routed};
 use tokio::sync::mpsc;
@@ -42,7 +45,7 @@ const MIN_SWEEP: usize = 64;
 /// client's version, capabilities and name take, and little to keep.
 const MAX_REMEMBERED_META: usize = 4096;
 
-/// How long cancelled handlers get to notice at shutdown. They are aborted at
+/// How long stopped handlers get to notice at shutdown. They are aborted at
 /// their next await, so this only covers a handler busy between awaits.
 const CANCELLED_PATIENCE: std::time::Duration = std::time::Duration::from_millis(100);
 
@@ -73,6 +76,7 @@ pub(crate) async fn run(
         running: foldhash::HashMap::default(),
         sweep_at: MIN_SWEEP,
         tracker: TaskTracker::new(),
+        shutting_down: Arc::new(AtomicBool::new(false)),
         last_declared: None,
     };
     tokio::pin!(shutdown);
@@ -158,6 +162,9 @@ struct Processor {
     sweep_at: usize,
     /// Every handler task, to wait for them at shutdown.
     tracker: TaskTracker,
+    /// Set when shutdown stops the handlers still running, so that each
+    /// answers with the shutdown error as it is dropped (see [`Stoppable`]).
+    shutting_down: Arc<AtomicBool>,
     /// The `_meta` text of the last stateless request and the era it
     /// declared. A client sends the same `_meta` (version, capabilities, name)
     /// with each request; comparing the text instead of reading it again took
@@ -194,6 +201,11 @@ impl Processor {
         };
         if matches!(era, Era::Stateless { .. }) && stateless::is_removed(&method) {
             return responder.error(Some(id), stateless::removed(&method));
+        }
+        if let Ok(ClientRequest::Subscribe(params)) = &parsed
+            && let Err(error) = self.session.admit_subscription(&params.uri, self.server.config())
+        {
+            return responder.error(Some(id), error);
         }
         let routed = match parsed {
             Ok(request) => routes::route(&self.server, &self.session, &id, request, params, &era),
@@ -266,6 +278,7 @@ impl Processor {
         else {
             return;
         };
+        let handler = Stoppable { handler, cancel: cancel.clone(), shutting_down: Arc::clone(&self.shutting_down) };
         let task = self.tracker.spawn(handler);
         self.running.insert(id, Running { cancel, abort: task.abort_handle() });
     }
@@ -331,20 +344,29 @@ impl Processor {
         }
     }
 
-    /// Give running handlers a moment to finish, cancel the rest, and wait
-    /// for them, so every answer that will be sent is queued before the
-    /// connection flushes and closes.
+    /// Give running handlers a moment to finish, stop the rest, each answered
+    /// with the shutdown error, and wait for them, so that every answer is
+    /// queued before the connection flushes and closes: a client still reading
+    /// hears about every request it sent.
     async fn wind_down(self) {
         self.tracker.close();
         let grace = self.server.config().shutdown_grace;
         if tokio::time::timeout(grace, self.tracker.wait()).await.is_err() {
-            tracing::debug!(running = self.running.len(), "cancelling handlers still running at shutdown");
+            tracing::debug!(running = self.running.len(), "stopping handlers still running at shutdown");
+            // Set before any is aborted: each one dropped from now on answers.
+            // Aborted, not cancelled: a cancelled token means "the client
+            // cancelled it", which gets no answer; `Stoppable` cancels the
+            // token itself once the answer is queued.
+            self.shutting_down.store(true, Ordering::Release);
             for running in self.running.values() {
-                running.stop();
+                running.abort.abort();
             }
-            // Cancelled handlers stop at their next await; this only waits for that.
+            // Aborted handlers stop at their next await; this only waits for that.
             if tokio::time::timeout(CANCELLED_PATIENCE, self.tracker.wait()).await.is_err() {
-                tracing::warn!("some handlers did not stop after cancellation");
+                tracing::warn!("some handlers did not stop at shutdown; they get no answer");
+                for running in self.running.values() {
+                    running.cancel.cancel();
+                }
             }
         }
     }
