@@ -52,7 +52,10 @@ impl ErrorCode {
 
     /// -32000: mcpwire's "server overloaded": too many requests are running, try
     /// again later. In the JSON-RPC range reserved for implementation errors and
-    /// outside the -32020..=-32099 range MCP reserves for itself.
+    /// outside the -32020..=-32099 range MCP reserves for itself. Also the answer
+    /// to a request still running when the server shuts down: in both cases the
+    /// request was fine and may be sent again. The TypeScript SDK gives its own
+    /// requests this code (`ConnectionClosed`) when a connection closes under them.
     pub const SERVER_OVERLOADED: Self = Self(-32000);
     /// -32001: mcpwire's "request timed out" when a peer did not answer in time.
     /// The same code the TypeScript SDK uses for its timeouts.

@@ -248,6 +248,15 @@ impl Message {
     /// As [`Message::from_slice`].
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str) -> Result<Self, Error> {
+        // serde reads a struct from an array too, member by member in order,
+        // so `["2.0",1,"ping"]` would pass for a request (and did, as an
+        // element of a batch). A JSON-RPC message is an object.
+        if text.trim_start().starts_with('[') {
+            return Err(match serde_json::from_str::<de::IgnoredAny>(text) {
+                Ok(_) => invalid(None, "a JSON-RPC message is an object, not an array"),
+                Err(e) => Error::Parse(e),
+            });
+        }
         match serde_json::from_str::<Envelope<'_>>(text) {
             Ok(envelope) => envelope.classify(),
             Err(e) if e.is_data() => {
@@ -694,6 +703,25 @@ mod tests {
         assert!(items[0].is_ok());
         assert_eq!(items[1].as_ref().unwrap_err().request_id(), Some(&RequestId::Number(2)));
         assert!(items[2].is_err());
+    }
+
+    #[test]
+    fn an_array_is_not_a_message_even_when_its_items_fit_the_members_in_order() {
+        // Found by the `decode` fuzz target: serde would read these as
+        // `jsonrpc`, `id` and `method`, one array item each.
+        for raw in [r#"["2.0",1,"ping"]"#, "\r[\"2.0\",\"/{\",\".~\"]", "[]", "[{}]"] {
+            let error = Message::from_str(raw).unwrap_err();
+            assert_eq!(error.to_error_object().code, ErrorCode::INVALID_REQUEST, "{raw}");
+            assert_eq!(error.request_id(), None);
+        }
+        assert_eq!(Message::from_str("[1,").unwrap_err().to_error_object().code, ErrorCode::PARSE_ERROR);
+        let Decoded::Batch(items) =
+            decode(br#"[["2.0","nested","ping"],{"jsonrpc":"2.0","id":2,"method":"ping"}]"#).unwrap()
+        else {
+            panic!("not a batch")
+        };
+        assert_eq!(items[0].as_ref().unwrap_err().to_error_object().code, ErrorCode::INVALID_REQUEST);
+        assert!(items[1].is_ok());
     }
 
     #[test]

@@ -9,6 +9,13 @@
 //! from its `_meta`, and a question ends the round with an input-required
 //! result; the client's retry runs the handler again with the answer (see the
 //! `input` module for what that asks of a handler).
+//!
+//! Over HTTP, in either era, a handler also sees the head of the HTTP request
+//! its request came in ([`RequestContext::http`]): headers, the URI, and what
+//! middleware put in the extensions, such as the [`Principal`] of a checked
+//! bearer token.
+//!
+//! [`Principal`]: https://docs.rs/mcpwire-transport/latest/mcpwire_transport/http/struct.Principal.html
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +36,10 @@ use crate::input::InputRound;
 use crate::session::{Handshake, Session};
 use crate::tasks::TaskBinding;
 use crate::{Error, Server};
+
+/// The head of the HTTP request a request came in, shared by every request
+/// of one POST.
+pub(crate) type HttpHead = Arc<http::request::Parts>;
 
 /// What a stateless request (2026-07-28) declared in its `_meta`, and its
 /// input round when its method may ask the client things.
@@ -71,6 +82,8 @@ pub struct RequestContext {
     /// `Some` when the handler runs as a task, which outlives the request:
     /// its questions then go through the task.
     task: Option<Arc<TaskBinding>>,
+    /// `Some` when the request came over HTTP: the head of its HTTP request.
+    http: Option<HttpHead>,
 }
 
 impl RequestContext {
@@ -81,8 +94,9 @@ impl RequestContext {
         session: Arc<Session>,
         stateless: Option<Arc<Stateless>>,
         server: Server,
+        http: Option<HttpHead>,
     ) -> Self {
-        Self { request_id, meta, cancel, session, stateless, server, task: None }
+        Self { request_id, meta, cancel, session, stateless, server, task: None, http }
     }
 
     /// The context of the task this request became: the same request, with
@@ -106,6 +120,7 @@ impl RequestContext {
             stateless,
             server: self.server.clone(),
             task: Some(task),
+            http: self.http.clone(),
         }
     }
 
@@ -168,6 +183,28 @@ impl RequestContext {
     /// The request's protocol revision: the session's, or the request's own.
     pub fn protocol_version(&self) -> Option<ProtocolVersion> {
         self.handshake().map(|h| h.version)
+    }
+
+    /// The head of the HTTP request this request came in (its method, URI,
+    /// headers, and the extensions middleware set), in either era; `None`
+    /// over stdio or any other transport. Read the caller from it: with
+    /// `HttpConfig::auth`, the checked token's
+    /// principal is `ctx.http()?.extensions.get::<Principal>()`; behind
+    /// middleware of your own, whatever it inserted. Every request of a
+    /// 2025-03-26 batch sees its POST's head. A task sees the head of the
+    /// request that started it.
+    ///
+    /// ```
+    /// use mcpwire_server::RequestContext;
+    /// use mcpwire_server::transport::http::Principal;
+    ///
+    /// fn caller(ctx: &RequestContext) -> Option<&str> {
+    ///     let principal = ctx.http()?.extensions.get::<Principal>()?;
+    ///     Some(&principal.subject)
+    /// }
+    /// ```
+    pub fn http(&self) -> Option<&http::request::Parts> {
+        self.http.as_deref()
     }
 
     /// Whether the request is of the stateless era (2026-07-28 and later).

@@ -25,7 +25,7 @@ use crate::processor::{Responder, meta_of};
 use crate::session::Session;
 use crate::{Server, stateless};
 
-/// What `Server::serve_http` hands the transport.
+/// What `Server::http_service` hands the transport.
 pub(crate) struct Endpoint {
     pub(crate) server: Server,
     /// Every session's processor and every stateless request's handler, to
@@ -47,8 +47,13 @@ impl mcpwire_transport::http::Handler for Endpoint {
         });
     }
 
+    fn shutdown(&self) {
+        // Listen streams end with their result while connections drain.
+        self.closing.cancel();
+    }
+
     fn request(&self, request: StatelessRequest) {
-        let StatelessRequest { request, headers, sender, closed } = request;
+        let StatelessRequest { request, headers, http, sender, closed } = request;
         let responder = Responder::Direct(Arc::clone(&sender));
         let id = request.id.clone();
         let job = match route(&self.server, request, &headers) {
@@ -60,7 +65,9 @@ impl mcpwire_transport::http::Handler for Endpoint {
         // it is shared with any other request.
         let session = Arc::new(Session::new(sender, self.closing.child_token()));
         let cancel = CancellationToken::new();
-        let Some(handler) = job.into_handler(id, &session, &self.server, cancel.clone(), responder) else { return };
+        let Some(handler) = job.into_handler(id, &session, &self.server, cancel.clone(), Some(http), responder) else {
+            return;
+        };
         self.tasks.spawn(async move {
             tokio::select! {
                 () = handler => {}

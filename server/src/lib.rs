@@ -57,6 +57,7 @@
 //! | [`json_rpc`] | a plain JSON-RPC 2.0 server: custom methods, no MCP lifecycle |
 //! | [`http_server`] | serving Streamable HTTP, with shared state |
 //! | [`task_tool`] | a tool that runs as a task, its question answered through the task |
+//! | [`axum_auth`] | MCP mounted in an axum app beside its own routes, behind OAuth bearer tokens |
 //!
 //! [`custom_server`]: https://github.com/mcpwire/mcpwire/blob/main/server/examples/custom_server.rs
 //! [`structured_output`]: https://github.com/mcpwire/mcpwire/blob/main/server/examples/structured_output.rs
@@ -68,6 +69,19 @@
 //! [`json_rpc`]: https://github.com/mcpwire/mcpwire/blob/main/server/examples/json_rpc.rs
 //! [`http_server`]: https://github.com/mcpwire/mcpwire/blob/main/server/examples/http_server.rs
 //! [`task_tool`]: https://github.com/mcpwire/mcpwire/blob/main/server/examples/task_tool.rs
+//! [`axum_auth`]: https://github.com/mcpwire/mcpwire/blob/main/server/examples/axum_auth.rs
+//!
+//! # Serving HTTP inside an application
+//!
+//! [`Server::serve_http`] runs Streamable HTTP on a listener of its own;
+//! [`Server::http_service`] is the same endpoint as a `tower::Service`
+//! ([`McpService`]) to mount in an axum router beside other routes, behind
+//! the application's middleware. Handlers read the HTTP request they came in
+//! with [`RequestContext::http`], in both eras. [`HttpConfig::auth`]
+//! ([`AuthConfig`]) checks bearer tokens as MCP's authorization specification
+//! asks: 401 with the protected resource metadata's URL, 403 for a missing
+//! scope, the metadata document served, the caller's [`Principal`] in the
+//! request's extensions.
 #![warn(missing_docs)]
 
 mod context;
@@ -109,10 +123,10 @@ pub use error::Error;
 pub use handler::{HandlerError, IntoPromptResult, IntoReadResult, PromptRoute, ResourceRoute, ResourceTemplateRoute};
 pub use input::StateKey;
 #[cfg(feature = "stderr-log")]
-pub use logging::log_to_stderr;
+pub use logging::{STDERR_LOG_QUEUE_BYTES, StderrLog, log_to_stderr};
 pub use mcpwire_transport::TransportConfig;
 #[cfg(feature = "http")]
-pub use mcpwire_transport::http::HttpConfig;
+pub use mcpwire_transport::http::{AuthConfig, HttpConfig, McpService, Principal, TokenRejection, TokenValidator};
 #[cfg(feature = "redis")]
 pub use redis_tasks::{DEFAULT_PREFIX as REDIS_DEFAULT_PREFIX, RedisTaskStore};
 pub use server::{CacheConfig, CacheHint, Server, ServerBuilder, ServerConfig};

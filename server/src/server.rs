@@ -40,7 +40,9 @@ pub struct ServerConfig {
     /// Items per page of `tools/list`, `resources/list` and friends.
     pub page_size: usize,
     /// At shutdown, how long running handlers may take to finish before they
-    /// are cancelled. Short: the whole shutdown must take under a second.
+    /// are stopped, each answered with -32000 "the server is shutting down".
+    /// Also how long the client then gets to read what is queued. Short: the
+    /// whole shutdown must take under a second.
     pub shutdown_grace: Duration,
     /// Seals the `requestState` of input-required results (2026-07-28).
     /// Random by default, which serves one process; processes that share
@@ -54,6 +56,15 @@ pub struct ServerConfig {
     pub max_listens_per_connection: usize,
     /// Resource URIs one `subscriptions/listen` may subscribe to.
     pub max_listen_uris: usize,
+    /// Resources one session may be subscribed to at once with
+    /// `resources/subscribe`; one more is refused with -32602 until the client
+    /// unsubscribes from another. With `max_subscription_uri_bytes`, bounds
+    /// what a session's subscriptions hold (4 MiB by default).
+    pub max_subscriptions_per_session: usize,
+    /// The longest URI `resources/subscribe` accepts; a longer one is refused
+    /// with -32602 and not kept. The message size limit alone would let each
+    /// subscription hold 8 MiB.
+    pub max_subscription_uri_bytes: usize,
     /// Cache hints on cacheable results (2026-07-28).
     pub cache: CacheConfig,
     /// Tasks: TTLs, poll interval, and the default store's limits.
@@ -72,6 +83,10 @@ impl Default for ServerConfig {
             request_state_ttl: Duration::from_secs(10 * 60),
             max_listens_per_connection: 16,
             max_listen_uris: 1024,
+            // Far more than a client watches at once; still a bound.
+            max_subscriptions_per_session: 1024,
+            // Linux's PATH_MAX: room for any file URI, and for most URLs.
+            max_subscription_uri_bytes: 4096,
             cache: CacheConfig::default(),
             tasks: TaskConfig::default(),
             transport: TransportConfig::default(),
@@ -309,6 +324,9 @@ impl Server {
     /// streams end with their result, every session ends, running handlers get
     /// `shutdown_grace` to finish, and connections close.
     ///
+    /// This is [`http_service`](Self::http_service) on a listener of its own,
+    /// with the connection limits of `config` around it.
+    ///
     /// # Errors
     /// When the listener fails.
     #[cfg(feature = "http")]
@@ -319,20 +337,47 @@ impl Server {
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), Error> {
         let tasks = tokio_util::task::TaskTracker::new();
-        let closing = tokio_util::sync::CancellationToken::new();
-        let endpoint = crate::http::Endpoint { server: self.clone(), tasks: tasks.clone(), closing: closing.clone() };
-        let shutdown = async move {
-            shutdown.await;
-            // Listen streams end with their result while connections drain.
-            closing.cancel();
-        };
-        mcpwire_transport::http::serve(listener, config, endpoint, shutdown).await?;
+        self.endpoint(config, tasks.clone()).serve(listener, shutdown).await?;
         tasks.close();
         let deadline = self.inner.config.shutdown_grace * 2;
         if tokio::time::timeout(deadline, tasks.wait()).await.is_err() {
             tracing::warn!("some sessions and requests did not wind down in time");
         }
         Ok(())
+    }
+
+    /// This server's Streamable HTTP endpoint as a `tower::Service`, to mount
+    /// in an application of your own: `Router::route_service("/mcp", service)`
+    /// in axum, behind the application's middleware, beside its other routes.
+    /// It serves both eras exactly as [`serve_http`](Self::serve_http) does,
+    /// and holds every limit of `config` but those of connections (their
+    /// number and their header and idle clocks), which belong to the server
+    /// that accepts them. With `config.auth`, mount
+    /// [`AuthConfig::metadata_service`](mcpwire_transport::http::AuthConfig::metadata_service)
+    /// at `AuthConfig::metadata_path` too. Handlers find the HTTP request's
+    /// head, extensions included, in [`RequestContext::http`](crate::RequestContext::http).
+    ///
+    /// Call [`McpService::shutdown`](mcpwire_transport::http::McpService::shutdown)
+    /// when the application begins to shut down: sessions and their open
+    /// streams end then, which a graceful server waits for; running
+    /// handlers get `shutdown_grace` to finish.
+    ///
+    /// # Panics
+    /// Outside a Tokio runtime.
+    #[cfg(feature = "http")]
+    pub fn http_service(&self, config: mcpwire_transport::http::HttpConfig) -> mcpwire_transport::http::McpService {
+        self.endpoint(config, tokio_util::task::TaskTracker::new())
+    }
+
+    #[cfg(feature = "http")]
+    fn endpoint(
+        &self,
+        config: mcpwire_transport::http::HttpConfig,
+        tasks: tokio_util::task::TaskTracker,
+    ) -> mcpwire_transport::http::McpService {
+        let closing = tokio_util::sync::CancellationToken::new();
+        let endpoint = crate::http::Endpoint { server: self.clone(), tasks, closing };
+        mcpwire_transport::http::McpService::new(config, endpoint)
     }
 
     /// Run the message processor of one session over any transport: requests

@@ -12,10 +12,12 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use mcpwire_protocol::ProtocolVersion;
 use mcpwire_protocol::types::{ClientCapabilities, Implementation, LoggingLevel};
+use mcpwire_protocol::{ErrorObject, ProtocolVersion};
 use mcpwire_transport::OutgoingMessageSender;
 use tokio_util::sync::CancellationToken;
+
+use crate::ServerConfig;
 
 /// What the client said in `initialize`, fixed for the session's life.
 #[derive(Debug, Clone)]
@@ -39,7 +41,8 @@ pub(crate) struct Session {
     /// The minimum level of `notifications/message` to send, as `level as u8`,
     /// or `NO_LEVEL` until the client sets one (then everything is sent).
     log_level: AtomicU8,
-    /// Resource URIs the client subscribed to.
+    /// Resource URIs the client subscribed to; at most
+    /// `max_subscriptions_per_session`, each at most `max_subscription_uri_bytes`.
     subscriptions: Mutex<HashSet<String>>,
     /// `subscriptions/listen` streams open on this connection.
     listens: AtomicUsize,
@@ -101,6 +104,30 @@ impl Session {
         minimum == NO_LEVEL || level as u8 >= minimum
     }
 
+    /// Whether the session may subscribe to `uri` within `config`'s limits:
+    /// the URI is short enough, and the session is below its count of
+    /// subscriptions or already subscribed to it (subscribing twice changes
+    /// nothing). Checked by the processor before the request is routed, like
+    /// the other limits of a session; the processor is the only one that
+    /// subscribes, so nothing can slip in between the check and `subscribe`.
+    pub(crate) fn admit_subscription(&self, uri: &str, config: &ServerConfig) -> Result<(), ErrorObject> {
+        let longest = config.max_subscription_uri_bytes;
+        if uri.len() > longest {
+            return Err(ErrorObject::invalid_params(format!(
+                "the resource URI is {} bytes long; subscriptions accept URIs of at most {longest} bytes",
+                uri.len()
+            )));
+        }
+        let subscriptions = self.subscriptions.lock().expect("subscriptions lock");
+        let most = config.max_subscriptions_per_session;
+        if subscriptions.len() >= most && !subscriptions.contains(uri) {
+            return Err(ErrorObject::invalid_params(format!(
+                "a session may be subscribed to at most {most} resources; unsubscribe from one first"
+            )));
+        }
+        Ok(())
+    }
+
     pub(crate) fn subscribe(&self, uri: String) {
         self.subscriptions.lock().expect("subscriptions lock").insert(uri);
     }
@@ -155,6 +182,26 @@ mod tests {
         assert!(!session.wants_log(LoggingLevel::Info));
         assert!(session.wants_log(LoggingLevel::Warning));
         assert!(session.wants_log(LoggingLevel::Emergency));
+    }
+
+    #[test]
+    fn subscriptions_are_admitted_within_the_count_and_length_limits() {
+        let session = session();
+        let config = ServerConfig {
+            max_subscriptions_per_session: 2,
+            max_subscription_uri_bytes: 10,
+            ..ServerConfig::default()
+        };
+        let admit = |uri: &str| session.admit_subscription(uri, &config).map_err(|e| e.code.0);
+        assert_eq!(admit("x://0123456"), Err(-32602), "one byte too long");
+        for uri in ["x://a", "x://b"] {
+            assert_eq!(admit(uri), Ok(()));
+            session.subscribe(uri.to_owned());
+        }
+        assert_eq!(admit("x://c"), Err(-32602), "one too many");
+        assert_eq!(admit("x://a"), Ok(()), "subscribing again changes nothing, so it is fine");
+        session.unsubscribe("x://a");
+        assert_eq!(admit("x://c"), Ok(()), "unsubscribing frees a place");
     }
 
     #[test]

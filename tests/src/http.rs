@@ -301,6 +301,27 @@ impl HttpClient {
         body: &[u8],
         expected: Expected,
     ) -> HttpResponse {
+        self.exchange(method, "/mcp", headers, body, expected)
+    }
+
+    /// [`send`](Self::send) to another path of the server, `target` (a
+    /// path and query): the protected resource metadata, an application's
+    /// own route beside the endpoint.
+    ///
+    /// # Panics
+    /// When the connection fails or no response head arrives in time.
+    pub fn send_to(&self, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> HttpResponse {
+        self.exchange(method, target, headers, body, expected_answer(headers, body))
+    }
+
+    fn exchange(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        expected: Expected,
+    ) -> HttpResponse {
         let deadline = Instant::now() + DEFAULT_TIMEOUT;
         let stream = TcpStream::connect_timeout(&self.address, DEFAULT_TIMEOUT)
             .unwrap_or_else(|e| self.fail(&format!("could not connect to {}: {e}", self.address)));
@@ -313,7 +334,7 @@ impl HttpClient {
         }
         all_headers.extend_from_slice(headers);
         let mut bytes = Vec::new();
-        http1::write_request(&mut bytes, method, "/mcp", &all_headers, body);
+        http1::write_request(&mut bytes, method, target, &all_headers, body);
         let mut connection = Connection { stream, deadline };
         // A server may answer before it has read the whole body (413) and then
         // close the connection, which fails the rest of the write; the answer

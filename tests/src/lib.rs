@@ -54,8 +54,8 @@ pub use http::{
 pub use memory::{MemoryStatus, memory_status};
 #[cfg(feature = "harness")]
 pub use process::{
-    DEFAULT_TIMEOUT, LATEST_VERSION, McpProcess, SUPPORTED_VERSIONS, initialize_params, request, stateless_meta,
-    stateless_params, tool_text,
+    DEFAULT_TIMEOUT, LATEST_VERSION, McpProcess, SUPPORTED_VERSIONS, SpawnOptions, initialize_params, request,
+    stateless_meta, stateless_params, tool_text,
 };
 #[cfg(feature = "harness")]
 pub use schema::{

@@ -8,6 +8,9 @@
 //! messages off that queue, waiting with a timeout; messages it is not looking
 //! for yet stay buffered, in order. A second thread collects stderr, which
 //! every failure message quotes, since the server's logs usually say why.
+//!
+//! Either thread can be held back ([`SpawnOptions`]) to play a careless client:
+//! one that never reads the server's answers, or never drains its stderr.
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
@@ -15,7 +18,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -69,6 +72,23 @@ struct Shared {
     violations: Mutex<Vec<String>>,
     /// Everything the server wrote to stderr so far.
     stderr: Mutex<String>,
+    /// Signalled whenever `stderr` grows, for tests that wait for a log line.
+    stderr_grew: Condvar,
+}
+
+/// How to start the server: its arguments, and which of its output pipes the
+/// test leaves unread until it says otherwise.
+#[derive(Debug, Clone, Default)]
+pub struct SpawnOptions {
+    /// Command-line arguments for the server.
+    pub args: Vec<String>,
+    /// Read nothing from stdout until [`McpProcess::resume_stdout`]: a client
+    /// that sends and never reads, whose pipe fills and stays full.
+    pub stdout_unread: bool,
+    /// Read nothing from stderr until [`McpProcess::resume_stderr`]: a parent
+    /// that never drains the server's stderr. [`McpProcess::wait_exit`] needs
+    /// stderr read to see the exit, so resume it first.
+    pub stderr_unread: bool,
 }
 
 /// A running `mcpwire` speaking MCP over its stdin and stdout.
@@ -85,6 +105,10 @@ pub struct McpProcess {
     shared: Arc<Shared>,
     /// Asks the stdout reader to close our end of the pipe after its next line.
     stop_reading: Arc<AtomicBool>,
+    /// While `Some`, the stdout (or stderr) thread waits before reading anything;
+    /// dropping it lets the thread start.
+    stdout_gate: Option<Sender<()>>,
+    stderr_gate: Option<Sender<()>>,
     threads: Vec<JoinHandle<()>>,
     next_id: i64,
     /// Set once the stdout reader reported end of file or closed the pipe.
@@ -117,10 +141,24 @@ impl McpProcess {
     /// # Panics
     /// When the program cannot be started, or the schema is missing under CI.
     pub fn spawn_program(binary: &std::path::Path) -> Self {
+        Self::spawn_program_with(binary, &SpawnOptions::default())
+    }
+
+    /// Start the binary with these arguments, and its pipes read (or not) as
+    /// `options` say.
+    ///
+    /// # Panics
+    /// When the binary cannot be built or started, or the schema is missing under CI.
+    pub fn spawn_with(options: &SpawnOptions) -> Self {
+        Self::spawn_program_with(crate::mcpwire_binary(), options)
+    }
+
+    fn spawn_program_with(binary: &std::path::Path, options: &SpawnOptions) -> Self {
         // Load the schemas here, not in the reader thread: under CI a missing
         // schema must fail this test, not silently kill a thread.
         let schemas = Schemas::load();
         let mut child = Command::new(binary)
+            .args(&options.args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -133,12 +171,15 @@ impl McpProcess {
         let stop_reading = Arc::new(AtomicBool::new(false));
         let (events_tx, events) = mpsc::channel();
         let (stderr_closed_tx, stderr_closed) = mpsc::channel();
+        let (stdout_gate, stdout_wait) = gate(options.stdout_unread);
+        let (stderr_gate, stderr_wait) = gate(options.stderr_unread);
         let reader = StdoutReader {
             stdout,
             schemas,
             shared: Arc::clone(&shared),
             stop: Arc::clone(&stop_reading),
             events: events_tx,
+            gate: stdout_wait,
         };
         let threads = vec![
             std::thread::Builder::new()
@@ -149,7 +190,12 @@ impl McpProcess {
                 let shared = Arc::clone(&shared);
                 std::thread::Builder::new()
                     .name("mcpwire-stderr".into())
-                    .spawn(move || collect_stderr(stderr, &shared, &stderr_closed_tx))
+                    .spawn(move || {
+                        if let Some(gate) = stderr_wait {
+                            let _ = gate.recv();
+                        }
+                        collect_stderr(stderr, &shared, &stderr_closed_tx);
+                    })
                     .expect("spawn the stderr reader")
             },
         ];
@@ -160,6 +206,8 @@ impl McpProcess {
             buffered: VecDeque::new(),
             shared,
             stop_reading,
+            stdout_gate,
+            stderr_gate,
             threads,
             next_id: 1,
             stdout_done: false,
@@ -183,6 +231,37 @@ impl McpProcess {
     /// Everything the server wrote to stderr so far.
     pub fn stderr(&self) -> String {
         self.shared.stderr.lock().expect("stderr lock").clone()
+    }
+
+    /// Wait until the server's stderr contains `needle`; `false` if it does
+    /// not within `timeout`.
+    pub fn wait_for_stderr(&self, needle: &str, timeout: Duration) -> bool {
+        let stderr = self.shared.stderr.lock().expect("stderr lock");
+        let (stderr, _) = self
+            .shared
+            .stderr_grew
+            .wait_timeout_while(stderr, timeout, |text| !text.contains(needle))
+            .expect("stderr lock");
+        stderr.contains(needle)
+    }
+
+    /// Start reading the server's stdout, held back by [`SpawnOptions::stdout_unread`].
+    pub fn resume_stdout(&mut self) {
+        self.stdout_gate = None;
+    }
+
+    /// Start reading the server's stderr, held back by [`SpawnOptions::stderr_unread`].
+    pub fn resume_stderr(&mut self) {
+        self.stderr_gate = None;
+    }
+
+    /// Take the server's stdin, to write to it from another thread (a flood
+    /// that may block once the server stops reading). Dropping it is end of input.
+    ///
+    /// # Panics
+    /// When stdin was already closed or taken.
+    pub fn take_stdin(&mut self) -> ChildStdin {
+        self.stdin.take().expect("stdin is still open")
     }
 
     /// A fresh request id: 1, 2, 3... MCP forbids reusing an id within a
@@ -495,6 +574,13 @@ impl Drop for McpProcess {
     fn drop(&mut self) {
         self.stdin = None;
         self.process.kill_if_running();
+        // Held-back readers must run to see the end of their pipes. What a
+        // client that never read was sent is none of the test's business.
+        if self.stdout_gate.is_some() {
+            self.stop_reading.store(true, Ordering::SeqCst);
+            self.stdout_gate = None;
+        }
+        self.stderr_gate = None;
         // The process is gone, so both readers reach end of file.
         for thread in self.threads.drain(..) {
             let _ = thread.join();
@@ -515,11 +601,20 @@ struct StdoutReader {
     shared: Arc<Shared>,
     stop: Arc<AtomicBool>,
     events: Sender<Event>,
+    /// When `Some`, nothing is read until it disconnects.
+    gate: Option<Receiver<()>>,
 }
 
 impl StdoutReader {
     fn run(self) {
-        let Self { stdout, schemas, shared, stop, events } = self;
+        let Self { stdout, schemas, shared, stop, events, gate } = self;
+        if let Some(gate) = gate {
+            let _ = gate.recv();
+            if stop.load(Ordering::SeqCst) {
+                let _ = events.send(Event::StoppedReading);
+                return;
+            }
+        }
         let mut reader = BufReader::with_capacity(64 * 1024, stdout);
         let mut line = Vec::new();
         loop {
@@ -585,9 +680,20 @@ fn collect_stderr(stderr: impl Read, shared: &Shared, closed: &Sender<()>) {
     let mut line = Vec::new();
     while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
         shared.stderr.lock().expect("stderr lock").push_str(&String::from_utf8_lossy(&line));
+        shared.stderr_grew.notify_all();
         line.clear();
     }
     let _ = closed.send(());
+}
+
+/// A gate for a reader thread: `(None, None)` when it may read at once;
+/// otherwise the thread waits on the receiver until the sender is dropped.
+fn gate(closed: bool) -> (Option<Sender<()>>, Option<Receiver<()>>) {
+    if !closed {
+        return (None, None);
+    }
+    let (open, wait) = mpsc::channel();
+    (Some(open), Some(wait))
 }
 
 fn is_response_to(message: &Value, id: &Value) -> bool {

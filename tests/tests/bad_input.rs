@@ -2,7 +2,7 @@
 //! and MCP prescribe (or none, for notifications and stray responses), and
 //! the server must go on serving; every test ends with a `ping`.
 
-use mcpwire_tests::{McpProcess, request};
+use mcpwire_tests::{McpProcess, SpawnOptions, request};
 use serde_json::{Value, json};
 
 const PARSE_ERROR: i64 = -32700;
@@ -267,5 +267,17 @@ fn deeply_nested_json_is_refused_without_crashing_the_server() {
     server.send_raw(format!("{nested}\n").as_bytes());
     let response = server.recv();
     assert!(response.get("error").is_some(), "{response}");
+    server.assert_serving();
+}
+
+#[test]
+fn the_max_message_bytes_flag_sets_the_limit() {
+    let options = SpawnOptions { args: vec!["--max-message-bytes".into(), "1KiB".into()], ..SpawnOptions::default() };
+    let mut server = McpProcess::spawn_with(&options);
+    server.initialize(json!({}));
+    let text = "x".repeat(2048);
+    server.send(&request(json!("long"), "tools/call", json!({"name": "echo", "arguments": {"text": text}})));
+    let response = expect_error(&mut server, INVALID_REQUEST);
+    assert!(response["error"]["message"].as_str().is_some_and(|m| m.contains("1024 bytes")), "{response}");
     server.assert_serving();
 }

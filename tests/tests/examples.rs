@@ -3,7 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use mcpwire_tests::{HttpClient, HttpServer, McpProcess, example, request, stateless_params, tool_text};
+use mcpwire_tests::{
+    HttpClient, HttpServer, LATEST_VERSION, McpProcess, example, initialize_params, request, stateless_params,
+    tool_text,
+};
 use serde_json::{Value, json};
 
 fn spawn(name: &str) -> McpProcess {
@@ -183,4 +186,50 @@ fn a_task_asks_its_question_through_the_task_and_finishes() {
         // Polling is how a task's client waits; the task says how often.
         std::thread::sleep(Duration::from_millis(task["pollIntervalMs"].as_u64().unwrap_or(50).min(50)));
     }
+}
+
+#[test]
+fn the_axum_example_asks_for_a_token_says_where_to_get_one_and_serves_who_has_one() {
+    let server = HttpServer::spawn_program(&example("axum_auth"), &["127.0.0.1:0"]);
+    let client = server.client();
+    let origin = format!("http://{}", client.authority());
+    let call =
+        request(json!(1), "tools/call", stateless_params(json!({"name": "whoami", "arguments": {}}), &json!({})));
+
+    // The application's own route is not behind the token check.
+    assert_eq!(client.send_to("GET", "/health", &[], b"").expect_status(200).body(), b"ok");
+
+    let refused = client.post_stateless(&[], &call).expect_status(401);
+    let metadata_url = format!("{origin}/.well-known/oauth-protected-resource/mcp");
+    let expected = format!(r#"Bearer scope="mcp:tools", resource_metadata="{metadata_url}""#);
+    assert_eq!(refused.header("www-authenticate"), Some(expected.as_str()));
+    let forged = client.post_stateless(&[("Authorization", "Bearer forged")], &call).expect_status(401);
+    assert!(forged.header("www-authenticate").unwrap().starts_with(r#"Bearer error="invalid_token""#));
+
+    // What a client does next: read the metadata the challenge names.
+    let metadata_path = metadata_url.strip_prefix(&origin).unwrap();
+    let document = client.send_to("GET", metadata_path, &[], b"").expect_status(200).json();
+    assert_eq!(document["resource"], format!("{origin}/mcp"));
+    assert_eq!(document["authorization_servers"], json!(["https://auth.example.com"]));
+    assert_eq!(document["scopes_supported"], json!(["mcp:tools"]));
+
+    let ada = [("Authorization", "Bearer ada-token")];
+    let answer = client.post_stateless(&ada, &call).expect_status(200).message();
+    assert_eq!(tool_text(&answer["result"]), "ada (mcp:tools)");
+
+    // A session carries the token on every request, and its tools see it too.
+    let initialize = request(json!(0), "initialize", initialize_params(LATEST_VERSION, json!({})));
+    let started = client.post(&ada, &initialize).expect_status(200);
+    let id = started.header("mcp-session-id").expect("a session").to_owned();
+    started.expect_sse_answer(&json!(0));
+    let session = client.session(id);
+    session.post(&ada, &json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).expect_status(202);
+    let whoami = request(json!(1), "tools/call", json!({"name": "whoami", "arguments": {}}));
+    let (_, answer) = session.post(&ada, &whoami).expect_status(200).expect_sse_answer(&json!(1));
+    assert_eq!(tool_text(&answer["result"]), "ada (mcp:tools)");
+    assert_eq!(session.post(&[], &whoami).status, 401, "a session is no substitute for a token");
+
+    let guest = client.post_stateless(&[("Authorization", "Bearer guest-token")], &call).expect_status(403);
+    let challenge = guest.header("www-authenticate").unwrap();
+    assert!(challenge.starts_with(r#"Bearer error="insufficient_scope", scope="mcp:tools""#), "{challenge}");
 }

@@ -123,6 +123,20 @@ fn a_batch_of_two_requests_gets_one_array_with_both_answers_in_2025_03_26() {
 }
 
 #[test]
+fn a_batch_element_that_is_an_array_is_an_invalid_request_not_a_message_by_position() {
+    let mut server = McpProcess::spawn();
+    server.initialize_with("2025-03-26", json!({}));
+    // Three items in the order of a request's members: it must not be run as one.
+    server.send_raw(b"[[\"2.0\",\"nested\",\"ping\"]]\n");
+    let answer = server.recv();
+    let items = answer.as_array().unwrap_or_else(|| panic!("a batch must be answered with an array: {answer}"));
+    assert_eq!(items.len(), 1, "{answer}");
+    assert_eq!(error_code(&items[0]), Some(INVALID_REQUEST), "{answer}");
+    assert!(items[0].get("result").is_none() && items[0].get("id").is_none(), "{answer}");
+    server.assert_serving();
+}
+
+#[test]
 fn a_batch_of_notifications_gets_no_answer_in_2025_03_26() {
     let mut server = McpProcess::spawn();
     server.initialize_with("2025-03-26", json!({}));

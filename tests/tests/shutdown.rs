@@ -1,6 +1,7 @@
 //! Shutdown end to end: stdin EOF, SIGTERM and SIGINT each stop the server
 //! with status 0 within a second, even with a call running; a client that
-//! stops reading makes it exit quietly.
+//! stops reading makes it exit quietly; a client still reading gets an
+//! answer to every request it sent.
 
 use std::time::Duration;
 
@@ -132,4 +133,48 @@ fn a_closed_stdout_makes_the_server_exit_quietly() {
     assert!(status.success(), "with stdout closed the server exited with {status}\n{}", server.stderr());
     assert!(elapsed < Duration::from_secs(3), "with stdout closed the server took {elapsed:?} to exit");
     assert!(!server.stderr().contains("panicked"), "{}", server.stderr());
+}
+
+/// Several calls that run far longer than the grace period, each sure to be
+/// running (a later ping was answered), for a client that keeps reading.
+fn server_with_calls_running(count: usize) -> (McpProcess, Vec<Value>) {
+    let mut server = McpProcess::initialized(json!({}));
+    let ids: Vec<Value> = (0..count).map(|i| json!(format!("long-{i}"))).collect();
+    let calls: Vec<Value> = ids
+        .iter()
+        .map(|id| request(id.clone(), "tools/call", json!({"name": "slow", "arguments": {"ms": 60_000}})))
+        .collect();
+    server.send_many(&calls);
+    server.assert_serving();
+    (server, ids)
+}
+
+/// Every call got exactly one answer before the server closed its stdout:
+/// the shutdown error, since none of them could finish.
+fn assert_each_answered_with_the_shutdown_error(server: &mut McpProcess, ids: &[Value], how: &str) {
+    const SHUTTING_DOWN: i64 = -32000;
+    let rest = server.recv_until_eof();
+    for id in ids {
+        let answers: Vec<&Value> = rest.iter().filter(|m| &m["id"] == id).collect();
+        assert_eq!(answers.len(), 1, "after {how}, call {id} got {} answers: {rest:?}", answers.len());
+        let error = &answers[0]["error"];
+        assert_eq!(error["code"], SHUTTING_DOWN, "after {how}: {}", answers[0]);
+        assert!(error["message"].as_str().is_some_and(|m| m.contains("shutting down")), "{}", answers[0]);
+    }
+}
+
+#[test]
+fn sigterm_answers_every_running_request_then_exits_within_a_second() {
+    let (mut server, ids) = server_with_calls_running(5);
+    server.signal("TERM");
+    assert_quick_clean_exit(&mut server, "SIGTERM");
+    assert_each_answered_with_the_shutdown_error(&mut server, &ids, "SIGTERM");
+}
+
+#[test]
+fn stdin_eof_answers_every_running_request_while_the_client_still_reads() {
+    let (mut server, ids) = server_with_calls_running(5);
+    server.close_stdin();
+    assert_quick_clean_exit(&mut server, "stdin EOF");
+    assert_each_answered_with_the_shutdown_error(&mut server, &ids, "stdin EOF");
 }

@@ -61,7 +61,12 @@ impl Decoder for JsonLinesCodec {
                     self.scanned = 0;
                     return Ok(None);
                 }
-                if buf.len() > self.max_bytes {
+                // Over the limit only once it cannot fit even if its last byte
+                // is the `\r` of a `\r\n`: otherwise a line of exactly the
+                // limit would be refused or not depending on where a read ended.
+                let over = buf.len() > self.max_bytes.saturating_add(1)
+                    || (buf.len() > self.max_bytes && buf.last() != Some(&b'\r'));
+                if over {
                     // Report once, then drop what we hold and skip to the next newline.
                     self.discarding = true;
                     buf.clear();
@@ -176,6 +181,18 @@ mod tests {
         }
         buf.extend_from_slice(b"x\n{}\n");
         assert_eq!(codec.decode(&mut buf).unwrap(), Some(line("{}")));
+    }
+
+    #[test]
+    fn a_line_at_the_limit_ending_in_crlf_is_kept_wherever_a_read_ends() {
+        // Found by the `json_lines` fuzz target: a read that ended between
+        // the `\r` and the `\n` made the line look one byte too long.
+        for chunks in [&[&b"1234\r\n"[..]][..], &[b"1234\r", b"\n"], &[b"12", b"34\r", b"\n{}\n"]] {
+            let got = frames(&mut JsonLinesCodec::new(4), chunks);
+            assert_eq!(got.first(), Some(&line("1234")), "{chunks:?}");
+        }
+        let got = frames(&mut JsonLinesCodec::new(4), &[b"12345", b"\n{}\n"]);
+        assert_eq!(got, [Frame::TooLarge { limit: 4 }, line("{}")], "one byte over is still refused");
     }
 
     #[test]

@@ -49,6 +49,12 @@ const MEMORY_PIPE_BYTES: usize = 64 * 1024;
 pub enum Incoming {
     /// A request: it must get exactly one answer.
     Request(Request),
+    /// A request that came in an HTTP request (a Streamable HTTP POST), with
+    /// that HTTP request's head: its method, URI, headers, and whatever
+    /// middleware put in its extensions (an authenticated principal, say),
+    /// for the handler to read. It must get exactly one answer, like any
+    /// other request.
+    HttpRequest(Request, Arc<http::request::Parts>),
     /// A notification: it must get none.
     Notification(Notification),
     /// A JSON-RPC batch, with any answers to our own requests already routed.

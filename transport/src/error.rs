@@ -2,7 +2,8 @@
 //!
 //! Two families live here and are kept apart by variant: a request we sent
 //! failed (the peer's error reply, a timeout, cancellation: the connection goes
-//! on), or the connection itself failed (I/O, closed: it ends).
+//! on), or the connection itself failed (I/O, closed: it ends). A third,
+//! rarer kind is a configuration that cannot work, refused when it is made.
 
 use mcpwire_protocol::ErrorObject;
 
@@ -32,6 +33,10 @@ pub enum Error {
     /// Reading or writing the underlying stream failed.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// A protected resource named by something other than an absolute
+    /// `http` or `https` URI without a fragment (`AuthConfig::new`).
+    #[error("invalid resource URI {0:?}: it must be an absolute http or https URI without a fragment")]
+    InvalidResource(String),
 }
 
 impl Error {

@@ -62,12 +62,16 @@ pub struct TransportConfig {
     /// The largest incoming message accepted; longer ones are answered with an
     /// error and skipped without being buffered.
     pub max_message_bytes: usize,
-    /// Bytes of notifications that may wait for the peer to read. A producer
-    /// that would exceed it waits (or, with `try_`, coalesces or drops).
+    /// Memory that queued notifications may hold while they wait for the peer
+    /// to read. A producer that would exceed it waits (or, with `try_`,
+    /// coalesces or drops). Counted like `max_queued_bytes`.
     pub notification_budget_bytes: usize,
-    /// Bytes of every kind that may wait for the peer. Responses never wait,
-    /// so only a peer that sends and never reads gets here; the connection is
-    /// then closed rather than let memory grow.
+    /// Memory that queued messages of every kind may hold while they wait for
+    /// the peer. Responses never wait, so only a peer that sends and never
+    /// reads gets here; the connection is then closed rather than let memory
+    /// grow. Counted honestly: each message's allocation (its capacity, not
+    /// only its JSON), its place in the queue and the allocator's overhead,
+    /// so that this bounds the memory a careless peer can make us hold.
     pub max_queued_bytes: usize,
     /// How long a request we send waits for its answer, unless the call says
     /// otherwise; `None` waits forever.

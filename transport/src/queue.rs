@@ -11,6 +11,12 @@
 //! list-changed per list) or drops, counting every drop and warning at a limited
 //! rate. A peer that keeps sending requests but never reads would still grow the
 //! queue, so above a hard ceiling the connection is closed instead.
+//!
+//! The ceiling counts what a queued message really holds, not only its JSON:
+//! the allocation behind the bytes (serde writes into a buffer of at least 128
+//! bytes, so a 36-byte answer holds 128), the channel slot its envelope sits
+//! in, the allocator's own bookkeeping, and the route's id. Counting the JSON
+//! alone let a flood of tiny answers hold six times the ceiling.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -28,6 +34,16 @@ use crate::pending::PendingRequests;
 /// At most one "dropped notifications" warning per this interval, so a flood
 /// is visible in the logs without becoming one.
 const DROP_WARNING_INTERVAL: Duration = Duration::from_secs(1);
+
+/// What the allocator adds to every heap allocation, on average: glibc's
+/// malloc keeps an 8-byte header per chunk and rounds each chunk up to 16
+/// bytes, and other allocators are in the same range.
+const ALLOCATION_OVERHEAD: usize = 16;
+
+/// What one queued message costs beyond its bytes' allocation: the channel
+/// slot its item occupies (the channel stores items in blocks of slots, each
+/// the size of an `Item`), and the allocator's bookkeeping for the bytes.
+const MESSAGE_OVERHEAD: usize = std::mem::size_of::<Item>() + ALLOCATION_OVERHEAD;
 
 /// Where a message belongs, for transports that keep one stream per request
 /// (Streamable HTTP); stdio needs only to skip control envelopes.
@@ -60,12 +76,26 @@ pub enum MessageKind {
 /// budget as the receiver hands it out: the writer is about to copy them.
 #[derive(Debug)]
 pub struct Envelope {
+    /// What this envelope counts for against the ceiling: see [`footprint`].
+    footprint: usize,
     /// Compact JSON, without the line ending.
     pub bytes: Vec<u8>,
     /// Where the message belongs.
     pub route: Route,
     /// Budget permits this message holds until it is handed out.
     budget: u32,
+}
+
+/// The memory a queued message holds, as the ceiling counts it: the capacity
+/// of its bytes' allocation (not their length: a buffer grown by doubling may
+/// be twice as large), its id's own allocation when the id is a string, and
+/// the fixed overhead of an item in the queue.
+fn footprint(len: usize, capacity: usize, route: &Route) -> usize {
+    let id = match &route.related {
+        Some(RequestId::String(id)) if id.capacity() > 0 => id.capacity() + ALLOCATION_OVERHEAD,
+        _ => 0,
+    };
+    capacity.max(len) + id + MESSAGE_OVERHEAD
 }
 
 enum Item {
@@ -103,10 +133,11 @@ pub(crate) struct Shared {
     /// or the writer failing) resolves them, through
     /// [`fail_pending`](Self::fail_pending).
     pending: Mutex<PendingRequests>,
-    /// Notification bytes that may be queued; one permit per byte.
+    /// Footprint of the notifications that may be queued; one permit per byte.
     budget: Semaphore,
     budget_bytes: u32,
-    /// Bytes of every kind queued now, and the most ever.
+    /// Memory held by queued messages of every kind now, and the most ever,
+    /// counted as [`footprint`] counts it.
     queued_bytes: AtomicUsize,
     peak_queued_bytes: AtomicUsize,
     /// Above this the peer is not reading at all; the connection is closed.
@@ -245,7 +276,7 @@ impl OutgoingQueue {
 
     /// Queue a notification, waiting for room in the budget first.
     pub(crate) async fn push_notification(&self, bytes: Vec<u8>, route: Route) -> Result<(), Closed> {
-        let cost = self.cost(&bytes);
+        let cost = self.cost(&bytes, bytes.capacity(), &route);
         let permit = self.shared.budget.acquire_many(cost).await.map_err(|_| Closed)?;
         permit.forget();
         self.enqueue(bytes, route, cost)
@@ -254,7 +285,7 @@ impl OutgoingQueue {
     /// Queue a notification if there is room; otherwise coalesce it (when
     /// `key` says a newer one replaces older ones) or drop it.
     pub(crate) fn try_push_notification(&self, bytes: Vec<u8>, route: Route, key: Option<CoalesceKey>) -> TrySend {
-        let cost = self.cost(&bytes);
+        let cost = self.cost(&bytes, bytes.capacity(), &route);
         match self.shared.budget.try_acquire_many(cost) {
             Ok(permit) => {
                 permit.forget();
@@ -280,10 +311,12 @@ impl OutgoingQueue {
         self.shared.shut_down();
     }
 
-    /// A notification is charged its size, but never more than the whole
+    /// A notification is charged what it holds while queued (its
+    /// [`footprint`], as the ceiling counts it), but never more than the whole
     /// budget: one oversized notification must wait for an empty queue, not forever.
-    fn cost(&self, bytes: &[u8]) -> u32 {
-        u32::try_from(bytes.len()).unwrap_or(u32::MAX).clamp(1, self.shared.budget_bytes)
+    fn cost(&self, bytes: &[u8], capacity: usize, route: &Route) -> u32 {
+        let footprint = footprint(bytes.len(), capacity, route);
+        u32::try_from(footprint).unwrap_or(u32::MAX).clamp(1, self.shared.budget_bytes)
     }
 
     fn enqueue(&self, bytes: Vec<u8>, route: Route, budget: u32) -> Result<(), Closed> {
@@ -292,8 +325,8 @@ impl OutgoingQueue {
             shared.release(0, budget);
             return Err(Closed);
         }
-        let len = bytes.len();
-        let queued = shared.queued_bytes.fetch_add(len, Ordering::Relaxed) + len;
+        let footprint = footprint(bytes.len(), bytes.capacity(), &route);
+        let queued = shared.queued_bytes.fetch_add(footprint, Ordering::Relaxed) + footprint;
         shared.peak_queued_bytes.fetch_max(queued, Ordering::Relaxed);
         if queued > shared.max_queued_bytes {
             tracing::error!(
@@ -301,12 +334,12 @@ impl OutgoingQueue {
                 limit = shared.max_queued_bytes,
                 "the peer keeps sending but does not read our answers; closing the connection"
             );
-            shared.release(len, budget);
+            shared.release(footprint, budget);
             shared.shut_down();
             return Err(Closed);
         }
-        self.tx.send(Item::Message(Envelope { bytes, route, budget })).map_err(|_| {
-            shared.release(len, budget);
+        self.tx.send(Item::Message(Envelope { footprint, bytes, route, budget })).map_err(|_| {
+            shared.release(footprint, budget);
             Closed
         })
     }
@@ -372,7 +405,7 @@ impl OutgoingReceiver {
     fn accept(&mut self, item: Option<Item>) -> Option<Envelope> {
         match item {
             Some(Item::Message(envelope)) => {
-                self.shared.release(envelope.bytes.len(), envelope.budget);
+                self.shared.release(envelope.footprint, envelope.budget);
                 Some(envelope)
             }
             Some(Item::FlushParked) => {
@@ -380,7 +413,10 @@ impl OutgoingReceiver {
                 let parked = std::mem::take(&mut *self.shared.parked.lock().expect("parked lock"));
                 // Parked notifications were never charged to the budget: there is
                 // at most one per progress token or list, so they are bounded.
-                self.parked = parked.into_values().map(|(bytes, route)| Envelope { bytes, route, budget: 0 }).collect();
+                self.parked = parked
+                    .into_values()
+                    .map(|(bytes, route)| Envelope { footprint: 0, bytes, route, budget: 0 })
+                    .collect();
                 None
             }
             Some(Item::Close) | None => {
@@ -495,12 +531,31 @@ mod tests {
 
     #[test]
     fn a_peer_that_never_reads_is_cut_off_at_the_ceiling() {
-        let (tx, _rx) = new_queue(8, 100);
+        let each = 10 + MESSAGE_OVERHEAD;
+        let (tx, _rx) = new_queue(8, 10 * each);
         for _ in 0..10 {
             tx.push(vec![b'r'; 10], Route::default()).unwrap();
         }
         assert_eq!(tx.push(vec![b'r'; 10], Route::default()), Err(Closed));
         assert!(tx.shared.closed.is_cancelled());
+    }
+
+    #[test]
+    fn the_ceiling_counts_what_a_message_holds_not_only_its_json() {
+        let (tx, mut rx) = new_queue(8, usize::MAX);
+        // What serde leaves behind for a small answer: 36 bytes of JSON in a
+        // 128-byte buffer, answering a request with a string id.
+        let mut bytes = Vec::with_capacity(128);
+        bytes.extend_from_slice(br#"{"jsonrpc":"2.0","id":"a","result":{}}"#);
+        let id = String::from("a");
+        let id_heap = id.capacity() + ALLOCATION_OVERHEAD;
+        let route = Route { related: Some(RequestId::String(id)), kind: MessageKind::Response };
+        tx.push(bytes, route).unwrap();
+        let queued = tx.shared.stats().queued_bytes;
+        assert_eq!(queued, 128 + id_heap + std::mem::size_of::<Item>() + ALLOCATION_OVERHEAD);
+        assert!(queued > 3 * 36, "{queued} bytes counted for a 36-byte message");
+        drop(rx.try_recv());
+        assert_eq!(tx.shared.stats().queued_bytes, 0, "all of it is paid back");
     }
 
     #[tokio::test]
@@ -532,9 +587,10 @@ mod tests {
         let (tx, mut rx) = new_queue(100, 1000);
         tx.push(vec![0; 30], Route::default()).unwrap();
         tx.push(vec![0; 20], Route::default()).unwrap();
-        assert_eq!(tx.shared.stats().queued_bytes, 50);
+        let both = 50 + 2 * MESSAGE_OVERHEAD;
+        assert_eq!(tx.shared.stats().queued_bytes, both);
         drop(texts(&mut rx));
         let stats = tx.shared.stats();
-        assert_eq!((stats.queued_bytes, stats.peak_queued_bytes), (0, 50));
+        assert_eq!((stats.queued_bytes, stats.peak_queued_bytes), (0, both));
     }
 }

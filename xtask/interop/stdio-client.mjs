@@ -760,7 +760,19 @@ check('elicitation: 40 at once, answered accept/decline/cancel/error', async s =
 });
 
 check('resources/list', async s => {
-    const { resources } = await s.client.listResources();
+    const listed = await s.client.listResources();
+    // The binary also serves its skills fixture (SEP-2640): each skill's
+    // files are listed beside the fixtures, its SKILL.md as markdown.
+    const skills = listed.resources.filter(r => r.uri.startsWith('skill://'));
+    const manifests = skills.filter(r => r.uri.endsWith('/SKILL.md'));
+    assert.ok(manifests.length > 0, `a skill:// SKILL.md is listed among ${JSON.stringify(skills)}`);
+    for (const manifest of manifests) {
+        assert.equal(manifest.mimeType, 'text/markdown', `${manifest.uri} mimeType`);
+    }
+    for (const file of skills) {
+        assert.ok(typeof file.name === 'string' && file.name.length > 0, `${file.uri} name`);
+    }
+    const resources = listed.resources.filter(r => !r.uri.startsWith('skill://'));
     assert.deepEqual(resources.map(r => r.uri).sort(), Object.keys(RESOURCES).sort(), 'listed uris');
     for (const resource of resources) {
         const expected = RESOURCES[resource.uri];

@@ -25,7 +25,7 @@ pub(crate) fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result
 type Step = (&'static str, fn() -> Result<()>);
 
 pub(crate) fn ci() -> Result<()> {
-    let steps: [Step; 8] = [
+    let steps: [Step; 9] = [
         ("fmt", fmt),
         ("lint", lint),
         ("test", test),
@@ -33,6 +33,11 @@ pub(crate) fn ci() -> Result<()> {
         ("interop", crate::interop::run),
         ("conformance", crate::conformance::run),
         ("package", crate::package::run_all),
+        // Every fuzz target for 15 seconds, so the targets cannot rot: about
+        // three minutes on a fresh machine, most of it installing cargo-fuzz
+        // and building the instrumented targets. Real fuzzing is a longer
+        // `cargo xtask fuzz` run.
+        ("fuzz --seconds 15", || crate::fuzz::run(15, &[])),
         // Every benchmark scenario at a tiny size, so the harness cannot rot.
         ("bench --quick", || crate::bench::run(true)),
     ];

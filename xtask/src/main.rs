@@ -8,6 +8,7 @@ mod bench;
 mod checks;
 mod conformance;
 mod debian;
+mod fuzz;
 mod interop;
 mod mcpwire;
 mod node;
@@ -27,7 +28,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Everything CI checks, in order: fmt, lint, test, doc, interop, conformance, package, bench --quick.
+    /// Everything CI checks, in order: fmt, lint, test, doc, interop, conformance, package, fuzz --seconds 15, bench --quick.
     Ci,
     /// `cargo fmt --check`.
     Fmt,
@@ -55,6 +56,14 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
+    /// The fuzz targets in fuzz/ (cargo-fuzz, libFuzzer), each for a bounded time.
+    Fuzz {
+        /// How long each target runs.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// The targets to run; all of them when none is named.
+        targets: Vec<String>,
+    },
 }
 
 fn main() -> Result<()> {
@@ -69,5 +78,6 @@ fn main() -> Result<()> {
         Command::Package => package::run_all(),
         Command::Bench { quick } => bench::run(quick),
         Command::Scale { quick } => scale::run(quick),
+        Command::Fuzz { seconds, targets } => fuzz::run(seconds, &targets),
     }
 }

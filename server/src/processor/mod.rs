@@ -7,7 +7,8 @@
 //! task of its own, behind a panic guard, on whatever runtime the server runs
 //! on. The loop's priority is written into its `select!`: shutdown first,
 //! then new messages. Every request gets exactly one answer, except one
-//! cancelled by the client, which gets none.
+//! cancelled by the client, which gets none; one still running at shutdown
+//! is answered with an error that says so.
 //!
 //! This module is the loop and its table; `routes` says what each request
 //! means, and `responder` answers each request exactly once.
@@ -17,11 +18,13 @@ pub(crate) mod routes;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use mcpwire_protocol::{ClientNotification, ClientRequest, ErrorCode, ErrorObject, Message, Meta, Notification};
 use mcpwire_protocol::{InitializeRequest, PingRequest, ProtocolVersion, Request, RequestId, RequestMethod};
 use mcpwire_transport::{Incoming, OutgoingMessageSender};
 use responder::BatchReply;
+use responder::Stoppable;
 pub(crate) use responder::{Responder, panic_message};
 use routes::{Era, Job, Routed};
 use tokio::sync::mpsc;
@@ -29,6 +32,7 @@ use tokio::task::AbortHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::context::HttpHead;
 use crate::server::Protocol;
 use crate::session::Session;
 use crate::{Server, stateless};
@@ -41,7 +45,7 @@ const MIN_SWEEP: usize = 64;
 /// client's version, capabilities and name take, and little to keep.
 const MAX_REMEMBERED_META: usize = 4096;
 
-/// How long cancelled handlers get to notice at shutdown. They are aborted at
+/// How long stopped handlers get to notice at shutdown. They are aborted at
 /// their next await, so this only covers a handler busy between awaits.
 const CANCELLED_PATIENCE: std::time::Duration = std::time::Duration::from_millis(100);
 
@@ -72,6 +76,7 @@ pub(crate) async fn run(
         running: foldhash::HashMap::default(),
         sweep_at: MIN_SWEEP,
         tracker: TaskTracker::new(),
+        shutting_down: Arc::new(AtomicBool::new(false)),
         last_declared: None,
     };
     tokio::pin!(shutdown);
@@ -100,7 +105,10 @@ pub(crate) async fn run(
         };
         match event {
             Event::Incoming(Incoming::Request(request)) => {
-                processor.handle_request(request, Responder::Direct(Arc::clone(&sender)));
+                processor.handle_request(request, None, Responder::Direct(Arc::clone(&sender)));
+            }
+            Event::Incoming(Incoming::HttpRequest(request, head)) => {
+                processor.handle_request(request, Some(head), Responder::Direct(Arc::clone(&sender)));
             }
             Event::Incoming(Incoming::Notification(notification)) => processor.handle_notification(&notification),
             Event::Incoming(Incoming::Batch(items)) => processor.handle_batch(items),
@@ -154,6 +162,9 @@ struct Processor {
     sweep_at: usize,
     /// Every handler task, to wait for them at shutdown.
     tracker: TaskTracker,
+    /// Set when shutdown stops the handlers still running, so that each
+    /// answers with the shutdown error as it is dropped (see [`Stoppable`]).
+    shutting_down: Arc<AtomicBool>,
     /// The `_meta` text of the last stateless request and the era it
     /// declared. A client sends the same `_meta` (version, capabilities, name)
     /// with each request; comparing the text instead of reading it again took
@@ -162,14 +173,15 @@ struct Processor {
 }
 
 impl Processor {
-    fn handle_request(&mut self, request: Request, responder: Responder) {
+    /// `http` is the head of the HTTP request it came in, for its handler.
+    fn handle_request(&mut self, request: Request, http: Option<HttpHead>, responder: Responder) {
         let Request { id, method, params, .. } = request;
         if self.server.inner.protocol == Protocol::JsonRpc {
             // Plain JSON-RPC: the registered methods, from the first message.
             let era = Era::Handshake(ProtocolVersion::LATEST_HANDSHAKE);
             return match routes::registered(&self.server, &method, meta_of(params.as_deref()), params, &era) {
                 Routed::Answer(answer) => responder.answer(id, answer),
-                Routed::Run(job) => self.start(id, job, responder),
+                Routed::Run(job) => self.start(id, job, http, responder),
             };
         }
         let parsed = ClientRequest::from_parts(&method, params.as_deref());
@@ -190,6 +202,11 @@ impl Processor {
         if matches!(era, Era::Stateless { .. }) && stateless::is_removed(&method) {
             return responder.error(Some(id), stateless::removed(&method));
         }
+        if let Ok(ClientRequest::Subscribe(params)) = &parsed
+            && let Err(error) = self.session.admit_subscription(&params.uri, self.server.config())
+        {
+            return responder.error(Some(id), error);
+        }
         let routed = match parsed {
             Ok(request) => routes::route(&self.server, &self.session, &id, request, params, &era),
             Err(mcpwire_protocol::Error::UnknownMethod(_)) => {
@@ -199,7 +216,7 @@ impl Processor {
         };
         match routed {
             Routed::Answer(answer) => responder.answer(id, answer),
-            Routed::Run(job) => self.start(id, job, responder),
+            Routed::Run(job) => self.start(id, job, http, responder),
         }
     }
 
@@ -240,7 +257,7 @@ impl Processor {
     /// Start a handler as a task of its own. Refused at once when too many
     /// run; a duplicate id is refused because its cancellation would be
     /// ambiguous.
-    fn start(&mut self, id: RequestId, job: Job, responder: Responder) {
+    fn start(&mut self, id: RequestId, job: Job, http: Option<HttpHead>, responder: Responder) {
         if self.running.get(&id).is_some_and(|running| !running.abort.is_finished()) {
             let error = ErrorObject::invalid_request(format!("request id {id} is already in use by a running request"));
             return responder.error(Some(id), error);
@@ -257,9 +274,11 @@ impl Processor {
             return responder.error(Some(id), error);
         }
         let cancel = CancellationToken::new();
-        let Some(handler) = job.into_handler(id.clone(), &self.session, &self.server, cancel.clone(), responder) else {
+        let Some(handler) = job.into_handler(id.clone(), &self.session, &self.server, cancel.clone(), http, responder)
+        else {
             return;
         };
+        let handler = Stoppable { handler, cancel: cancel.clone(), shutting_down: Arc::clone(&self.shutting_down) };
         let task = self.tracker.spawn(handler);
         self.running.insert(id, Running { cancel, abort: task.abort_handle() });
     }
@@ -310,7 +329,9 @@ impl Processor {
         let reply = Arc::new(BatchReply::new(Arc::clone(&self.session.sender), expected));
         for item in items {
             match item {
-                Ok(Message::Request(request)) => self.handle_request(request, Responder::Batch(Arc::clone(&reply))),
+                Ok(Message::Request(request)) => {
+                    self.handle_request(request, None, Responder::Batch(Arc::clone(&reply)));
+                }
                 Ok(Message::Notification(notification)) => self.handle_notification(&notification),
                 Ok(Message::Response(_) | Message::Error(_)) => {
                     // The reader routes answers before batches get here; count it so the batch completes.
@@ -323,20 +344,29 @@ impl Processor {
         }
     }
 
-    /// Give running handlers a moment to finish, cancel the rest, and wait
-    /// for them, so every answer that will be sent is queued before the
-    /// connection flushes and closes.
+    /// Give running handlers a moment to finish, stop the rest, each answered
+    /// with the shutdown error, and wait for them, so that every answer is
+    /// queued before the connection flushes and closes: a client still reading
+    /// hears about every request it sent.
     async fn wind_down(self) {
         self.tracker.close();
         let grace = self.server.config().shutdown_grace;
         if tokio::time::timeout(grace, self.tracker.wait()).await.is_err() {
-            tracing::debug!(running = self.running.len(), "cancelling handlers still running at shutdown");
+            tracing::debug!(running = self.running.len(), "stopping handlers still running at shutdown");
+            // Set before any is aborted: each one dropped from now on answers.
+            // Aborted, not cancelled: a cancelled token means "the client
+            // cancelled it", which gets no answer; `Stoppable` cancels the
+            // token itself once the answer is queued.
+            self.shutting_down.store(true, Ordering::Release);
             for running in self.running.values() {
-                running.stop();
+                running.abort.abort();
             }
-            // Cancelled handlers stop at their next await; this only waits for that.
+            // Aborted handlers stop at their next await; this only waits for that.
             if tokio::time::timeout(CANCELLED_PATIENCE, self.tracker.wait()).await.is_err() {
-                tracing::warn!("some handlers did not stop after cancellation");
+                tracing::warn!("some handlers did not stop at shutdown; they get no answer");
+                for running in self.running.values() {
+                    running.cancel.cancel();
+                }
             }
         }
     }

@@ -1,15 +1,18 @@
-//! Answering exactly once: a running handler behind its panic guard, and
-//! where its answer goes (straight to the client, or into a batch reply).
+//! Answering exactly once: a running handler behind its panic guard, what
+//! it answers when shutdown stops it, and where its answer goes (straight to
+//! the client, or into a batch reply).
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use mcpwire_protocol::types::{CallToolResult, InputRequiredResult};
-use mcpwire_protocol::{ErrorObject, ProtocolVersion, RequestId};
+use mcpwire_protocol::{ErrorCode, ErrorObject, ProtocolVersion, RequestId};
 use mcpwire_transport::{EncodedResponse, OutgoingMessageSender};
+use tokio_util::sync::CancellationToken;
 
 use super::routes::reply;
 use crate::input::InputRound;
@@ -90,6 +93,59 @@ impl Future for Handler {
             Err(panic) => responder.panicked(id.clone(), panic.as_ref()),
         }
         Poll::Ready(())
+    }
+}
+
+/// The code of the answer to a request still running when the server shuts
+/// down: -32000, mcpwire's "try again later" (see [`ErrorCode::SERVER_OVERLOADED`]).
+/// Nothing was wrong with the request, and it may succeed if sent again, on a
+/// fresh connection; -32000 is also the code the TypeScript SDK's clients give
+/// their own requests when a connection closes under them (`ConnectionClosed`),
+/// so those clients treat this answer as what it is. Not -32603: the server
+/// did not fail, it stopped.
+const SHUTTING_DOWN: ErrorCode = ErrorCode::SERVER_OVERLOADED;
+
+/// The answer to a request still running when the server shuts down.
+pub(crate) fn shutting_down() -> ErrorObject {
+    ErrorObject::new(SHUTTING_DOWN, "the server is shutting down; the request was stopped before it finished")
+}
+
+/// A handler as the processor runs it, so that every request is answered at
+/// shutdown while the client still reads. Stopped at shutdown before it
+/// answered, it answers with [`shutting_down`] instead of nothing. Stopped
+/// because the client cancelled it (its token cancelled first), it answers
+/// nothing, as a cancelled request must.
+pub(crate) struct Stoppable {
+    pub(crate) handler: Handler,
+    /// The handler's cancellation token. The client's cancellation cancels it
+    /// before the task is aborted; shutdown aborts first and cancels here, once
+    /// the answer is queued.
+    pub(crate) cancel: CancellationToken,
+    /// Set by the processor, for all its handlers at once, just before it
+    /// stops those still running at shutdown.
+    pub(crate) shutting_down: Arc<AtomicBool>,
+}
+
+impl Future for Stoppable {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        Pin::new(&mut self.handler).poll(cx)
+    }
+}
+
+impl Drop for Stoppable {
+    fn drop(&mut self) {
+        if !self.shutting_down.load(Ordering::Acquire) || self.cancel.is_cancelled() {
+            return;
+        }
+        // Still holding the responder means it never answered: a handler that
+        // finished has handed it over already.
+        if let Some(responder) = self.handler.responder.0.take() {
+            responder.error(Some(self.handler.id.clone()), shutting_down());
+        }
+        // Work it started elsewhere, watching its token, stops too.
+        self.cancel.cancel();
     }
 }
 

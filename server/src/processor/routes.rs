@@ -24,7 +24,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use super::responder::{Handler, Responder, Unanswered, Work};
-use crate::context::Stateless;
+use crate::context::{HttpHead, Stateless};
 use crate::handler::{ReadFn, resource_not_found};
 use crate::input::{Binding, InputRound};
 use crate::server::{CompleteFn, MethodFn};
@@ -152,11 +152,13 @@ impl Job {
         session: &Arc<Session>,
         server: &Server,
         cancel: CancellationToken,
+        http: Option<HttpHead>,
         responder: Responder,
     ) -> Option<Handler> {
         let Job { meta, stateless, kind } = self;
         let input = stateless.as_ref().and_then(|s| s.input.clone()).map(|round| (round, server.clone()));
-        let ctx = RequestContext::new(id.clone(), meta, cancel, Arc::clone(session), stateless, server.clone());
+        let session = Arc::clone(session);
+        let ctx = RequestContext::new(id.clone(), meta, cancel, session, stateless, server.clone(), http);
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| kind.start(ctx))) {
             Ok(work) => Some(Handler { work, id, responder: Unanswered(Some(responder)), input }),
             Err(panic) => {

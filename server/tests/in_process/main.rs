@@ -29,6 +29,7 @@ macro_rules! in_both_runtimes {
 
 mod context;
 mod handlers;
+mod http;
 mod lifecycle;
 mod robustness;
 mod stateless;

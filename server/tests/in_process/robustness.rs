@@ -29,7 +29,7 @@ in_both_runtimes![
     a_request_id_repeated_before_its_handler_ran_is_refused,
     a_long_burst_gets_its_first_answers_before_its_last_handlers_run,
     integer_and_string_ids_are_different_requests,
-    shutdown_lets_quick_handlers_finish_then_cancels_the_rest_and_returns,
+    shutdown_lets_quick_handlers_finish_then_answers_the_rest_with_an_error_and_returns,
     shutdown_resolves_requests_waiting_on_the_client,
 ];
 
@@ -292,7 +292,7 @@ async fn integer_and_string_ids_are_different_requests() {
     assert!(events.try_recv().is_err(), "only the string id was cancelled");
 }
 
-async fn shutdown_lets_quick_handlers_finish_then_cancels_the_rest_and_returns() {
+async fn shutdown_lets_quick_handlers_finish_then_answers_the_rest_with_an_error_and_returns() {
     let finished = Arc::new(AtomicUsize::new(0));
     let release = Arc::new(Notify::new());
     let server = Server::builder("s", "1")
@@ -321,7 +321,10 @@ async fn shutdown_lets_quick_handlers_finish_then_cancels_the_rest_and_returns()
     let mut client = Client::initialized(&server, LATEST, json!({})).await;
     client.start_request(1, "tools/call", Some(json!({"name": "quick"}))).await;
     client.start_request(2, "tools/call", Some(json!({"name": "forever"}))).await;
-    // Both are running once a later ping is answered (requests are handled in order).
+    client.start_request(3, "tools/call", Some(json!({"name": "forever"}))).await;
+    // The client gives up on 3 itself: that one must stay unanswered.
+    client.notify("notifications/cancelled", Some(json!({"requestId": 3}))).await;
+    // All are running (or cancelled) once a later ping is answered (requests are handled in order).
     client.request("p", "ping", None).await.unwrap();
     let started = tokio::time::Instant::now();
     client.shut_down();
@@ -330,8 +333,16 @@ async fn shutdown_lets_quick_handlers_finish_then_cancels_the_rest_and_returns()
     assert!(started.elapsed() < Duration::from_secs(1), "shutdown took {:?}", started.elapsed());
     let rest = client.read_to_end().await;
     assert_eq!(finished.load(Ordering::SeqCst), 1);
-    assert!(rest.iter().any(|m| m["id"] == 1), "the quick handler's answer was flushed: {rest:?}");
-    assert!(!rest.iter().any(|m| m["id"] == 2), "the cancelled handler got no answer: {rest:?}");
+    let answers = |id: i64| rest.iter().filter(move |m| m["id"] == id).collect::<Vec<_>>();
+    assert_eq!(answers(1).len(), 1, "the quick handler's answer was flushed: {rest:?}");
+    assert_eq!(answers(1)[0]["result"]["content"][0]["text"], "quick");
+    // The client is still reading, so the handler stopped at shutdown is
+    // answered: with an error that says why, exactly once.
+    let stopped = answers(2);
+    assert_eq!(stopped.len(), 1, "the stopped handler is answered once: {rest:?}");
+    assert_eq!(stopped[0]["error"]["code"], -32000, "{}", stopped[0]);
+    assert!(stopped[0]["error"]["message"].as_str().unwrap().contains("shutting down"), "{}", stopped[0]);
+    assert!(answers(3).is_empty(), "the request the client cancelled got an answer: {rest:?}");
 }
 
 async fn shutdown_resolves_requests_waiting_on_the_client() {

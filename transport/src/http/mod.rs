@@ -12,6 +12,13 @@
 //! stateless request goes to [`Handler::request`] as a [`StatelessRequest`]
 //! with an outgoing queue of its own.
 //!
+//! [`McpService`] answers the endpoint's requests: a `tower::Service` over
+//! `http::Request`, which an axum or hyper application mounts at a path of
+//! its own, behind its own middleware. [`serve`] runs it on a listener with
+//! what only an accept loop can hold connections to (their number and their
+//! clocks; see [`HttpConfig`]). [`AuthConfig`] makes the endpoint an OAuth
+//! resource server, as MCP's authorization specification asks.
+//!
 //! A server that answers every stateless request with an empty result:
 //!
 //! ```
@@ -41,6 +48,7 @@
 //! ```
 
 mod accept;
+mod auth;
 mod checks;
 mod era;
 mod headers;
@@ -54,13 +62,21 @@ mod tests;
 mod watch;
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, Weak};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use accept::{AcceptErrors, Failure};
+pub use auth::{
+    AuthConfig, METADATA_PREFIX, MetadataService, Principal, TokenRejection, TokenValidator, ValidationFuture,
+};
+use bytes::Bytes;
 pub use headers::McpHeaders;
+use http_body_util::BodyExt;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use replay::Retention;
@@ -96,6 +112,11 @@ pub trait Handler: Send + Sync + 'static {
     /// none), nor are stream controls. An owner that drops its sender without
     /// answering gets a -32603 sent for it.
     fn request(&self, request: StatelessRequest);
+
+    /// The endpoint is shutting down ([`McpService::shutdown`]); called
+    /// before every session ends and every stateless request's `closed`
+    /// fires, so that long-lived requests can end with their result first.
+    fn shutdown(&self) {}
 }
 
 /// One stateless request, as its owner gets it.
@@ -105,6 +126,10 @@ pub struct StatelessRequest {
     pub request: mcpwire_protocol::Request,
     /// Its MCP headers, to check against the body.
     pub headers: McpHeaders,
+    /// The head of the HTTP request that carried it: method, URI, headers,
+    /// and the extensions middleware set (a [`Principal`], when the endpoint
+    /// checks tokens).
+    pub http: Arc<http::request::Parts>,
     /// Everything sent for this request, and nothing else: a sender of its
     /// own, with the limits of [`HttpConfig::transport`]. Closed once the
     /// answer is complete or the client is gone.
@@ -136,9 +161,17 @@ const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
 /// nobody has taken yet. A live connection whose reader falls more than
 /// `stream_buffer_bytes` behind its stream is cut off rather than hold the
 /// session back; it may resume with `Last-Event-ID`.
+///
+/// Mounted in an application of its own ([`McpService`]), the endpoint holds
+/// every limit but those of connections: `max_connections`,
+/// `header_read_timeout` and `idle_timeout` belong to whoever accepts the
+/// connections (hyper's or axum's server, a proxy in front), and a reader
+/// that falls too far behind has its stream ended rather than its socket
+/// closed. `path` is then the router's business too.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
-    /// The one MCP endpoint. Default `/mcp`.
+    /// The one MCP endpoint, when [`serve`] runs it (a mounted
+    /// [`McpService`] answers whatever path its router sends it). Default `/mcp`.
     pub path: String,
     /// Hosts accepted in `Host` (any port), and in `Origin` as `http` or
     /// `https` origins: a request naming any other host is refused with 403,
@@ -208,6 +241,11 @@ pub struct HttpConfig {
     /// Limits of each session's outgoing side, and of each stateless
     /// request's (`TransportConfig::default()` by default).
     pub transport: TransportConfig,
+    /// Bearer-token authorization, as MCP specifies it; `None` (the default)
+    /// lets every request in, for a server on loopback or behind a proxy
+    /// that authenticates. With it, [`serve`] also serves the protected
+    /// resource metadata document.
+    pub auth: Option<AuthConfig>,
 }
 
 impl Default for HttpConfig {
@@ -240,6 +278,7 @@ impl Default for HttpConfig {
             // and rare enough to cost nothing.
             stateless_keep_alive: Duration::from_secs(15),
             transport: TransportConfig::default(),
+            auth: None,
         }
     }
 }
@@ -265,7 +304,7 @@ fn remote_use_warning(address: SocketAddr, config: &HttpConfig) -> Option<String
     ))
 }
 
-/// State shared by every connection of one server.
+/// State shared by every request of one endpoint.
 struct HttpState {
     config: Arc<HttpConfig>,
     sessions: Mutex<HashMap<String, Arc<HttpSession>>>,
@@ -275,8 +314,10 @@ struct HttpState {
     /// Bytes every session's stores hold, against `max_replay_bytes`.
     retention: Arc<Retention>,
     /// Cancelled at shutdown; every stateless request's `closed` is its child,
-    /// as every session ends then.
+    /// as every session ends then. Requests after it get 503.
     stopping: CancellationToken,
+    /// The metadata document, when the endpoint checks tokens.
+    metadata: Option<MetadataService>,
 }
 
 impl HttpState {
@@ -289,10 +330,218 @@ impl HttpState {
     }
 }
 
+/// The MCP endpoint as a `tower::Service`: every request to it, both eras,
+/// answered as Streamable HTTP says, handing sessions and stateless requests
+/// to its [`Handler`]. Clones share one endpoint (its sessions, limits and
+/// handler).
+///
+/// Mount it at a path of an axum router (`Router::route_service("/mcp",
+/// service)`) or any server that speaks `tower::Service`, behind whatever
+/// middleware the application has; what middleware puts in the request's
+/// extensions reaches the handler with the request. The endpoint does not
+/// look at the path: the router chose it. With [`HttpConfig::auth`] it
+/// checks bearer tokens itself; mount
+/// [`AuthConfig::metadata_service`] at [`AuthConfig::metadata_path`] then.
+/// Call [`shutdown`](Self::shutdown) when the application starts shutting
+/// down: open streams end only then, and a graceful server waits for them.
+///
+/// [`serve`] is this service on a listener of its own, with connection
+/// limits and clocks around it.
+#[derive(Clone)]
+pub struct McpService {
+    state: Arc<HttpState>,
+}
+
+impl std::fmt::Debug for McpService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("McpService").field("config", &self.state.config).finish_non_exhaustive()
+    }
+}
+
+impl McpService {
+    /// An endpoint with `config`'s limits, handing its sessions and stateless
+    /// requests to `handler`. It ends idle sessions on a task of its own,
+    /// which stops when the last clone is dropped.
+    ///
+    /// # Panics
+    /// Outside a Tokio runtime.
+    pub fn new(config: HttpConfig, handler: impl Handler) -> Self {
+        let slots = config.max_stateless_requests.min(Semaphore::MAX_PERMITS);
+        let state = Arc::new(HttpState {
+            retention: Retention::new(config.max_replay_bytes),
+            metadata: config.auth.as_ref().map(AuthConfig::metadata_service),
+            config: Arc::new(config),
+            sessions: Mutex::default(),
+            handler: Box::new(handler),
+            stateless_slots: Arc::new(Semaphore::new(slots)),
+            stopping: CancellationToken::new(),
+        });
+        tokio::spawn(reap_idle_sessions(Arc::downgrade(&state)));
+        Self { state }
+    }
+
+    /// The limits and settings it was made with.
+    pub fn config(&self) -> &HttpConfig {
+        &self.state.config
+    }
+
+    /// Stop serving: the handler hears of it first, then every session ends
+    /// (its streams with it) and every stateless request's `closed` fires.
+    /// Requests from now on get 503. Idempotent.
+    pub fn shutdown(&self) {
+        if self.state.stopping.is_cancelled() {
+            return;
+        }
+        self.state.handler.shutdown();
+        self.state.stopping.cancel();
+        let sessions: Vec<_> = self.state.sessions.lock().expect("sessions lock").drain().map(|(_, s)| s).collect();
+        for session in sessions {
+            session.end();
+        }
+    }
+
+    /// Serve this endpoint on `listener` (at `config.path`, and at the
+    /// metadata's paths when it checks tokens) until `shutdown` resolves,
+    /// then [`shutdown`](Self::shutdown) and give connections a second to finish.
+    ///
+    /// # Errors
+    /// Only when the listener itself fails; a failing connection is logged.
+    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+        let config = Arc::clone(&self.state.config);
+        if let Some(warning) = remote_use_warning(listener.local_addr()?, &config) {
+            tracing::warn!("{warning}");
+        }
+        let connections = Arc::new(Semaphore::new(config.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
+        let graceful = GracefulShutdown::new();
+        let http = hyper::server::conn::http1::Builder::new();
+        // Wakes the loop when a connection closes: out of file descriptors,
+        // that is what frees one.
+        let closed = Arc::new(Notify::new());
+        let mut errors = AcceptErrors::default();
+        tokio::pin!(shutdown);
+        loop {
+            // At the cap, stop accepting until a connection closes.
+            let permit = tokio::select! {
+                permit = Arc::clone(&connections).acquire_owned() => permit.expect("the semaphore is never closed"),
+                () = &mut shutdown => break,
+            };
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                () = &mut shutdown => break,
+            };
+            let (stream, peer) = match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    let Failure { wait, warn } = errors.failed(&error, tokio::time::Instant::now());
+                    if let Some(failures) = warn {
+                        tracing::warn!(%error, failures, ?wait, "accepting connections fails; backing off");
+                    }
+                    drop(permit);
+                    tokio::select! {
+                        () = tokio::time::sleep(wait) => {}
+                        () = closed.notified() => {}
+                        () = &mut shutdown => break,
+                    }
+                    continue;
+                }
+            };
+            errors.succeeded();
+            // Small SSE events must not wait for Nagle's algorithm.
+            let _ = stream.set_nodelay(true);
+            let watch = ConnectionWatch::new();
+            let io = TokioIo::new(WatchedIo { stream, watch: Arc::clone(&watch) });
+            let service = hyper::service::service_fn({
+                let (state, watch) = (Arc::clone(&self.state), Arc::clone(&watch));
+                move |request| service::handle(Arc::clone(&state), Arc::clone(&watch), request)
+            });
+            let connection = graceful.watch(http.serve_connection(io, service));
+            let (timeouts, closed) = (config.timeouts(), Arc::clone(&closed));
+            tokio::spawn(async move {
+                match watch::run(connection, &watch, timeouts).await {
+                    Ended::Served(Ok(())) => {}
+                    Ended::Served(Err(error)) => tracing::debug!(%peer, %error, "HTTP connection ended with an error"),
+                    Ended::TimedOut => tracing::debug!(%peer, "closed a connection that outlasted its timeout"),
+                    Ended::Cut => tracing::debug!(%peer, "closed a connection whose reader fell too far behind"),
+                }
+                drop(permit);
+                closed.notify_one();
+            });
+        }
+        self.shutdown();
+        if tokio::time::timeout(SHUTDOWN_DEADLINE, graceful.shutdown()).await.is_err() {
+            tracing::debug!("some HTTP connections did not finish in time");
+        }
+        Ok(())
+    }
+}
+
+/// The body of every answer [`McpService`] gives: a whole one, or a stream
+/// of SSE frames that ends with its stream.
+pub struct ResponseBody(service::Body);
+
+impl ResponseBody {
+    fn new(body: impl http_body::Body<Data = Bytes, Error = Infallible> + Send + 'static) -> Self {
+        Self(body.boxed_unsync())
+    }
+}
+
+impl std::fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseBody").finish_non_exhaustive()
+    }
+}
+
+impl http_body::Body for ResponseBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
+        Pin::new(&mut self.0).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.0.size_hint()
+    }
+}
+
+impl<B> tower_service::Service<http::Request<B>> for McpService
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Response = http::Response<ResponseBody>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let state = Arc::clone(&self.state);
+        Box::pin(async move {
+            // No socket of ours to close: a reader too far behind has its
+            // stream ended instead, and the client may resume it.
+            let cut = CancellationToken::new();
+            let response = service::respond(&state, &cut, request).await.unwrap_or_else(|refusal| *refusal);
+            Ok(response.map(ResponseBody))
+        })
+    }
+}
+
 /// Serve Streamable HTTP on `listener` until `shutdown` resolves, handing
 /// every session a client initializes and every stateless request to
-/// `handler`. At shutdown every session ends, every stateless request's
-/// `closed` fires, and connections get a second to finish.
+/// `handler`: [`McpService::new`] then [`McpService::serve`]. At shutdown
+/// every session ends, every stateless request's `closed` fires, and
+/// connections get a second to finish.
 ///
 /// # Errors
 /// Only when the listener itself fails; a failing connection is logged.
@@ -302,85 +551,7 @@ pub async fn serve(
     handler: impl Handler,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    if let Some(warning) = remote_use_warning(listener.local_addr()?, &config) {
-        tracing::warn!("{warning}");
-    }
-    let slots = config.max_stateless_requests.min(Semaphore::MAX_PERMITS);
-    let connections = Arc::new(Semaphore::new(config.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
-    let state = Arc::new(HttpState {
-        retention: Retention::new(config.max_replay_bytes),
-        config: Arc::new(config),
-        sessions: Mutex::default(),
-        handler: Box::new(handler),
-        stateless_slots: Arc::new(Semaphore::new(slots)),
-        stopping: CancellationToken::new(),
-    });
-    let reaper = tokio::spawn(reap_idle_sessions(Arc::downgrade(&state)));
-    let graceful = GracefulShutdown::new();
-    let http = hyper::server::conn::http1::Builder::new();
-    // Wakes the loop when a connection closes: out of file descriptors,
-    // that is what frees one.
-    let closed = Arc::new(Notify::new());
-    let mut errors = AcceptErrors::default();
-    tokio::pin!(shutdown);
-    loop {
-        // At the cap, stop accepting until a connection closes.
-        let permit = tokio::select! {
-            permit = Arc::clone(&connections).acquire_owned() => permit.expect("the semaphore is never closed"),
-            () = &mut shutdown => break,
-        };
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
-            () = &mut shutdown => break,
-        };
-        let (stream, peer) = match accepted {
-            Ok(accepted) => accepted,
-            Err(error) => {
-                let Failure { wait, warn } = errors.failed(&error, tokio::time::Instant::now());
-                if let Some(failures) = warn {
-                    tracing::warn!(%error, failures, ?wait, "accepting connections fails; backing off");
-                }
-                drop(permit);
-                tokio::select! {
-                    () = tokio::time::sleep(wait) => {}
-                    () = closed.notified() => {}
-                    () = &mut shutdown => break,
-                }
-                continue;
-            }
-        };
-        errors.succeeded();
-        // Small SSE events must not wait for Nagle's algorithm.
-        let _ = stream.set_nodelay(true);
-        let watch = ConnectionWatch::new();
-        let io = TokioIo::new(WatchedIo { stream, watch: Arc::clone(&watch) });
-        let service = hyper::service::service_fn({
-            let (state, watch) = (Arc::clone(&state), Arc::clone(&watch));
-            move |request| service::handle(Arc::clone(&state), Arc::clone(&watch), request)
-        });
-        let connection = graceful.watch(http.serve_connection(io, service));
-        let (timeouts, closed) = (state.config.timeouts(), Arc::clone(&closed));
-        tokio::spawn(async move {
-            match watch::run(connection, &watch, timeouts).await {
-                Ended::Served(Ok(())) => {}
-                Ended::Served(Err(error)) => tracing::debug!(%peer, %error, "HTTP connection ended with an error"),
-                Ended::TimedOut => tracing::debug!(%peer, "closed a connection that outlasted its timeout"),
-                Ended::Cut => tracing::debug!(%peer, "closed a connection whose reader fell too far behind"),
-            }
-            drop(permit);
-            closed.notify_one();
-        });
-    }
-    reaper.abort();
-    state.stopping.cancel();
-    let sessions: Vec<_> = state.sessions.lock().expect("sessions lock").drain().map(|(_, s)| s).collect();
-    for session in sessions {
-        session.end();
-    }
-    if tokio::time::timeout(SHUTDOWN_DEADLINE, graceful.shutdown()).await.is_err() {
-        tracing::debug!("some HTTP connections did not finish in time");
-    }
-    Ok(())
+    McpService::new(config, handler).serve(listener, shutdown).await
 }
 
 /// End sessions that have been idle too long, or whose processor is gone.

@@ -2,8 +2,10 @@
 //! the request belongs to, then POST (a message in), GET (a stream out, new or
 //! resumed), or DELETE (end a session).
 //!
-//! Every request passes the same checks first: the endpoint path (404), then
-//! `Host` and `Origin` (400 when either comes twice, 403 when not allowed).
+//! Every request passes the same checks first: the endpoint shutting down
+//! (503), `Host` and `Origin` (400 when either comes twice, 403 when not
+//! allowed), then, when the endpoint checks tokens, the bearer token (see
+//! `auth`: 401, 403, 400 or 503).
 //! A POST then needs an `Accept` of both answer types (406), a JSON
 //! `Content-Type` (415), and a body within the limit (413, at once when its
 //! `Content-Length` says so) that arrives within the body timeout (408).
@@ -25,6 +27,11 @@
 //! batch gets 400; GET and DELETE get 405; 503 beyond `max_stateless_requests`.
 //! `Mcp-Session-Id` and `Last-Event-ID` are ignored. Other methods get 405 in
 //! either era.
+//!
+//! The accept loop's connections come in through [`handle`], which also
+//! chooses by path: the endpoint (`HttpConfig::path`), the protected
+//! resource metadata, or 404. A mounted endpoint comes in through
+//! [`respond`] directly: its router chose the path.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -33,7 +40,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Empty, Full, Limited, StreamBody};
-use hyper::body::Body as _;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use mcpwire_protocol::{
@@ -58,14 +64,23 @@ const PROTOCOL_VERSION: &str = "mcp-protocol-version";
 const LAST_EVENT_ID: &str = "last-event-id";
 
 /// Answer one request of a connection watched by `watch`, which counts the
-/// connection busy until the answer has been sent.
+/// connection busy until the answer has been sent: the endpoint's at its
+/// path, the metadata at its paths, 404 anywhere else.
 pub(crate) async fn handle(
     state: Arc<HttpState>,
     watch: Arc<ConnectionWatch>,
     request: Request<hyper::body::Incoming>,
 ) -> Result<Response<Body>, Infallible> {
     let exchange = watch.exchange();
-    let response = respond(&state, watch.cut(), request).await.unwrap_or_else(|refusal| *refusal);
+    let path = request.uri().path();
+    let metadata = state.config.auth.as_ref().filter(|auth| auth.serves_metadata_at(path)).and(state.metadata.as_ref());
+    let response = match metadata {
+        _ if path == state.config.path => {
+            respond(&state, watch.cut(), request).await.unwrap_or_else(|refusal| *refusal)
+        }
+        Some(metadata) => metadata.answer(request.method()),
+        None => *refuse_http(StatusCode::NOT_FOUND, format!("Not Found: the MCP endpoint is {}", state.config.path)),
+    };
     Ok(response.map(|body| Guarded { body, _exchange: exchange }.boxed_unsync()))
 }
 
@@ -97,7 +112,7 @@ pub(crate) fn refuse_request(
 }
 
 /// HTTP-level refusals use the server-error code the reference SDK uses.
-fn refuse_http(status: StatusCode, message: impl Into<String>) -> Refusal {
+pub(crate) fn refuse_http(status: StatusCode, message: impl Into<String>) -> Refusal {
     refuse(status, ErrorCode::SERVER_OVERLOADED, message)
 }
 
@@ -116,20 +131,25 @@ fn refuse_and_close(status: StatusCode, message: impl Into<String>) -> Refusal {
     response
 }
 
-/// `cut` closes the connection the request came on: a stream whose reader
-/// falls too far behind uses it.
-async fn respond(
+/// Answer one request to the endpoint. `cut` closes the connection the
+/// request came on: a stream whose reader falls too far behind uses it.
+pub(crate) async fn respond<B>(
     state: &HttpState,
     cut: &CancellationToken,
-    request: Request<hyper::body::Incoming>,
-) -> Result<Response<Body>, Refusal> {
-    if request.uri().path() != state.config.path {
-        return Err(refuse_http(
-            StatusCode::NOT_FOUND,
-            format!("Not Found: the MCP endpoint is {}", state.config.path),
-        ));
+    request: Request<B>,
+) -> Result<Response<Body>, Refusal>
+where
+    B: http_body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    if state.stopping.is_cancelled() {
+        return Err(refuse_http(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable: the server is shutting down"));
     }
     check_host_and_origin(state, &request)?;
+    let request = match &state.config.auth {
+        Some(auth) => auth.authorize(request).await?,
+        None => request,
+    };
     match *request.method() {
         Method::POST => post(state, cut, request).await,
         Method::GET | Method::DELETE => {
@@ -213,11 +233,11 @@ fn session_of(state: &HttpState, headers: &HeaderMap) -> Result<Arc<HttpSession>
     Ok(session)
 }
 
-async fn post(
-    state: &HttpState,
-    cut: &CancellationToken,
-    request: Request<hyper::body::Incoming>,
-) -> Result<Response<Body>, Refusal> {
+async fn post<B>(state: &HttpState, cut: &CancellationToken, request: Request<B>) -> Result<Response<Body>, Refusal>
+where
+    B: http_body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let accept = header(request.headers(), header::ACCEPT);
     if !checks::accepts(accept, "application/json") || !checks::accepts(accept, "text/event-stream") {
         return Err(refuse_http(
@@ -234,18 +254,20 @@ async fn post(
     }
     let (parts, body) = request.into_parts();
     let bytes = read_body(body, state.config.max_body_bytes, state.config.body_read_timeout).await?;
+    // Every request of this POST carries the head to its handler.
+    let head = Arc::new(parts);
     let decoded = decode(&bytes);
     let modern_meta = match &decoded {
         Ok(Decoded::Single(Message::Request(request))) => has_modern_meta(request.params.as_ref()),
         _ => false,
     };
-    match (Signals { modern_meta, ..signals(&parts.headers) }).era() {
-        Era::Stateless => stateless_post(state, &parts.headers, decoded).await,
+    match (Signals { modern_meta, ..signals(&head.headers) }).era() {
+        Era::Stateless => stateless_post(state, head, decoded).await,
         Era::Handshake => {
-            check_protocol_version(&parts.headers)?;
+            check_protocol_version(&head.headers)?;
             match decoded {
-                Ok(Decoded::Batch(items)) => session_batch(state, cut, &parts.headers, items).await,
-                decoded => session_post(state, cut, &parts.headers, decoded).await,
+                Ok(Decoded::Batch(items)) => session_batch(state, cut, &head, items).await,
+                decoded => session_post(state, cut, &head, decoded).await,
             }
         }
     }
@@ -274,11 +296,14 @@ fn single(decoded: Result<Decoded, Error>) -> Result<Message, Refusal> {
 /// with its own answer; nothing else has anywhere to go.
 async fn stateless_post(
     state: &HttpState,
-    headers: &HeaderMap,
+    head: Arc<http::request::Parts>,
     decoded: Result<Decoded, Error>,
 ) -> Result<Response<Body>, Refusal> {
     match single(decoded)? {
-        Message::Request(request) => stateless::answer(state, request, McpHeaders::from_headers(headers)).await,
+        Message::Request(request) => {
+            let headers = McpHeaders::from_headers(&head.headers);
+            stateless::answer(state, request, headers, head).await
+        }
         Message::Notification(notification) => {
             tracing::debug!(method = %notification.method, "ignored a stateless notification");
             Ok(empty(StatusCode::ACCEPTED))
@@ -296,22 +321,22 @@ async fn stateless_post(
 async fn session_post(
     state: &HttpState,
     cut: &CancellationToken,
-    headers: &HeaderMap,
+    head: &Arc<http::request::Parts>,
     decoded: Result<Decoded, Error>,
 ) -> Result<Response<Body>, Refusal> {
     let message = single(decoded)?;
     let session = match &message {
         Message::Request(request) if request.method == InitializeRequest::METHOD => start_session(state)?,
-        _ => session_of(state, headers)?,
+        _ => session_of(state, &head.headers)?,
     };
     let Message::Request(request) = message else {
-        deliver(&session, message).await?;
+        deliver(&session, message, head).await?;
         return Ok(empty(StatusCode::ACCEPTED));
     };
     let body = session
         .open_request_stream(std::slice::from_ref(&request.id), cut)
         .map_err(|error| open_refusal(state, error))?;
-    deliver(&session, Message::Request(request)).await?;
+    deliver(&session, Message::Request(request), head).await?;
     Ok(sse_response(body, &session.id))
 }
 
@@ -324,10 +349,10 @@ async fn session_post(
 async fn session_batch(
     state: &HttpState,
     cut: &CancellationToken,
-    headers: &HeaderMap,
+    head: &Arc<http::request::Parts>,
     items: Vec<Result<Message, Error>>,
 ) -> Result<Response<Body>, Refusal> {
-    if let Some(version) = header(headers, PROTOCOL_VERSION)
+    if let Some(version) = header(&head.headers, PROTOCOL_VERSION)
         && ProtocolVersion::parse(version.trim()).is_none_or(|version| !version.supports_batching())
     {
         return Err(refuse(
@@ -336,7 +361,7 @@ async fn session_batch(
             format!("JSON-RPC batches are only allowed in protocol version 2025-03-26, not {version}"),
         ));
     }
-    let session = session_of(state, headers)?;
+    let session = session_of(state, &head.headers)?;
     let mut messages = Vec::with_capacity(items.len());
     for item in items {
         match item {
@@ -371,7 +396,7 @@ async fn session_batch(
         false => Some(session.open_request_stream(&requests, cut).map_err(|error| open_refusal(state, error))?),
     };
     for message in messages {
-        deliver(&session, message).await?;
+        deliver(&session, message, head).await?;
     }
     Ok(match body {
         Some(body) => sse_response(body, &session.id),
@@ -379,14 +404,17 @@ async fn session_batch(
     })
 }
 
-/// Hand one message of a POST to its session: requests and notifications to
-/// the processor, answers to our own requests to their waiters. A
-/// cancellation also ends the cancelled request's stream, once the
-/// processor has it in hand.
-async fn deliver(session: &HttpSession, message: Message) -> Result<(), Refusal> {
+/// Hand one message of a POST to its session: requests (with the POST's
+/// `head`) and notifications to the processor, answers to our own requests
+/// to their waiters. A cancellation also ends the cancelled request's
+/// stream, once the processor has it in hand.
+async fn deliver(session: &HttpSession, message: Message, head: &Arc<http::request::Parts>) -> Result<(), Refusal> {
     let gone = || refuse_http(StatusCode::NOT_FOUND, "Session not found: it has ended");
     match message {
-        Message::Request(request) => session.incoming.send(Incoming::Request(request)).await.map_err(|_| gone()),
+        Message::Request(request) => {
+            let incoming = Incoming::HttpRequest(request, Arc::clone(head));
+            session.incoming.send(incoming).await.map_err(|_| gone())
+        }
         Message::Notification(notification) => {
             let cancelled = cancelled_request(&notification);
             session.incoming.send(Incoming::Notification(notification)).await.map_err(|_| gone())?;
@@ -437,7 +465,11 @@ fn open_refusal(state: &HttpState, error: OpenError) -> Refusal {
 /// Read the whole body within `timeout`, refusing one larger than `limit`
 /// without buffering it: at once when its `Content-Length` says so. Either
 /// refusal leaves the body unread, so the connection closes after it.
-async fn read_body(body: hyper::body::Incoming, limit: usize, timeout: Duration) -> Result<Bytes, Refusal> {
+async fn read_body<B>(body: B, limit: usize, timeout: Duration) -> Result<Bytes, Refusal>
+where
+    B: http_body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let too_large =
         || refuse_and_close(StatusCode::PAYLOAD_TOO_LARGE, format!("Payload Too Large: the limit is {limit} bytes"));
     if body.size_hint().lower() > limit as u64 {

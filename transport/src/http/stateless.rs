@@ -42,6 +42,7 @@ pub(crate) async fn answer(
     state: &HttpState,
     request: Request,
     headers: McpHeaders,
+    http: Arc<http::request::Parts>,
 ) -> Result<Response<Body>, Refusal> {
     let Ok(slot) = Arc::clone(&state.stateless_slots).try_acquire_owned() else {
         let limit = state.config.max_stateless_requests;
@@ -56,7 +57,7 @@ pub(crate) async fn answer(
     let closed = state.stopping.child_token();
     let exchange = Exchange { outgoing, closed: closed.clone(), answered: false, slot: Some(slot) };
     let id = request.id.clone();
-    state.handler.request(StatelessRequest { request, headers, sender, closed });
+    state.handler.request(StatelessRequest { request, headers, http, sender, closed });
     Ok(respond(exchange, id, state.config.stateless_keep_alive).await)
 }
 

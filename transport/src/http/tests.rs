@@ -14,6 +14,9 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+
 use super::*;
 use crate::{Incoming, OutgoingMessage};
 
@@ -29,12 +32,17 @@ async fn within<T>(future: impl Future<Output = T>) -> T {
 struct Seen {
     method: String,
     headers: McpHeaders,
+    http: Arc<http::request::Parts>,
     closed: CancellationToken,
 }
 
+/// What a test's "middleware" puts in a request's extensions.
+#[derive(Debug, Clone, PartialEq)]
+struct Mark(&'static str);
+
 /// Answers stateless requests by method, and runs a minimal processor on
-/// each session: a result for `initialize`, none for `test/hang`, `{}` for
-/// anything else.
+/// each session: a result for `initialize`, none for `test/hang`, the head of
+/// its HTTP request for `test/head`, `{}` for anything else.
 struct TestHandler {
     seen: mpsc::UnboundedSender<Seen>,
 }
@@ -55,14 +63,20 @@ impl Handler for TestHandler {
                     () = ended.cancelled() => None,
                 };
                 let Some(message) = message else { break };
-                let Incoming::Request(request) = message else { continue };
+                let Incoming::HttpRequest(request, head) = message else { continue };
                 if request.method == "test/hang" {
                     continue;
                 }
-                let result = if request.method == "initialize" {
-                    json!({"protocolVersion": "2025-11-25", "capabilities": {}, "serverInfo": {"name": "t", "version": "0"}})
-                } else {
-                    json!({})
+                let result = match &*request.method {
+                    "initialize" => {
+                        json!({"protocolVersion": "2025-11-25", "capabilities": {}, "serverInfo": {"name": "t", "version": "0"}})
+                    }
+                    "test/head" => json!({
+                        "path": head.uri.path(),
+                        "mark": head.extensions.get::<Mark>().map(|mark| mark.0),
+                        "subject": head.extensions.get::<Principal>().map(|p| p.subject.clone()),
+                    }),
+                    _ => json!({}),
                 };
                 sender.send_response(request.id, &result);
             }
@@ -71,8 +85,8 @@ impl Handler for TestHandler {
     }
 
     fn request(&self, request: StatelessRequest) {
-        let StatelessRequest { request, headers, sender, closed } = request;
-        let seen = Seen { method: request.method.to_string(), headers, closed: closed.clone() };
+        let StatelessRequest { request, headers, http, sender, closed } = request;
+        let seen = Seen { method: request.method.to_string(), headers, http, closed: closed.clone() };
         self.seen.send(seen).expect("the test is listening");
         let id = request.id;
         match &*request.method {
@@ -184,8 +198,12 @@ struct Reply {
 
 impl Reply {
     async fn send(addr: SocketAddr, method: &str, headers: &[(&str, &str)], body: &[u8]) -> Self {
+        Self::send_to(addr, method, "/mcp", headers, body).await
+    }
+
+    async fn send_to(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Self {
         let mut stream = within(TcpStream::connect(addr)).await.unwrap();
-        let mut head = format!("{method} /mcp HTTP/1.1\r\n");
+        let mut head = format!("{method} {path} HTTP/1.1\r\n");
         if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("host")) {
             head.push_str("Host: 127.0.0.1\r\n");
         }
@@ -589,5 +607,140 @@ async fn a_slow_head_a_slow_body_and_an_idle_connection_are_each_closed_on_time(
 
     let two_hosts = [("Host", "127.0.0.1"), ("Host", "127.0.0.1"), ("MCP-Protocol-Version", "2026-07-28")];
     assert_eq!(server.send("POST", &two_hosts, b"{}").await.status, 400);
+    server.stop().await;
+}
+
+/// A request as an application's router hands it to a mounted service.
+fn mounted(method: &str, path: &str, headers: &[(&str, &str)], body: &Value) -> http::Request<Full<Bytes>> {
+    let mut request = http::Request::builder().method(method).uri(path).header("host", "127.0.0.1");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut request = request.body(Full::new(Bytes::from(body.to_string()))).unwrap();
+    request.extensions_mut().insert(Mark("set by middleware"));
+    request
+}
+
+/// The whole body of a mounted service's answer.
+async fn body_of(response: http::Response<ResponseBody>) -> String {
+    let bytes = within(response.into_body().collect()).await.unwrap().to_bytes();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+/// The JSON-RPC message of a session's SSE answer: its last `data:` line.
+fn last_data(text: &str) -> Value {
+    let data = text.lines().rev().find_map(|line| line.strip_prefix("data: ")).expect("an event with data");
+    serde_json::from_str(data).unwrap()
+}
+
+#[tokio::test]
+async fn a_mounted_service_answers_at_any_path_and_hands_handlers_the_head_middleware_saw() {
+    use tower_service::Service as _;
+    let (seen_tx, mut seen) = mpsc::unbounded_channel();
+    let mut service = McpService::new(HttpConfig::default(), TestHandler { seen: seen_tx });
+
+    let stateless = mounted("POST", "/api/mcp?tenant=7", MODERN, &modern(1, "test/result", json!({})));
+    let response = within(service.call(stateless)).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(body_of(response).await.contains(r#""text":"a b""#));
+    let request = within(seen.recv()).await.unwrap();
+    assert_eq!(request.http.uri, "/api/mcp?tenant=7");
+    assert_eq!(request.http.method, http::Method::POST);
+    assert_eq!(request.http.extensions.get::<Mark>(), Some(&Mark("set by middleware")));
+    assert_eq!(request.headers.protocol_version.as_deref(), Some("2026-07-28"), "parsed from the same head");
+
+    let initialize = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {}});
+    let response = within(service.call(mounted("POST", "/api/mcp", LEGACY, &initialize))).await.unwrap();
+    let session = response.headers()["mcp-session-id"].to_str().unwrap().to_owned();
+    assert_eq!(last_data(&body_of(response).await)["id"], 0);
+    let call = json!({"jsonrpc": "2.0", "id": 1, "method": "test/head"});
+    let in_session = merge(LEGACY, &[("Mcp-Session-Id", &session)]);
+    let response = within(service.call(mounted("POST", "/api/mcp", &in_session, &call))).await.unwrap();
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let answer = last_data(&body_of(response).await);
+    assert_eq!(answer["result"], json!({"path": "/api/mcp", "mark": "set by middleware", "subject": null}));
+    service.shutdown();
+}
+
+#[tokio::test]
+async fn shutting_a_mounted_service_down_ends_its_streams_and_refuses_what_comes_after() {
+    use tower_service::Service as _;
+    let (seen_tx, _seen) = mpsc::unbounded_channel();
+    let mut service = McpService::new(HttpConfig::default(), TestHandler { seen: seen_tx });
+    let initialize = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {}});
+    let response = within(service.call(mounted("POST", "/mcp", LEGACY, &initialize))).await.unwrap();
+    let session = response.headers()["mcp-session-id"].to_str().unwrap().to_owned();
+    let in_session = merge(LEGACY, &[("Mcp-Session-Id", &session)]);
+    let hang = json!({"jsonrpc": "2.0", "id": 1, "method": "test/hang"});
+    let hanging = within(service.call(mounted("POST", "/mcp", &in_session, &hang))).await.unwrap();
+    let mut body = hanging.into_body();
+    let priming = within(body.frame()).await.expect("a frame").unwrap().into_data().unwrap();
+    assert!(priming.starts_with(b"id: "), "the stream is open: {priming:?}");
+
+    service.shutdown();
+    assert!(within(body.frame()).await.is_none(), "the open stream ends with its session");
+    let response = within(service.call(mounted("POST", "/mcp", MODERN, &modern(2, "test/result", json!({}))))).await;
+    assert_eq!(response.unwrap().status(), 503);
+}
+
+/// Tokens as the tests' issuer knows them.
+async fn validate(token: String) -> Result<Principal, TokenRejection> {
+    match token.as_str() {
+        "full" => Ok(Principal { subject: "ada".into(), scopes: vec!["mcp".into()], ..Principal::default() }),
+        "narrow" => Ok(Principal { subject: "bob".into(), ..Principal::default() }),
+        _ => Err(TokenRejection::InvalidToken("unknown token".into())),
+    }
+}
+
+#[tokio::test]
+async fn a_server_with_auth_challenges_serves_its_metadata_and_hands_on_the_principal() {
+    let auth = AuthConfig {
+        required_scopes: vec!["mcp".into()],
+        ..AuthConfig::new("http://127.0.0.1/mcp", ["http://127.0.0.1/issuer"], validate).unwrap()
+    };
+    let mut server = TestServer::start(HttpConfig { auth: Some(auth), ..HttpConfig::default() }).await;
+    let metadata_url = "http://127.0.0.1/.well-known/oauth-protected-resource/mcp";
+    let call = modern(1, "test/result", json!({}));
+
+    let refused = server.post(&[], &call).await;
+    assert_eq!(refused.status, 401);
+    let expected = format!(r#"Bearer scope="mcp", resource_metadata="{metadata_url}""#);
+    assert_eq!(refused.header("www-authenticate"), Some(expected.as_str()));
+    let refused = server.post(&[("Authorization", "Bearer stolen")], &call).await;
+    assert_eq!(refused.status, 401);
+    assert!(refused.header("www-authenticate").unwrap().starts_with(r#"Bearer error="invalid_token""#));
+    let refused = server.post(&[("Authorization", "Bearer narrow")], &call).await;
+    assert_eq!(refused.status, 403);
+    assert!(
+        refused.header("www-authenticate").unwrap().starts_with(r#"Bearer error="insufficient_scope", scope="mcp""#)
+    );
+
+    for path in ["/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"] {
+        let mut metadata = Reply::send_to(server.addr, "GET", path, &[], b"").await;
+        assert_eq!(metadata.status, 200, "{path}");
+        let document = metadata.json().await;
+        assert_eq!(document["resource"], "http://127.0.0.1/mcp");
+        assert_eq!(document["authorization_servers"], json!(["http://127.0.0.1/issuer"]));
+    }
+    let other = Reply::send_to(server.addr, "GET", "/.well-known/oauth-protected-resource/other", &[], b"").await;
+    assert_eq!(other.status, 404);
+
+    let mut served = server.post(&[("Authorization", "Bearer full")], &call).await;
+    assert_eq!(served.status, 200);
+    assert!(served.text().await.contains(r#""text":"a b""#));
+    let seen = server.next_seen().await;
+    assert_eq!(seen.http.extensions.get::<Principal>().map(|p| p.subject.as_str()), Some("ada"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn without_auth_there_is_no_metadata_and_no_challenge() {
+    let server = TestServer::start(HttpConfig::default()).await;
+    let metadata = Reply::send_to(server.addr, "GET", "/.well-known/oauth-protected-resource/mcp", &[], b"").await;
+    assert_eq!(metadata.status, 404);
+    let mut served = server.post(&[], &modern(1, "test/result", json!({}))).await;
+    assert_eq!(served.status, 200);
+    assert_eq!(served.header("www-authenticate"), None);
+    served.text().await;
     server.stop().await;
 }

@@ -45,6 +45,15 @@ Options:
                            skill://<folder>/<file> resources with skills/list,
                            skills/get and resources/directory/read. Default:
                            the conformance suite's pdf-processing skill.
+      --max-message-bytes <SIZE>
+                           The largest message a client may send over stdio; a
+                           longer one is refused and skipped (over HTTP,
+                           --max-body-bytes bounds a request). [default: 8MiB]
+      --max-queued-bytes <SIZE>
+                           Memory that messages waiting for a client to read
+                           may hold, per connection or session; a client that
+                           keeps sending but never reads is cut off there.
+                           [default: 64MiB]
       --log-level <LEVEL>  What to log on stderr: error, warn, info, debug or
                            trace, or per-target levels such as
                            info,mcpwire_transport=debug [env: MCPWIRE_LOG]
@@ -103,6 +112,10 @@ pub(crate) struct Options {
     pub(crate) task_store: Option<String>,
     pub(crate) skills: Option<std::path::PathBuf>,
     pub(crate) log_level: String,
+    /// `TransportConfig` limits (`max_queued_bytes` for HTTP sessions too);
+    /// `None` keeps the library's default.
+    pub(crate) max_message_bytes: Option<usize>,
+    pub(crate) max_queued_bytes: Option<usize>,
 }
 
 /// Streamable HTTP settings from the command line; `None` keeps
@@ -140,6 +153,8 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, log_env: Option<St
         task_store: None,
         skills: None,
         log_level: log_env.unwrap_or_else(|| "info".to_owned()),
+        max_message_bytes: None,
+        max_queued_bytes: None,
     };
     // The first HTTP option given, to name in the error if there is no --http.
     let mut http_option: Option<String> = None;
@@ -183,6 +198,14 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, log_env: Option<St
             }
             "--skills" => options.skills = Some(value()?.into()),
             "--log-level" => options.log_level = value()?,
+            "--max-message-bytes" | "--max-queued-bytes" => {
+                let text = value()?;
+                let bytes = size(&text).map_err(|why| Error(format!("invalid {name} {text:?}: {why}")))?;
+                match name {
+                    "--max-message-bytes" => options.max_message_bytes = Some(bytes),
+                    _ => options.max_queued_bytes = Some(bytes),
+                }
+            }
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
             _ if inline.is_some() || name.starts_with('-') => return Err(Error(format!("unknown option '{name}'"))),
@@ -271,6 +294,8 @@ mod tests {
             task_store: None,
             skills: None,
             log_level: "info".into(),
+            max_message_bytes: None,
+            max_queued_bytes: None,
         };
         assert_eq!(parse_args(&[]).unwrap(), Command::Serve(Box::new(expected)));
     }
@@ -352,6 +377,18 @@ mod tests {
         for bad in ["0", "4MB", "-1", "99999999999GiB"] {
             assert!(size(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn connection_limits_apply_without_http_too() {
+        let Command::Serve(options) =
+            parse_args(&["--max-message-bytes=64KiB", "--max-queued-bytes", "16MiB"]).unwrap()
+        else {
+            panic!("expected serve")
+        };
+        assert_eq!(options.max_message_bytes, Some(64 << 10));
+        assert_eq!(options.max_queued_bytes, Some(16 << 20));
+        assert!(parse_args(&["--max-queued-bytes", "0"]).is_err());
     }
 
     #[test]

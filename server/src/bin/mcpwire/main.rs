@@ -31,10 +31,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(error) = mcpwire_server::log_to_stderr(&cli.log_level) {
-        eprintln!("mcpwire: --log-level {:?}: {error}", cli.log_level);
-        return ExitCode::from(2);
-    }
+    // Held to the end of `main`, so the last lines reach stderr before exit.
+    let _log = match mcpwire_server::log_to_stderr(&cli.log_level) {
+        Ok(log) => log,
+        Err(error) => {
+            eprintln!("mcpwire: --log-level {:?}: {error}", cli.log_level);
+            return ExitCode::from(2);
+        }
+    };
 
     let threads = cli.threads.map(usize::from).unwrap_or(if cli.http.is_some() { 0 } else { 1 });
     let mut builder = match threads {
@@ -52,6 +56,12 @@ fn main() -> ExitCode {
         }
     };
     let mut config = ServerConfig::default();
+    if let Some(bytes) = cli.max_message_bytes {
+        config.transport.max_message_bytes = bytes;
+    }
+    if let Some(bytes) = cli.max_queued_bytes {
+        config.transport.max_queued_bytes = bytes;
+    }
     if let Some(path) = &cli.state_key_file {
         let key = std::fs::read(path)
             .map_err(|e| e.to_string())

@@ -1,0 +1,138 @@
+//! The Streamable HTTP endpoint mounted as a `tower::Service`, as an
+//! application's router would call it: what a handler learns of the HTTP
+//! request its request came in, in both eras, with and without tokens.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use mcpwire_protocol::types::Tool;
+use mcpwire_server::{
+    AuthConfig, HttpConfig, McpService, Principal, RequestContext, Server, TokenRejection, ToolRoute,
+};
+use serde_json::{Value, json};
+use tower_service::Service as _;
+
+use crate::support::{Client, LATEST};
+
+in_both_runtimes![
+    over_stdio_a_handler_sees_no_http_request,
+    a_handler_sees_the_head_middleware_saw_in_both_eras,
+    a_handler_sees_the_principal_of_a_checked_token_in_both_eras,
+];
+
+/// What a test's middleware puts in a request's extensions.
+#[derive(Debug, Clone)]
+struct Tenant(&'static str);
+
+/// Reports the HTTP request its call came in: its path, its `x-trace`
+/// header, and the tenant and principal middleware left.
+fn server() -> Server {
+    let caller = ToolRoute::raw(Tool::new("caller", "caller"), |_args, ctx: RequestContext| async move {
+        let Some(http) = ctx.http() else { return Ok("no HTTP request".to_owned()) };
+        let trace = http.headers.get("x-trace").and_then(|v| v.to_str().ok()).unwrap_or("-");
+        let tenant = http.extensions.get::<Tenant>().map_or("-", |tenant| tenant.0);
+        let subject = http.extensions.get::<Principal>().map_or("-", |principal| principal.subject.as_str());
+        Ok(format!("{} {trace} {tenant} {subject}", http.uri.path()))
+    });
+    Server::builder("http", "1").tool(caller).build()
+}
+
+fn stateless_call(id: i64) -> Value {
+    let meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+    });
+    json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": "caller", "_meta": meta}})
+}
+
+/// A POST as a router hands it on, after middleware that set a tenant.
+fn post(headers: &[(&str, &str)], body: &Value) -> http::Request<Full<Bytes>> {
+    let mut request = http::Request::post("/tenants/acme/mcp")
+        .header("host", "localhost")
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("x-trace", "t-1");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut request = request.body(Full::new(Bytes::from(body.to_string()))).unwrap();
+    request.extensions_mut().insert(Tenant("acme"));
+    request
+}
+
+/// Send one request; its status, its `WWW-Authenticate`, and the JSON-RPC
+/// message its body ends with (a JSON body, or an SSE stream's last event).
+async fn send(service: &mut McpService, request: http::Request<Full<Bytes>>) -> (u16, Option<String>, Value) {
+    let response = service.call(request).await.unwrap();
+    let status = response.status().as_u16();
+    let challenge = response.headers().get("www-authenticate").map(|v| v.to_str().unwrap().to_owned());
+    let session = response.headers().get("mcp-session-id").map(|v| v.to_str().unwrap().to_owned());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let json = text.lines().rev().find_map(|line| line.strip_prefix("data: ")).unwrap_or(&text);
+    let mut message: Value = serde_json::from_str(json).unwrap_or(Value::Null);
+    if let Some(session) = session {
+        message["session"] = json!(session);
+    }
+    (status, challenge, message)
+}
+
+/// The text a `caller` result carries.
+fn said(message: &Value) -> &str {
+    message["result"]["content"][0]["text"].as_str().unwrap_or_else(|| panic!("a tool result: {message}"))
+}
+
+/// `caller` in a new session, then statelessly, each with `extra` headers.
+async fn call_in_both_eras(service: &mut McpService, extra: &[(&str, &str)]) -> [String; 2] {
+    let params = json!({"protocolVersion": LATEST, "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}});
+    let initialize = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": params});
+    let (status, _, answer) = send(service, post(extra, &initialize)).await;
+    assert_eq!(status, 200, "{answer}");
+    let session = answer["session"].as_str().expect("a session id").to_owned();
+    let mut in_session = vec![("mcp-session-id", session.as_str()), ("mcp-protocol-version", LATEST)];
+    in_session.extend_from_slice(extra);
+    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    assert_eq!(send(service, post(&in_session, &initialized)).await.0, 202);
+    let call = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "caller"}});
+    let (_, _, in_a_session) = send(service, post(&in_session, &call)).await;
+
+    let mut stateless =
+        vec![("mcp-protocol-version", "2026-07-28"), ("mcp-method", "tools/call"), ("mcp-name", "caller")];
+    stateless.extend_from_slice(extra);
+    let (status, _, statelessly) = send(service, post(&stateless, &stateless_call(2))).await;
+    assert_eq!(status, 200, "{statelessly}");
+    [said(&in_a_session).to_owned(), said(&statelessly).to_owned()]
+}
+
+async fn over_stdio_a_handler_sees_no_http_request() {
+    let mut client = Client::initialized(&server(), LATEST, json!({})).await;
+    let result = client.request(1, "tools/call", Some(json!({"name": "caller"}))).await.unwrap();
+    assert_eq!(result["content"][0]["text"], "no HTTP request");
+}
+
+async fn a_handler_sees_the_head_middleware_saw_in_both_eras() {
+    let mut service = server().http_service(HttpConfig::default());
+    let [in_a_session, statelessly] = call_in_both_eras(&mut service, &[]).await;
+    assert_eq!(in_a_session, "/tenants/acme/mcp t-1 acme -");
+    assert_eq!(statelessly, "/tenants/acme/mcp t-1 acme -");
+    service.shutdown();
+}
+
+async fn a_handler_sees_the_principal_of_a_checked_token_in_both_eras() {
+    let validator = |token: String| async move {
+        match token.as_str() {
+            "ada-token" => Ok(Principal { subject: "ada".into(), scopes: vec!["mcp".into()], ..Principal::default() }),
+            _ => Err(TokenRejection::InvalidToken("unknown".into())),
+        }
+    };
+    let auth = AuthConfig::new("http://localhost/tenants/acme/mcp", ["http://localhost/issuer"], validator).unwrap();
+    let mut service = server().http_service(HttpConfig { auth: Some(auth), ..HttpConfig::default() });
+    let (status, challenge, _) = send(&mut service, post(&[], &stateless_call(1))).await;
+    assert_eq!(status, 401);
+    let metadata = "http://localhost/.well-known/oauth-protected-resource/tenants/acme/mcp";
+    assert_eq!(challenge, Some(format!(r#"Bearer resource_metadata="{metadata}""#)));
+
+    let [in_a_session, statelessly] = call_in_both_eras(&mut service, &[("authorization", "Bearer ada-token")]).await;
+    assert_eq!(in_a_session, "/tenants/acme/mcp t-1 acme ada");
+    assert_eq!(statelessly, "/tenants/acme/mcp t-1 acme ada");
+    service.shutdown();
+}
