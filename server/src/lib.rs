@@ -94,6 +94,8 @@ mod listen;
 #[cfg(feature = "stderr-log")]
 mod logging;
 mod processor;
+#[cfg(feature = "redis")]
+mod redis_tasks;
 mod revision;
 mod server;
 mod session;
@@ -125,6 +127,8 @@ pub use logging::{STDERR_LOG_QUEUE_BYTES, StderrLog, log_to_stderr};
 pub use mcpwire_transport::TransportConfig;
 #[cfg(feature = "http")]
 pub use mcpwire_transport::http::{AuthConfig, HttpConfig, McpService, Principal, TokenRejection, TokenValidator};
+#[cfg(feature = "redis")]
+pub use redis_tasks::{DEFAULT_PREFIX as REDIS_DEFAULT_PREFIX, RedisTaskStore};
 pub use server::{CacheConfig, CacheHint, Server, ServerBuilder, ServerConfig};
 pub use session::Handshake;
 pub use skills::{MAX_SKILL_BYTES, MAX_SKILL_FILES, Skills};

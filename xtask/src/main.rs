@@ -7,11 +7,13 @@
 mod bench;
 mod checks;
 mod conformance;
+mod debian;
 mod fuzz;
 mod interop;
 mod mcpwire;
 mod node;
 mod package;
+mod scale;
 mod tidy;
 
 use anyhow::Result;
@@ -48,6 +50,12 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
+    /// Several mcpwire processes behind nginx: routing, restarts, a crash, throughput.
+    Scale {
+        /// Every check at a small size, with a debug build.
+        #[arg(long)]
+        quick: bool,
+    },
     /// The fuzz targets in fuzz/ (cargo-fuzz, libFuzzer), each for a bounded time.
     Fuzz {
         /// How long each target runs.
@@ -69,6 +77,7 @@ fn main() -> Result<()> {
         Command::Conformance => conformance::run(),
         Command::Package => package::run_all(),
         Command::Bench { quick } => bench::run(quick),
+        Command::Scale { quick } => scale::run(quick),
         Command::Fuzz { seconds, targets } => fuzz::run(seconds, &targets),
     }
 }

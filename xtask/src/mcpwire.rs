@@ -46,12 +46,22 @@ pub(crate) enum Profile {
 
 /// Build `mcpwire` and return where cargo put it.
 pub(crate) fn build(profile: Profile) -> Result<PathBuf> {
+    build_with(profile, &[])
+}
+
+/// Build `mcpwire` with these features of `mcpwire-server` besides the
+/// default ones, and return where cargo put it.
+pub(crate) fn build_with(profile: Profile, features: &[&str]) -> Result<PathBuf> {
     // Ask cargo where it put the executable rather than guessing the target
     // directory, which CARGO_TARGET_DIR or a config file may move.
     let mut args =
         vec!["build", "--package", "mcpwire-server", "--bin", "mcpwire", "--message-format=json-render-diagnostics"];
     if profile == Profile::Release {
         args.push("--release");
+    }
+    let features = features.join(",");
+    if !features.is_empty() {
+        args.extend(["--features", &features]);
     }
     eprintln!("$ cargo {}", args.join(" "));
     let output = Command::new("cargo")

@@ -12,6 +12,13 @@
 //! examples do, with TCP_NODELAY on each connection like the other servers. The
 //! address actually bound (port 0 lets the OS choose) is logged on stderr as
 //! `http://ADDRESS/mcp`, which is where the harness reads it.
+//!
+//! `--http ADDRESS --stateless` is rmcp's stateless mode, for `echo-http-2026`:
+//! no sessions (`legacy_session_mode: false`) and JSON answers where the
+//! response comes first (`json_response: true`), rmcp's own switches for a
+//! server behind a load balancer. rmcp serves a 2026-07-28 request (its version
+//! in `_meta`) statelessly in either mode; this one also answers it as
+//! `application/json` rather than SSE, as mcpwire does.
 
 // rmcp 3.x marks logging deprecated (SEP-2577, for the 2026-07-28 revision), but
 // `notifications/message` is how 2025-11-25, the version the benchmark
@@ -137,12 +144,25 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.as_slice() {
         [] => serve_stdio().await,
-        [flag, address] if flag == "--http" => {
-            serve_http(address.parse().with_context(|| format!("--http {address:?} is not an IP address and port"))?)
-                .await
+        [flag, address] if flag == "--http" => serve_http(parse_address(address)?, Mode::Stateful).await,
+        [flag, address, mode] if flag == "--http" && mode == "--stateless" => {
+            serve_http(parse_address(address)?, Mode::Stateless).await
         }
-        _ => bail!("usage: rmcp-peer [--http ADDRESS]"),
+        _ => bail!("usage: rmcp-peer [--http ADDRESS [--stateless]]"),
     }
+}
+
+fn parse_address(address: &str) -> anyhow::Result<SocketAddr> {
+    address.parse().with_context(|| format!("--http {address:?} is not an IP address and port"))
+}
+
+/// Which of rmcp's Streamable HTTP modes to serve.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The default: a session per `initialize`, SSE answers.
+    Stateful,
+    /// No sessions, JSON answers when the response comes first.
+    Stateless,
 }
 
 async fn serve_stdio() -> anyhow::Result<()> {
@@ -155,7 +175,7 @@ async fn serve_stdio() -> anyhow::Result<()> {
 
 /// Serves Streamable HTTP until the process is killed: the harness stops it
 /// that way once a run's figures are taken, so no graceful shutdown is wired.
-async fn serve_http(address: SocketAddr) -> anyhow::Result<()> {
+async fn serve_http(address: SocketAddr, mode: Mode) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address}"))?;
     let bound = listener.local_addr()?;
     // TCP_NODELAY, as mcpwire and Node's `http` server set on every connection:
@@ -169,12 +189,15 @@ async fn serve_http(address: SocketAddr) -> anyhow::Result<()> {
     });
     // The default config is rmcp's out-of-the-box behaviour: stateful sessions
     // (an `Mcp-Session-Id` per `initialize`), SSE answers with a priming event,
-    // and `Host` checked against loopback names.
-    let service = StreamableHttpService::new(
-        || Ok(BenchServer::new()),
-        LocalSessionManager::default().into(),
-        StreamableHttpServerConfig::default(),
-    );
+    // and `Host` checked against loopback names. Stateless mode changes only
+    // the two switches rmcp documents for it.
+    let config = match mode {
+        Mode::Stateful => StreamableHttpServerConfig::default(),
+        Mode::Stateless => {
+            StreamableHttpServerConfig::default().with_legacy_session_mode(false).with_json_response(true)
+        }
+    };
+    let service = StreamableHttpService::new(|| Ok(BenchServer::new()), LocalSessionManager::default().into(), config);
     let router = axum::Router::new().nest_service("/mcp", service);
     eprintln!("rmcp-peer serves MCP over Streamable HTTP at http://{bound}/mcp");
     axum::serve(listener, router).await?;

@@ -19,16 +19,17 @@ const SIZE: (u32, u32) = (1600, 1120);
 /// The panels' grid: rows, columns.
 const GRID: (usize, usize) = (3, 4);
 
-/// The panels, left to right, top to bottom (the last slot stays empty):
-/// every scenario's headline, with echo-http's p99 next to its rate (32
-/// clients queue, and the tail is where servers differ), the flood's slowest
-/// ping (it has a target), and peak RSS beside private memory for the flood
-/// and idle-memory.
-const PANELS: [(Scenario, Metric); 11] = [
+/// The panels, left to right, top to bottom: the headline of every scenario
+/// but echo-2026 (whose target compares mcpwire with itself), with
+/// echo-http's p99 next to its rate (32 connections queue, and the tail is
+/// where servers differ), the flood's slowest ping (it has a target), and
+/// peak RSS beside private memory for the flood and idle-memory.
+const PANELS: [(Scenario, Metric); 12] = [
     (Scenario::EchoSerial, Metric::CallsPerSec),
     (Scenario::EchoPipelined, Metric::CallsPerSec),
     (Scenario::EchoHttp, Metric::CallsPerSec),
     (Scenario::EchoHttp, Metric::P99Micros),
+    (Scenario::EchoHttp2026, Metric::CallsPerSec),
     (Scenario::AskClient, Metric::RoundTripsPerSec),
     (Scenario::Flood, Metric::PingMaxMillis),
     (Scenario::Flood, Metric::PeakRssMib),

@@ -45,7 +45,7 @@ const METHOD_NOT_FOUND: i64 = -32601;
 /// How to start one server: the program, its arguments, where to run it, and
 /// the file its stderr goes to (servers log there; the benchmark never reads it
 /// while running, so a chatty server cannot block on a full stderr pipe).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Launch {
     /// The executable, by absolute path.
     pub(crate) program: PathBuf,

@@ -1,18 +1,16 @@
-//! The load generator's Streamable HTTP side, for `echo-http` and
-//! `idle-sessions`: starts a server that listens on a port the OS chose, and
-//! drives MCP sessions over keep-alive HTTP/1.1 connections
-//! (`std::net::TcpStream`), one session at a time on each.
+//! The benchmark's own Streamable HTTP client: starts a server that listens
+//! on a port the OS chose, and drives MCP sessions over keep-alive HTTP/1.1
+//! connections (`std::net::TcpStream`), one session at a time on each. It
+//! opens and checks the sessions of `echo-http` (whose load is wrk's, see
+//! `wrk`) and is the whole client of `idle-sessions`.
 //!
 //! The HTTP/1.1 and SSE framing is `mcpwire_tests::{http1, sse}`, shared with
 //! the end-to-end tests and used here without their schema validation: a POST
 //! with a `Content-Length` body; answers framed by `Content-Length`, by chunked
 //! transfer coding or by the end of the connection; bodies of
 //! `application/json` (one message) or `text/event-stream` (SSE events, the
-//! priming event included). Blocking I/O on one thread per session, with every
-//! buffer reused from call to call, keeps the per-call cost to a write, the
-//! reads the server's writes need, and one JSON parse of each event, so the
-//! generator stays cheap next to the servers it measures. What to send and
-//! time is left to `scenarios`.
+//! priming event included). Blocking I/O, with every buffer reused from call
+//! to call. What to send and time is left to `scenarios`.
 
 use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
@@ -255,12 +253,9 @@ impl HttpSession {
         Ok(result?)
     }
 
-    /// Calls `method` and checks that it was answered without a JSON-RPC
-    /// error, leaving the result unparsed: the timed loop's call.
-    pub(crate) fn call_ok(&mut self, method: &str, params: Option<&str>) -> Result<()> {
-        let id = self.mint_id();
-        self.post(Some(id), method, params)?;
-        self.find_response(id, |_| ())
+    /// The session id the server gave in its answer to `initialize`.
+    pub(crate) fn session_id(&self) -> Option<&str> {
+        self.session_id.as_deref()
     }
 
     /// Mints a request id.

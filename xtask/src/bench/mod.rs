@@ -4,8 +4,9 @@
 //! This module only runs the show: which servers, in what order, and what to
 //! do with the figures. The parts are `servers` (build and launch the peers),
 //! `client` (the stdio MCP client driver), `http_client` (the Streamable HTTP
-//! one), `scenarios` (what is sent and timed), `proc_stats` (peak RSS and CPU
-//! time), `stats` (percentiles and medians),
+//! one), `wrk` (the HTTP load generator), `scenarios` (what is sent and
+//! timed), `proc_stats` (peak RSS and CPU time), `stats` (percentiles and
+//! medians),
 //! `results` (figures and targets), `report` and `chart` (the page and its SVG).
 //!
 //! `--quick` runs every scenario at a tiny size against mcpwire alone (a debug
@@ -21,12 +22,18 @@
 mod chart;
 mod client;
 mod http_client;
-mod proc_stats;
+pub(crate) mod proc_stats;
 mod report;
 mod results;
 mod scenarios;
 mod servers;
 mod stats;
+pub(crate) mod wrk;
+
+/// A figure as the report writes it, for `cargo xtask scale`'s table too.
+pub(crate) fn number(value: f64) -> String {
+    report::number(value, 0)
+}
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -83,10 +90,14 @@ pub(crate) fn run(quick: bool) -> Result<()> {
                 && !tools.iter().any(|listed| listed == tool)
             {
                 not_applicable.push((scenario, server.kind, format!("the server has no `{tool}` tool")));
-            } else if let (true, Err(reason)) = (scenario.over_http(), &server.http) {
+            } else if let (true, Err(reason)) = (scenario.over_http(), server.http_launch(scenario)) {
                 not_applicable.push((scenario, server.kind, reason.clone()));
             } else if scenario == Scenario::EchoStateless && matches!(server.kind, Kind::Rmcp | Kind::TsSdk) {
-                let reason = "the SDK server does not speak MCP 2026-07-28 (it would treat the calls as a session's)";
+                let reason = "the SDK server does not speak MCP 2026-07-28 on stdio (it would treat the calls as a \
+                              session's)";
+                not_applicable.push((scenario, server.kind, reason.to_owned()));
+            } else if scenario == Scenario::IdleSessions && server.kind == Kind::Floor {
+                let reason = "the HTTP floor keeps no sessions, so an idle one costs it nothing to measure";
                 not_applicable.push((scenario, server.kind, reason.to_owned()));
             }
         }
@@ -95,6 +106,7 @@ pub(crate) fn run(quick: bool) -> Result<()> {
             versions: server.versions.clone(),
             command: relative(&server.launch),
             http_command: server.http.as_ref().ok().map(relative),
+            http_2026_command: server.http_2026.as_ref().ok().filter(|l| server.http.as_ref() != Ok(*l)).map(relative),
             info,
         });
     }

@@ -26,6 +26,8 @@ pub(crate) struct Machine {
     pub(crate) rustc: String,
     /// `node --version` of the Node the TypeScript peer ran on.
     pub(crate) node: Option<String>,
+    /// `wrk --version`, the HTTP scenarios' load generator.
+    pub(crate) wrk: Option<String>,
     /// The date of the run, UTC.
     pub(crate) date: String,
     /// The 1-minute load average before and after the measurements: anything
@@ -67,6 +69,7 @@ impl Machine {
             kernel,
             rustc,
             node,
+            wrk: super::wrk::version().ok(),
             date: utc_date(SystemTime::now()),
             load: (load_before, super::proc_stats::load_average()),
         }
@@ -150,27 +153,38 @@ pub(crate) fn method(scenario: Scenario, sizes: &Sizes, cores: usize) -> String 
             sizes.window,
         ),
         Scenario::EchoHttp => format!(
-            "`tools/call echo` over Streamable HTTP: the server is started with `--http 127.0.0.1:0` and {} clients \
-             each open their own session (`initialize`, whose answer carries the `Mcp-Session-Id`, then \
-             `notifications/initialized`) on their own keep-alive HTTP/1.1 connection, then make one call at a time, \
-             all at once. Every POST carries `Accept: application/json, text/event-stream`, the session id and \
-             `MCP-Protocol-Version`; the answer is read whole, as JSON or as an SSE stream (priming event, then the \
-             response), and the call's response must be in it. After one checked call per client and {} untimed \
-             warm-up calls shared out among them, the clients start together and each goes on until {} has passed \
-             and it has made its share of at least {} calls. Latency runs from just before a request is written to \
-             just after its answer is read; calls/s is all clients' calls over the time from the common start to \
-             the last client's end. Here the generator is one thread per client (minimal HTTP/1.1 over blocking \
-             sockets: one write and, for an SSE answer, typically two reads per call), so *generator CPU %* is \
-             spread over {} threads, none of which comes near a core, and is mostly the kernel's loopback TCP work \
-             for the client side. Server and generator share the {} cores: server + generator + other near {} % \
-             means the machine, not one side, was the limit.",
-            sizes.http_clients,
-            number(sizes.warmup_calls as f64, 0),
-            seconds(sizes.min_time),
-            number(sizes.http_min_calls as f64, 0),
-            sizes.http_clients,
-            cores,
-            cores * 100,
+            "`tools/call echo` over Streamable HTTP, in sessions: each server is started with its `--http \
+             127.0.0.1:0` command, the harness opens {clients} sessions one after another (`initialize`, whose \
+             answer carries the `Mcp-Session-Id`, then `notifications/initialized`) and checks one echo call in \
+             each, then the load is **wrk** ({wrk}; one thread, {clients} keep-alive connections, one call in \
+             flight on each), its requests taking the sessions in turn. Every POST carries `Accept: \
+             application/json, text/event-stream`, `Content-Type: application/json`, the session id and \
+             `MCP-Protocol-Version: {PROTOCOL_VERSION}`, and a JSON-RPC id counting up; answers may be JSON or SSE. \
+             wrk first runs {warmup} untimed, reading every answer and failing the run unless each is HTTP 200 \
+             with the echoed text and no JSON-RPC error; then {time} timed, only counting answers (any \
+             connection, read or write error, timeout or HTTP status of 400 or more still fails the run). \
+             Calls/s is answers over wrk's duration; latency is wrk's, from writing a request to reading the end of \
+             its answer. Why wrk: one epoll loop builds each request by joining five strings, so the generator \
+             stays well under a core (*generator CPU %* is wrk's) and the figure is the server's ceiling on the \
+             other core, not the generator's; the server and wrk share the {cores} cores, so server + generator + \
+             other near {full} % means the machine was the limit.",
+            clients = sizes.http_clients,
+            wrk = "`xtask/src/bench/echo.lua`",
+            warmup = seconds(sizes.http_warmup),
+            time = seconds(sizes.http_time),
+            full = cores * 100,
+        ),
+        Scenario::EchoHttp2026 => format!(
+            "echo-http's load as stateless MCP 2026-07-28 requests, with no session: every POST carries \
+             `MCP-Protocol-Version: 2026-07-28`, `Mcp-Method: tools/call` and `Mcp-Name: echo`, and its params the \
+             `_meta` of echo-2026's calls (protocol version, client capabilities, client name); JSON answers are \
+             expected. rmcp runs its stateless mode here (`--stateless`: `legacy_session_mode: false`, \
+             `json_response: true`; rmcp serves a request that names its version in `_meta` statelessly in either \
+             mode), and the floor echoes without reading `_meta`. wrk, checks and timing as echo-http's ({clients} \
+             connections, {warmup} checked, {time} timed).",
+            clients = sizes.http_clients,
+            warmup = seconds(sizes.http_warmup),
+            time = seconds(sizes.http_time),
         ),
         Scenario::AskClient => format!(
             "`tools/call ask_client {{count: {}}}`, one call after another until {} has passed (at least one call; \
@@ -306,8 +320,9 @@ pub(crate) fn markdown(results: &Results, machine: &Machine, elapsed: Duration, 
         "# Benchmarks\n\n\
          <!-- Generated by `cargo xtask bench` (xtask/src/bench); do not edit by hand: rerun it. -->\n\n\
          mcpwire against the floor (the cheapest honest MCP server), the official Rust SDK (rmcp) and the official \
-         TypeScript SDK, all speaking MCP {PROTOCOL_VERSION}: over stdio, and for echo-http and idle-sessions over \
-         Streamable HTTP on loopback (the floor has no HTTP transport). Every figure below was measured by the \
+         TypeScript SDK: over stdio, and for echo-http, echo-http-2026 and idle-sessions over Streamable HTTP on \
+         loopback, where the floor is a bare hyper server. They speak MCP {PROTOCOL_VERSION} (sessions), and \
+         2026-07-28 (stateless requests) in echo-2026 and echo-http-2026. Every figure below was measured by the \
          run that wrote this page, on {}. The run took {}, building the servers and the release build of the \
          generator included (the debug build `cargo xtask` compiles before any of this code runs is not counted).\n",
         machine.date,
@@ -321,6 +336,7 @@ pub(crate) fn markdown(results: &Results, machine: &Machine, elapsed: Duration, 
     let _ = writeln!(md, "| kernel | {} |", machine.kernel);
     let _ = writeln!(md, "| rustc | {} |", machine.rustc);
     let _ = writeln!(md, "| node | {} |", machine.node.as_deref().unwrap_or("not used in this run"));
+    let _ = writeln!(md, "| wrk (HTTP load) | {} |", machine.wrk.as_deref().unwrap_or("not used in this run"));
     let load = |l: Option<f64>| l.map_or_else(|| "?".to_owned(), |l| format!("{l:.2}"));
     let _ = writeln!(
         md,
@@ -344,9 +360,15 @@ pub(crate) fn markdown(results: &Results, machine: &Machine, elapsed: Duration, 
     }
     let _ = writeln!(md, "\nThe commands, as run:\n");
     for server in &results.servers {
-        let _ = match &server.http_command {
-            Some(http) => writeln!(md, "- {}: `{}`; over HTTP, `{http}`", server.kind.name(), server.command),
-            None => writeln!(md, "- {}: `{}`", server.kind.name(), server.command),
+        let _ = match (&server.http_command, &server.http_2026_command) {
+            (Some(http), Some(stateless)) => writeln!(
+                md,
+                "- {}: `{}`; over HTTP, `{http}`; for echo-http-2026, `{stateless}`",
+                server.kind.name(),
+                server.command
+            ),
+            (Some(http), None) => writeln!(md, "- {}: `{}`; over HTTP, `{http}`", server.kind.name(), server.command),
+            (None, _) => writeln!(md, "- {}: `{}`", server.kind.name(), server.command),
         };
     }
     let missing: Vec<&str> = Kind::ALL.iter().filter(|kind| !results.has(**kind)).map(|kind| kind.name()).collect();

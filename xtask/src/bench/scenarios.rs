@@ -1,29 +1,31 @@
-//! The seven scenarios: what each sends, what it times, and the figures one
+//! The nine scenarios: what each sends, what it times, and the figures one
 //! run of it yields.
 //!
 //! Every run gets a fresh server process, so a peak RSS belongs to that run's
 //! work alone and no run inherits another's warm caches. Scenarios check the
 //! protocol as they go (every call answered, without error; every elicitation
 //! answered; every ping answered) and fail the run otherwise: a figure from a
-//! run that lost calls would not mean anything. All but `echo-http` and
-//! `idle-sessions` talk to the server over stdio (`client`); those two talk
-//! Streamable HTTP (`http_client`).
+//! run that lost calls would not mean anything. All but `echo-http`,
+//! `echo-http-2026` and `idle-sessions` talk to the server over stdio
+//! (`client`); those three talk Streamable HTTP: the echo scenarios with `wrk`
+//! as the load (`wrk`), after `http_client` opens their sessions, and
+//! `idle-sessions` with `http_client` alone.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
-use std::sync::{Barrier, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::thread::ScopedJoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::{Value, json};
 
-use super::client::{Launch, Outgoing, ServerInfo, Session, answer_stray};
+use super::client::{Launch, Outgoing, PROTOCOL_VERSION, ServerInfo, Session, answer_stray};
 use super::http_client::{HttpServer, HttpSession};
-use super::proc_stats;
 use super::servers::Server;
 use super::stats::percentile;
+use super::{proc_stats, wrk};
 
 /// How big each scenario is, and how many times each runs.
 #[derive(Clone, Debug)]
@@ -31,26 +33,26 @@ pub(crate) struct Sizes {
     /// Runs of each scenario against each server; every figure is the median.
     pub(crate) reps: usize,
     /// Untimed echo calls before the timed ones, so a JIT (Node) or lazy
-    /// allocation is not billed to the first timed calls (in `echo-http`,
-    /// shared out among the clients).
+    /// allocation is not billed to the first timed calls.
     pub(crate) warmup_calls: usize,
     /// The fewest timed calls of `echo-serial` and `echo-pipelined`.
     pub(crate) min_calls: usize,
-    /// The shortest timed phase of `echo-serial`, `echo-pipelined`,
-    /// `echo-http` and `ask-client`: they go on (whole calls or rounds) until
-    /// both this and their minimum count are reached, so a fast server is
-    /// timed as long as a slow one and CPU times (10 ms ticks) are read over a
-    /// long enough span.
+    /// The shortest timed phase of `echo-serial`, `echo-pipelined` and
+    /// `ask-client`: they go on (whole calls or rounds) until both this and
+    /// their minimum count are reached, so a fast server is timed as long as a
+    /// slow one and CPU times (10 ms ticks) are read over a long enough span.
     pub(crate) min_time: Duration,
     /// Requests in flight in `echo-pipelined`.
     pub(crate) window: usize,
-    /// Concurrent clients of `echo-http`, each with its own session and
-    /// keep-alive connection, making one call at a time.
+    /// Keep-alive connections of `echo-http` and `echo-http-2026`, each with
+    /// one call in flight; also the number of sessions `echo-http` opens.
     pub(crate) http_clients: usize,
-    /// The fewest timed calls of `echo-http`, all clients together. Lower than
-    /// `min_calls`: a slow HTTP server would otherwise stretch its runs well
-    /// past `min_time`, and 32 clients make the time limit the one that binds.
-    pub(crate) http_min_calls: usize,
+    /// The untimed wrk run before the timed one in `echo-http` and
+    /// `echo-http-2026`, in which every answer is checked (whole seconds).
+    pub(crate) http_warmup: Duration,
+    /// The timed wrk run of `echo-http` and `echo-http-2026` (whole seconds:
+    /// wrk takes no fractions).
+    pub(crate) http_time: Duration,
     /// `count` of an untimed `ask_client` call before the timed ones.
     pub(crate) ask_warmup: u64,
     /// `count` of each timed `ask_client` call (a round).
@@ -83,7 +85,8 @@ impl Sizes {
         min_time: Duration::from_millis(1_500),
         window: 32,
         http_clients: 32,
-        http_min_calls: 3_200,
+        http_warmup: Duration::from_secs(1),
+        http_time: Duration::from_secs(2),
         ask_warmup: 100,
         ask_count: 1_000,
         flood_count: 1_000_000,
@@ -103,7 +106,8 @@ impl Sizes {
         min_time: Duration::ZERO,
         window: 32,
         http_clients: 32,
-        http_min_calls: 320,
+        http_warmup: Duration::from_secs(1),
+        http_time: Duration::from_secs(1),
         ask_warmup: 5,
         ask_count: 50,
         flood_count: 20_000,
@@ -216,8 +220,10 @@ pub(crate) enum Scenario {
     /// The same window, each call a stateless 2026-07-28 request carrying
     /// its version and capabilities in `_meta`.
     EchoStateless,
-    /// Many clients making echo calls over Streamable HTTP.
+    /// Many clients making echo calls over Streamable HTTP, each in a session.
     EchoHttp,
+    /// The same load as stateless 2026-07-28 requests, answered as JSON.
+    EchoHttp2026,
     /// The server asks the client many questions at once.
     AskClient,
     /// The server streams notifications at a client that stalls, then reads.
@@ -230,11 +236,12 @@ pub(crate) enum Scenario {
 
 impl Scenario {
     /// Every scenario, in run order.
-    pub(crate) const ALL: [Scenario; 8] = [
+    pub(crate) const ALL: [Scenario; 9] = [
         Scenario::EchoSerial,
         Scenario::EchoPipelined,
         Scenario::EchoStateless,
         Scenario::EchoHttp,
+        Scenario::EchoHttp2026,
         Scenario::AskClient,
         Scenario::Flood,
         Scenario::IdleMemory,
@@ -248,6 +255,7 @@ impl Scenario {
             Scenario::EchoPipelined => "echo-pipelined",
             Scenario::EchoStateless => "echo-2026",
             Scenario::EchoHttp => "echo-http",
+            Scenario::EchoHttp2026 => "echo-http-2026",
             Scenario::AskClient => "ask-client",
             Scenario::Flood => "flood",
             Scenario::IdleMemory => "idle-memory",
@@ -262,6 +270,7 @@ impl Scenario {
             | Scenario::EchoPipelined
             | Scenario::EchoStateless
             | Scenario::EchoHttp
+            | Scenario::EchoHttp2026
             | Scenario::IdleMemory => Some("echo"),
             Scenario::AskClient => Some("ask_client"),
             Scenario::Flood => Some("emit_notifications"),
@@ -273,7 +282,11 @@ impl Scenario {
     /// the chart use.
     pub(crate) fn metrics(self) -> &'static [Metric] {
         match self {
-            Scenario::EchoSerial | Scenario::EchoPipelined | Scenario::EchoStateless | Scenario::EchoHttp => &[
+            Scenario::EchoSerial
+            | Scenario::EchoPipelined
+            | Scenario::EchoStateless
+            | Scenario::EchoHttp
+            | Scenario::EchoHttp2026 => &[
                 Metric::CallsPerSec,
                 Metric::P50Micros,
                 Metric::P99Micros,
@@ -305,16 +318,17 @@ impl Scenario {
 
     /// Whether it talks to the server over Streamable HTTP rather than stdio.
     pub(crate) fn over_http(self) -> bool {
-        matches!(self, Scenario::EchoHttp | Scenario::IdleSessions)
+        matches!(self, Scenario::EchoHttp | Scenario::EchoHttp2026 | Scenario::IdleSessions)
     }
 
     /// Runs the scenario once against a fresh server.
     pub(crate) fn run(self, server: &Server, sizes: &Sizes) -> Result<Sample> {
         if self.over_http() {
-            let launch = server.http.as_ref().map_err(|reason| anyhow::anyhow!("no HTTP server: {reason}"))?;
+            let launch = server.http_launch(self).map_err(|reason| anyhow::anyhow!("no HTTP server: {reason}"))?;
             let server = HttpServer::start(launch, sizes.run_deadline)?;
             let measured = match self {
                 Scenario::EchoHttp => echo_http(&server, sizes),
+                Scenario::EchoHttp2026 => echo_http_2026(&server, sizes),
                 _ => idle_sessions(&server, sizes),
             };
             return match measured {
@@ -333,7 +347,9 @@ impl Scenario {
             Scenario::AskClient => ask_client(&mut session, sizes),
             Scenario::Flood => flood(&mut session, sizes),
             Scenario::IdleMemory => idle_memory(&mut session, sizes),
-            Scenario::EchoHttp | Scenario::IdleSessions => unreachable!("it runs over HTTP, above"),
+            Scenario::EchoHttp | Scenario::EchoHttp2026 | Scenario::IdleSessions => {
+                unreachable!("it runs over HTTP, above")
+            }
         };
         match measured {
             Ok(sample) => {
@@ -375,6 +391,9 @@ fn echo_params() -> String {
     json!({"name": "echo", "arguments": {"text": ECHO_TEXT}}).to_string()
 }
 
+/// The stateless revision the 2026 scenarios speak.
+const STATELESS_VERSION: &str = "2026-07-28";
+
 /// The params of a stateless (2026-07-28) echo call: the same call, with
 /// the `_meta` every such request carries, as a client would send it.
 fn stateless_echo_params() -> String {
@@ -382,7 +401,7 @@ fn stateless_echo_params() -> String {
         "name": "echo",
         "arguments": {"text": ECHO_TEXT},
         "_meta": {
-            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/protocolVersion": STATELESS_VERSION,
             "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}},
             "io.modelcontextprotocol/clientInfo": {"name": "mcpwire-bench", "version": "1.0.0"}
         }
@@ -525,79 +544,82 @@ fn pipeline(
     Ok(latencies)
 }
 
-/// `echo-http`: `http_clients` clients, each with its own MCP session on its
-/// own keep-alive connection, make echo calls one at a time, concurrently.
-/// Sessions are opened one after another before any call, so handshakes are
-/// not part of the load; then each client checks one echo result, makes its
-/// share of the warm-up calls, and, once every client is warm, all start
-/// timing together. Each goes on until it has made its share of
-/// `http_min_calls` and `min_time` has passed. Latency is per call, from just
-/// before the request is written to just after its answer is read and its
-/// response found; the rate is all clients' calls over the time from the
-/// common start to the last client's end.
+/// The `Accept` every POST carries: a Streamable HTTP client takes either.
+const ACCEPT_BOTH: &str = "application/json, text/event-stream";
+
+/// `echo-http`: `http_clients` MCP sessions are opened one after another
+/// (`initialize`, `notifications/initialized`), each checked with one echo
+/// call, then wrk keeps `http_clients` keep-alive connections busy with echo
+/// calls, one in flight on each, the sessions taken in turn (see
+/// [`wrk_echo`]).
 fn echo_http(server: &HttpServer, sizes: &Sizes) -> Result<Sample> {
     let params = echo_params();
-    let clients = sizes.http_clients.max(1);
-    let mut sessions = (0..clients)
+    let heads = (0..sizes.http_clients.max(1))
         .map(|client| {
-            let mut session = HttpSession::open(server.address).with_context(|| format!("client {client}"))?;
-            let result = session.call("tools/call", Some(&params)).with_context(|| format!("client {client}"))?;
+            let mut session = HttpSession::open(server.address).with_context(|| format!("session {client}"))?;
+            let result = session.call("tools/call", Some(&params)).with_context(|| format!("session {client}"))?;
             ensure!(result.get("isError") != Some(&Value::Bool(true)), "echo returned a tool error: {result}");
             ensure!(result_text(&result) == Some(ECHO_TEXT), "echo returned {result}, not its text");
-            Ok(session)
+            let id = session.session_id().context("the server's initialize answer had no Mcp-Session-Id")?;
+            Ok(wrk::head(
+                server.address,
+                &[
+                    ("Accept", ACCEPT_BOTH),
+                    ("Content-Type", "application/json"),
+                    ("Mcp-Session-Id", id),
+                    ("MCP-Protocol-Version", PROTOCOL_VERSION),
+                ],
+            ))
         })
         .collect::<Result<Vec<_>>>()?;
-    let warmup_calls = sizes.warmup_calls.div_ceil(clients);
-    let min_calls = sizes.http_min_calls.div_ceil(clients);
-    // Every client and this thread meet twice: once all are warm (this thread
-    // then starts the clock and the CPU meter), and once to start the timed
-    // calls together. A client whose warm-up failed still meets both times, so
-    // the others are never left waiting for it.
-    let warm = Barrier::new(clients + 1);
-    let go = Barrier::new(clients + 1);
-    let (warm, go, params) = (&warm, &go, params.as_str());
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = sessions
-            .iter_mut()
-            .map(|session| {
-                scope.spawn(move || -> Result<Vec<Duration>> {
-                    let warmed = (0..warmup_calls).try_for_each(|_| session.call_ok("tools/call", Some(params)));
-                    warm.wait();
-                    go.wait();
-                    warmed?;
-                    let mut latencies = Vec::with_capacity(min_calls);
-                    let started = Instant::now();
-                    while latencies.len() < min_calls || started.elapsed() < sizes.min_time {
-                        let sent = Instant::now();
-                        session.call_ok("tools/call", Some(params))?;
-                        latencies.push(sent.elapsed());
-                    }
-                    Ok(latencies)
-                })
-            })
-            .collect();
-        warm.wait();
-        let meter = CpuMeter::start(server.pid);
-        let started = Instant::now();
-        go.wait();
-        let mut latencies = Vec::new();
-        let mut failure = None;
-        for (client, worker) in workers.into_iter().enumerate() {
-            match worker.join().expect("an echo-http client does not panic") {
-                Ok(mine) => latencies.extend(mine),
-                Err(e) => {
-                    failure.get_or_insert(e.context(format!("client {client}")));
-                }
-            }
-        }
-        let elapsed = started.elapsed();
-        if let Some(e) = failure {
-            return Err(e);
-        }
-        let mut sample = call_figures(latencies.len(), elapsed, &mut latencies);
-        meter?.record(&mut sample, Some(latencies.len()))?;
-        Ok(sample)
-    })
+    wrk_echo(server, sizes, &heads, &params)
+}
+
+/// `echo-http-2026`: wrk sends stateless 2026-07-28 echo calls, each with the
+/// headers that revision asks for (`MCP-Protocol-Version`, `Mcp-Method`,
+/// `Mcp-Name`) and the `_meta` of echo-2026's calls, on `http_clients`
+/// keep-alive connections (see [`wrk_echo`]).
+fn echo_http_2026(server: &HttpServer, sizes: &Sizes) -> Result<Sample> {
+    let head = wrk::head(
+        server.address,
+        &[
+            ("Accept", ACCEPT_BOTH),
+            ("Content-Type", "application/json"),
+            ("MCP-Protocol-Version", STATELESS_VERSION),
+            ("Mcp-Method", "tools/call"),
+            ("Mcp-Name", "echo"),
+        ],
+    );
+    wrk_echo(server, sizes, &[head], &stateless_echo_params())
+}
+
+/// The load of the HTTP echo scenarios: wrk with one thread and
+/// `http_clients` connections, first for `http_warmup` reading and checking
+/// every answer (HTTP 200, the echoed text, no JSON-RPC error), then for
+/// `http_time` only counting them: that run is the figure. Latency is wrk's,
+/// per call, from writing the request to reading the answer's end; the
+/// generator's CPU is wrk's.
+fn wrk_echo(server: &HttpServer, sizes: &Sizes, heads: &[String], params: &str) -> Result<Sample> {
+    let suffix = format!(r#","method":"tools/call","params":{params}}}"#);
+    let load = |check: bool, duration: Duration| wrk::Load {
+        address: server.address,
+        connections: sizes.http_clients.max(1),
+        duration,
+        check,
+        expected: ECHO_TEXT,
+        body: (r#"{"jsonrpc":"2.0","id":"#, &suffix),
+        heads,
+    };
+    wrk::run(&load(true, sizes.http_warmup)).context("the checked warm-up run")?;
+    let meter = CpuMeter::start(server.pid)?;
+    let timed = wrk::run(&load(false, sizes.http_time)).context("the timed run")?;
+    let mut sample = BTreeMap::from([
+        (Metric::CallsPerSec, timed.calls as f64 / timed.duration.as_secs_f64()),
+        (Metric::P50Micros, timed.p50_micros),
+        (Metric::P99Micros, timed.p99_micros),
+    ]);
+    meter.record_with_generator(&mut sample, Some(timed.calls as usize), timed.cpu)?;
+    Ok(sample)
 }
 
 /// What the reader of `ask-client` hands its writer thread.
@@ -863,9 +885,15 @@ impl CpuMeter {
     /// machine's, as % of one core, to `sample`; given the phase's `calls`,
     /// also the server's CPU time per call.
     fn record(self, sample: &mut Sample, calls: Option<usize>) -> Result<()> {
+        self.record_with_generator(sample, calls, Duration::ZERO)
+    }
+
+    /// As [`record`](Self::record), with `generator` more CPU time billed to
+    /// the load generator: what a child process (wrk) used.
+    fn record_with_generator(self, sample: &mut Sample, calls: Option<usize>, generator: Duration) -> Result<()> {
         let wall = self.started.elapsed().as_secs_f64();
         let server = proc_stats::cpu_time(self.pid)?.saturating_sub(self.server);
-        let client = proc_stats::cpu_time(std::process::id())?.saturating_sub(self.client);
+        let client = proc_stats::cpu_time(std::process::id())?.saturating_sub(self.client) + generator;
         let machine = proc_stats::machine_busy()?.saturating_sub(self.machine);
         let other = machine.saturating_sub(server + client);
         let percent = |d: Duration| d.as_secs_f64() / wall * 100.0;

@@ -1,17 +1,20 @@
 //! The servers under test: how each is built or installed, how it is started,
 //! and what it is made of (for the report).
 //!
-//! mcpwire is built from this workspace. The floor and the rmcp peer are
-//! standalone projects under `bench/`, each built in release mode with its
-//! committed lock file into its own `target/`. The TypeScript peer's pinned
+//! mcpwire is built from this workspace. The floor (and its HTTP sibling,
+//! `floor-http`) and the rmcp peer are standalone projects under `bench/`,
+//! each built in release mode with its committed lock file into its own
+//! `target/`. The TypeScript peer's pinned
 //! packages (from `bench/ts-peer/package.json`) are installed with npm into
 //! `target/xtask-cache/ts-peer` and run with the Node 22 installed alongside.
 //! Builds run one after another: the machine has two cores, and a parallel
 //! build would only slow each other down.
 //!
-//! Every server but the floor also serves Streamable HTTP when started with
-//! `--http 127.0.0.1:0` (for `echo-http` and `idle-sessions`): loopback only, on a port the OS
-//! chooses, which the server logs on stderr as `http://ADDRESS/mcp`.
+//! Every server also serves Streamable HTTP when started with `--http
+//! 127.0.0.1:0` (for `echo-http`, `echo-http-2026` and `idle-sessions`; the
+//! floor's is the separate `floor-http` binary): loopback only, on a port the
+//! OS chooses, which the server logs on stderr as `http://ADDRESS/mcp`. rmcp
+//! serves `echo-http-2026` in its stateless mode (`--stateless`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,6 +23,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
 use super::client::Launch;
+use super::scenarios::Scenario;
 use crate::checks::{project_root, run};
 use crate::node::NodeEnv;
 
@@ -66,10 +70,16 @@ impl Kind {
     /// One line on what it is, for the report.
     pub(crate) fn what(self) -> &'static str {
         match self {
-            Kind::Floor => "single-threaded serde_json loop (`bench/floor`)",
+            Kind::Floor => {
+                "single-threaded serde_json loop (`bench/floor`); over HTTP, a bare hyper server on a worker per \
+                 core that parses each JSON-RPC request and writes the echo result as `application/json`, with no \
+                 sessions and no header checks (`bench/floor-http`)"
+            }
             Kind::Rmcp => {
                 "official Rust SDK, idiomatic `#[tool_router]` server on stdio; over HTTP, its \
-                 `StreamableHttpService` (stateful sessions) on axum, with TCP_NODELAY like the others (`bench/rmcp-peer`)"
+                 `StreamableHttpService` on axum, with TCP_NODELAY like the others: stateful sessions (its default) \
+                 for echo-http and idle-sessions, its stateless mode (`legacy_session_mode: false`, \
+                 `json_response: true`) for echo-http-2026 (`bench/rmcp-peer`)"
             }
             Kind::TsSdk => {
                 "official TypeScript SDK, `McpServer` + `StdioServerTransport`; over HTTP, a \
@@ -78,28 +88,19 @@ impl Kind {
             Kind::Mcpwire => "this workspace's `mcpwire` binary (`--http` over HTTP)",
         }
     }
-
-    /// Why the server cannot serve Streamable HTTP, if it cannot.
-    fn no_http(self) -> Option<&'static str> {
-        match self {
-            Kind::Floor => Some(
-                "the floor is a stdio-only serde_json loop; it has no HTTP transport, and writing one would \
-                 make it a different floor",
-            ),
-            Kind::Rmcp | Kind::TsSdk | Kind::Mcpwire => None,
-        }
-    }
 }
 
-/// How to start `kind` serving Streamable HTTP: its stdio command with
-/// `--http` [`HTTP_BIND`] added, or why it cannot.
-fn http_launch(kind: Kind, stdio: &Launch) -> Result<Launch, String> {
-    if let Some(reason) = kind.no_http() {
-        return Err(reason.to_owned());
-    }
+/// How to start a server serving Streamable HTTP: `program` (its stdio
+/// command's, unless it has a binary of its own for HTTP) with `--http`
+/// [`HTTP_BIND`] added.
+fn http_launch(stdio: &Launch, program: Option<PathBuf>) -> Launch {
     let mut launch = stdio.clone();
+    if let Some(program) = program {
+        launch.program = program;
+        launch.args.clear();
+    }
     launch.args.extend(["--http".to_owned(), HTTP_BIND.to_owned()]);
-    Ok(launch)
+    launch
 }
 
 /// A server ready to start.
@@ -111,8 +112,21 @@ pub(crate) struct Server {
     pub(crate) launch: Launch,
     /// How to start it serving Streamable HTTP, or why it cannot.
     pub(crate) http: Result<Launch, String>,
+    /// How to start it serving `echo-http-2026`'s stateless requests, or
+    /// why it cannot.
+    pub(crate) http_2026: Result<Launch, String>,
     /// What it is made of: the versions that decide its figures.
     pub(crate) versions: String,
+}
+
+impl Server {
+    /// How to start it for an HTTP scenario, or why it cannot.
+    pub(crate) fn http_launch(&self, scenario: Scenario) -> Result<&Launch, &String> {
+        match scenario {
+            Scenario::EchoHttp2026 => self.http_2026.as_ref(),
+            _ => self.http.as_ref(),
+        }
+    }
 }
 
 /// How `prepare` gets mcpwire.
@@ -147,8 +161,8 @@ pub(crate) fn prepare(kinds: &[Kind], mcpwire: McpwireBuild) -> Result<Prepared>
         // Each benchmark run starts a fresh log, so a post-mortem reads only this run.
         std::fs::write(&stderr_log, "").with_context(|| format!("truncating {}", stderr_log.display()))?;
         let server = match kind {
-            Kind::Floor => cargo_peer(kind, "floor", &["serde_json"], stderr_log)?,
-            Kind::Rmcp => cargo_peer(kind, "rmcp-peer", &["rmcp", "tokio", "axum"], stderr_log)?,
+            Kind::Floor => floor(stderr_log)?,
+            Kind::Rmcp => rmcp(stderr_log)?,
             Kind::TsSdk => {
                 let (server, node) = ts_peer(stderr_log)?;
                 node_version = Some(node);
@@ -168,9 +182,33 @@ fn logs_dir() -> PathBuf {
     project_root().join("target/bench-logs")
 }
 
+/// The floor: `bench/floor` on stdio, `bench/floor-http` over HTTP.
+fn floor(stderr_log: PathBuf) -> Result<Server> {
+    let (launch, versions) = cargo_peer("floor", &["serde_json"], stderr_log)?;
+    let (http, http_versions) = cargo_peer("floor-http", &["hyper", "tokio", "serde_json"], launch.stderr_log.clone())?;
+    let http = http_launch(&launch, Some(http.program));
+    Ok(Server {
+        kind: Kind::Floor,
+        launch,
+        http: Ok(http.clone()),
+        http_2026: Ok(http),
+        versions: format!("{versions}; floor-http: {http_versions}"),
+    })
+}
+
+/// The rmcp peer: stateful over HTTP, stateless (`--stateless`) for `echo-http-2026`.
+fn rmcp(stderr_log: PathBuf) -> Result<Server> {
+    let (launch, versions) = cargo_peer("rmcp-peer", &["rmcp", "tokio", "axum"], stderr_log)?;
+    let http = http_launch(&launch, None);
+    let mut stateless = http.clone();
+    stateless.args.push("--stateless".to_owned());
+    Ok(Server { kind: Kind::Rmcp, launch, http: Ok(http), http_2026: Ok(stateless), versions })
+}
+
 /// Builds a standalone Cargo project under `bench/` in release mode, into its
-/// own `target/`, with its committed lock file.
-fn cargo_peer(kind: Kind, dir: &str, key_crates: &[&str], stderr_log: PathBuf) -> Result<Server> {
+/// own `target/`, with its committed lock file; returns how to start it and
+/// the versions of its `key_crates`.
+fn cargo_peer(dir: &str, key_crates: &[&str], stderr_log: PathBuf) -> Result<(Launch, String)> {
     let project = project_root().join("bench").join(dir);
     let manifest = project.join("Cargo.toml");
     let target = project.join("target");
@@ -195,7 +233,7 @@ fn cargo_peer(kind: Kind, dir: &str, key_crates: &[&str], stderr_log: PathBuf) -
         .collect::<Vec<_>>()
         .join(", ");
     let launch = Launch { program, args: Vec::new(), cwd: project, stderr_log };
-    Ok(Server { kind, http: http_launch(kind, &launch), launch, versions: format!("{versions} (release build)") })
+    Ok((launch, format!("{versions} (release build)")))
 }
 
 /// Installs the TypeScript peer's pinned packages and stages its server next to
@@ -231,7 +269,11 @@ fn ts_peer(stderr_log: PathBuf) -> Result<(Server, String)> {
         installed("zod")?
     );
     let launch = Launch { program: node, args: vec![path_str(&script)?.to_owned()], cwd: env.dir.clone(), stderr_log };
-    Ok((Server { kind: Kind::TsSdk, http: http_launch(Kind::TsSdk, &launch), launch, versions }, node_version))
+    let no_2026 = "the TypeScript SDK 1.x does not speak MCP 2026-07-28: its HTTP transport refuses that \
+                   MCP-Protocol-Version"
+        .to_owned();
+    let http = Ok(http_launch(&launch, None));
+    Ok((Server { kind: Kind::TsSdk, http, http_2026: Err(no_2026), launch, versions }, node_version))
 }
 
 /// Builds mcpwire (or, for `--quick`, takes `$MCPWIRE_BIN`).
@@ -262,7 +304,8 @@ fn mcpwire_server(build: McpwireBuild, stderr_log: PathBuf) -> Result<Server> {
         }
     };
     let launch = Launch { program, args: Vec::new(), cwd: project_root(), stderr_log };
-    Ok(Server { kind: Kind::Mcpwire, http: http_launch(Kind::Mcpwire, &launch), launch, versions })
+    let http = http_launch(&launch, None);
+    Ok(Server { kind: Kind::Mcpwire, http: Ok(http.clone()), http_2026: Ok(http), launch, versions })
 }
 
 /// The commit the workspace is at, marked `-dirty` with uncommitted changes.
@@ -311,15 +354,17 @@ mod tests {
     }
 
     #[test]
-    fn http_launch_adds_the_bind_address_except_for_the_floor() {
+    fn http_launch_adds_the_bind_address_to_the_right_program() {
         let stdio = Launch {
             program: PathBuf::from("/bin/node"),
             args: vec!["server.mjs".to_owned()],
             cwd: PathBuf::from("/"),
             stderr_log: PathBuf::from("/dev/null"),
         };
-        assert_eq!(http_launch(Kind::TsSdk, &stdio).unwrap().args, ["server.mjs", "--http", "127.0.0.1:0"]);
-        assert!(http_launch(Kind::Floor, &stdio).is_err());
+        assert_eq!(http_launch(&stdio, None).args, ["server.mjs", "--http", "127.0.0.1:0"]);
+        let own = http_launch(&stdio, Some(PathBuf::from("/bin/floor-http")));
+        assert_eq!(own.program, PathBuf::from("/bin/floor-http"));
+        assert_eq!(own.args, ["--http", "127.0.0.1:0"]);
     }
 
     #[test]

@@ -36,6 +36,10 @@ Options:
                            requestState of 2026-07-28 input-required results.
                            Processes behind one load balancer must share it.
                            Default: a random key per process.
+      --task-store <URL>   Keep tasks in Redis at URL (redis://HOST:PORT/DB),
+                           shared by the processes behind one load balancer,
+                           instead of this process's memory. Needs a build with
+                           the `redis` feature.
       --skills <DIR>       Serve the agent skills in DIR (SEP-2640): every folder
                            with a SKILL.md, at any depth, is a skill, served as
                            skill://<folder>/<file> resources with skills/list,
@@ -105,6 +109,7 @@ pub(crate) struct Options {
     pub(crate) limits: HttpOptions,
     pub(crate) threads: Option<u16>,
     pub(crate) state_key_file: Option<std::path::PathBuf>,
+    pub(crate) task_store: Option<String>,
     pub(crate) skills: Option<std::path::PathBuf>,
     pub(crate) log_level: String,
     /// `TransportConfig` limits (`max_queued_bytes` for HTTP sessions too);
@@ -145,6 +150,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, log_env: Option<St
         limits: HttpOptions::default(),
         threads: None,
         state_key_file: None,
+        task_store: None,
         skills: None,
         log_level: log_env.unwrap_or_else(|| "info".to_owned()),
         max_message_bytes: None,
@@ -184,6 +190,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, log_env: Option<St
                 options.threads = Some(threads);
             }
             "--state-key-file" => options.state_key_file = Some(value()?.into()),
+            "--task-store" => options.task_store = Some(value()?),
             "--allowed-host" | "--allowed-origin" | "--max-connections" | "--header-timeout" | "--body-timeout"
             | "--idle-timeout" | "--max-body-bytes" | "--max-sessions" | "--max-replay-bytes" => {
                 http_option.get_or_insert_with(|| name.to_owned());
@@ -284,6 +291,7 @@ mod tests {
             limits: HttpOptions::default(),
             threads: None,
             state_key_file: None,
+            task_store: None,
             skills: None,
             log_level: "info".into(),
             max_message_bytes: None,
@@ -303,6 +311,7 @@ mod tests {
             "--state-key-file=/k",
             "--skills",
             "/s",
+            "--task-store=redis://127.0.0.1:6379",
         ])
         .unwrap() else {
             panic!("expected serve")
@@ -312,6 +321,7 @@ mod tests {
         assert_eq!(options.log_level, "debug");
         assert_eq!(options.state_key_file, Some("/k".into()));
         assert_eq!(options.skills, Some("/s".into()));
+        assert_eq!(options.task_store.as_deref(), Some("redis://127.0.0.1:6379"));
     }
 
     #[test]

@@ -30,8 +30,13 @@ const TEST_AUDIO_BASE64: &str = "UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABA
 /// The pause between the logging and progress fixtures' steps, as in the reference.
 const STEP: Duration = Duration::from_millis(50);
 
-/// The reference server with every fixture registered, serving `skills`.
-pub(crate) fn server(config: ServerConfig, skills: Skills) -> Server {
+/// The reference server with every fixture registered, serving `skills`,
+/// keeping tasks in `task_store` (this process's memory when `None`).
+pub(crate) fn server(
+    config: ServerConfig,
+    skills: Skills,
+    task_store: Option<std::sync::Arc<dyn mcpwire_server::TaskStore>>,
+) -> Server {
     let info = Implementation {
         title: Some("mcpwire reference server".into()),
         description: Some("Every MCP conformance fixture, plus tools for benchmarks and robustness tests.".into()),
@@ -59,6 +64,9 @@ pub(crate) fn server(config: ServerConfig, skills: Skills) -> Server {
     }
     for prompt in prompts().into_iter().chain(crate::stateless_fixtures::prompts()) {
         builder = builder.prompt(prompt);
+    }
+    if let Some(store) = task_store {
+        builder = builder.task_store(store);
     }
     builder.resource_template(template()).skills(skills).build()
 }

@@ -84,8 +84,18 @@ fn main() -> ExitCode {
             }
         },
     };
+    let task_store = match &cli.task_store {
+        None => None,
+        Some(url) => match runtime.block_on(task_store(url, &config.tasks)) {
+            Ok(store) => Some(store),
+            Err(error) => {
+                eprintln!("mcpwire: --task-store {url}: {error}");
+                return ExitCode::from(2);
+            }
+        },
+    };
     let http = cli.http.map(|address| (address, http_config(cli.limits, &config)));
-    let served = runtime.block_on(serve(http, config, skills));
+    let served = runtime.block_on(serve(http, config, skills, task_store));
     // On the portable stdio path (stdin neither a pipe nor a socket, such as a
     // terminal or a file), reading stdin happens on a blocking thread that only
     // returns when its read does; don't wait for it. Pipes and sockets are
@@ -106,6 +116,25 @@ fn main() -> ExitCode {
 fn print(text: &str) -> ExitCode {
     print!("{text}");
     ExitCode::SUCCESS
+}
+
+/// The shared task store `--task-store` names.
+#[cfg(feature = "redis")]
+async fn task_store(
+    url: &str,
+    config: &mcpwire_server::TaskConfig,
+) -> Result<std::sync::Arc<dyn mcpwire_server::TaskStore>, String> {
+    let store = mcpwire_server::RedisTaskStore::connect(url, config).await.map_err(|e| e.to_string())?;
+    Ok(std::sync::Arc::new(store))
+}
+
+/// Without the `redis` feature there is no shared store to connect to.
+#[cfg(not(feature = "redis"))]
+async fn task_store(
+    _url: &str,
+    _config: &mcpwire_server::TaskConfig,
+) -> Result<std::sync::Arc<dyn mcpwire_server::TaskStore>, String> {
+    Err("this mcpwire was built without the `redis` feature (cargo build --features redis)".to_owned())
 }
 
 /// The Streamable HTTP settings: the command line's over the defaults.
@@ -132,8 +161,9 @@ async fn serve(
     http: Option<(std::net::SocketAddr, HttpConfig)>,
     config: ServerConfig,
     skills: mcpwire_server::Skills,
+    task_store: Option<std::sync::Arc<dyn mcpwire_server::TaskStore>>,
 ) -> Result<(), mcpwire_server::Error> {
-    let server = everything::server(config.clone(), skills);
+    let server = everything::server(config.clone(), skills, task_store);
     let stop = CancellationToken::new();
     tokio::spawn(stop_on_signal(stop.clone()));
     let serving: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), mcpwire_server::Error>>>> = match http {

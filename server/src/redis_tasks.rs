@@ -1,0 +1,474 @@
+//! A [`TaskStore`] in Redis (feature `redis`), so that the processes behind
+//! one load balancer share their tasks: a task created through one process
+//! is read, and cancelled, through any other. What this module leaves to the
+//! task engine: running the task (its future stays in the process that
+//! created it) and what a task means; it only keeps records.
+//!
+//! Layout, under a prefix (`mcpwire:{tasks}:` by default; the braces make
+//! every key hash to one slot, as Redis Cluster needs for scripts):
+//!
+//! - `t:<id>`: the [`TaskRecord`] as JSON, expiring with the task's TTL
+//!   (`PEXPIREAT`), so Redis forgets it exactly when the store may;
+//! - `all` and `o:<owner>`: sorted sets of live ids, scored by their expiry
+//!   (`+inf` for none), for the limits and for `list`;
+//! - `bytes` (id → what its record costs) and `total`: the byte limit.
+//!
+//! Creating checks every limit and inserts in one Lua script, so the limits
+//! hold however many processes race. A change is read, applied here, and
+//! written back only if the record is still what was read (a compare-and-set
+//! script, retried on a conflict), so two processes never lose each other's
+//! change. A cancellation is also published on `cancelled`: every store
+//! listens there, and wakes the watcher of that task at once instead of at
+//! its next poll.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures_util::StreamExt as _;
+use mcpwire_protocol::types::TaskStatus;
+use redis::AsyncCommands as _;
+use redis::aio::ConnectionManager;
+use tokio::sync::Notify;
+
+use crate::{StoreFuture, TaskChange, TaskConfig, TaskRecord, TaskStore, TaskStoreError};
+
+/// The default key prefix.
+pub const DEFAULT_PREFIX: &str = "mcpwire:{tasks}:";
+
+/// How many times a change is tried again when another process changed the
+/// same task between the read and the write: each retry means another
+/// process made progress, so a handful is plenty.
+const CAS_ATTEMPTS: usize = 16;
+
+/// How long the listener for cancellations waits before connecting again
+/// after its connection failed; the watchers poll meanwhile.
+const RESUBSCRIBE_AFTER: Duration = Duration::from_secs(1);
+
+/// Creates a task if every limit allows. KEYS: task, all, owner, bytes,
+/// total. ARGV: id, record, expiry (ms since the epoch, or `+inf`), now
+/// (ms), per-owner limit, total limit, byte limit, the record's bytes.
+/// Returns 0, or which limit refused: 1 per owner, 2 in all, 3 bytes.
+const CREATE: &str = r"
+local now = tonumber(ARGV[4])
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. now)
+for _, id in ipairs(expired) do
+  local bytes = redis.call('HGET', KEYS[4], id)
+  if bytes then
+    redis.call('DECRBY', KEYS[5], bytes)
+    redis.call('HDEL', KEYS[4], id)
+  end
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. now)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. now)
+if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[5]) then return 1 end
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[6]) then return 2 end
+local total = tonumber(redis.call('GET', KEYS[5]) or '0')
+if total + tonumber(ARGV[8]) > tonumber(ARGV[7]) then return 3 end
+redis.call('SET', KEYS[1], ARGV[2])
+if ARGV[3] ~= '+inf' then redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+local last = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
+if last[2] == 'inf' then
+  redis.call('PERSIST', KEYS[3])
+else
+  redis.call('PEXPIREAT', KEYS[3], last[2])
+end
+redis.call('HSET', KEYS[4], ARGV[1], ARGV[8])
+redis.call('INCRBY', KEYS[5], ARGV[8])
+return 0
+";
+
+/// Replaces a record if it is still the one that was read. KEYS: task,
+/// bytes, total. ARGV: id, the record read, the new record, its bytes, the
+/// byte limit, the channel to publish the id on (empty for none). Returns
+/// 0, or -1 when the task is gone, -2 when it changed meanwhile, -3 when the
+/// byte limit refuses.
+const REPLACE: &str = r"
+local current = redis.call('GET', KEYS[1])
+if not current then return -1 end
+if current ~= ARGV[2] then return -2 end
+local old = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+local new = tonumber(ARGV[4])
+local total = tonumber(redis.call('GET', KEYS[3]) or '0')
+if total - old + new > tonumber(ARGV[5]) then return -3 end
+redis.call('SET', KEYS[1], ARGV[3], 'KEEPTTL')
+redis.call('HSET', KEYS[2], ARGV[1], new)
+redis.call('INCRBY', KEYS[3], new - old)
+if ARGV[6] ~= '' then redis.call('PUBLISH', ARGV[6], ARGV[1]) end
+return 0
+";
+
+/// Tasks in Redis, within the limits of a [`TaskConfig`], shared by every
+/// process that uses the same server and prefix.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::Arc;
+/// use mcpwire_server::{RedisTaskStore, Server, TaskConfig};
+///
+/// let store = RedisTaskStore::connect("redis://127.0.0.1:6379", &TaskConfig::default()).await?;
+/// let server = Server::builder("example", "1.0.0").task_store(Arc::new(store)).build();
+/// # let _ = server;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct RedisTaskStore {
+    /// Reconnects by itself after a failure; shared by every call.
+    connection: ConnectionManager,
+    /// Every key starts with it.
+    prefix: String,
+    max_per_owner: usize,
+    max_tasks: usize,
+    max_bytes: usize,
+    /// Wakes the watchers of a task when its cancellation is heard.
+    watchers: Arc<Watchers>,
+    create: Arc<redis::Script>,
+    replace: Arc<redis::Script>,
+}
+
+impl std::fmt::Debug for RedisTaskStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisTaskStore").field("prefix", &self.prefix).finish_non_exhaustive()
+    }
+}
+
+/// Who waits for which task's cancellation, woken by the listener.
+#[derive(Default)]
+struct Watchers {
+    by_task: Mutex<HashMap<String, Weak<Notify>>>,
+}
+
+impl Watchers {
+    fn watch(&self, id: &str) -> Arc<Notify> {
+        let mut by_task = self.by_task.lock().expect("watchers lock");
+        by_task.retain(|_, notify| notify.strong_count() > 0);
+        if let Some(notify) = by_task.get(id).and_then(Weak::upgrade) {
+            return notify;
+        }
+        let notify = Arc::new(Notify::new());
+        by_task.insert(id.to_owned(), Arc::downgrade(&notify));
+        notify
+    }
+
+    fn wake(&self, id: &str) {
+        let notify = self.by_task.lock().expect("watchers lock").get(id).and_then(Weak::upgrade);
+        if let Some(notify) = notify {
+            notify.notify_waiters();
+        }
+    }
+}
+
+impl RedisTaskStore {
+    /// Connects to the Redis server at `url` (`redis://host:port/db`) and
+    /// keeps tasks there within `config`'s limits, under [`DEFAULT_PREFIX`].
+    ///
+    /// # Errors
+    /// [`TaskStoreError::Backend`] when the URL is wrong or the server cannot
+    /// be reached.
+    pub async fn connect(url: &str, config: &TaskConfig) -> Result<Self, TaskStoreError> {
+        Self::connect_with_prefix(url, config, DEFAULT_PREFIX).await
+    }
+
+    /// As [`connect`](Self::connect), with every key under `prefix`: stores
+    /// with different prefixes on one Redis server do not see each other.
+    ///
+    /// # Errors
+    /// As [`connect`](Self::connect).
+    pub async fn connect_with_prefix(url: &str, config: &TaskConfig, prefix: &str) -> Result<Self, TaskStoreError> {
+        let client = redis::Client::open(url).map_err(backend)?;
+        let connection = ConnectionManager::new(client.clone()).await.map_err(backend)?;
+        let watchers = Arc::new(Watchers::default());
+        let channel = format!("{prefix}cancelled");
+        tokio::spawn(listen(client, channel, Arc::downgrade(&watchers)));
+        Ok(Self {
+            connection,
+            prefix: prefix.to_owned(),
+            max_per_owner: config.max_tasks_per_client,
+            max_tasks: config.max_tasks,
+            max_bytes: config.max_stored_bytes,
+            watchers,
+            create: Arc::new(redis::Script::new(CREATE)),
+            replace: Arc::new(redis::Script::new(REPLACE)),
+        })
+    }
+
+    fn key(&self, what: &str) -> String {
+        format!("{}{what}", self.prefix)
+    }
+
+    fn task_key(&self, id: &str) -> String {
+        self.key(&format!("t:{id}"))
+    }
+
+    fn owner_key(&self, owner: &str) -> String {
+        self.key(&format!("o:{owner}"))
+    }
+
+    async fn create_now(&self, task: TaskRecord) -> Result<(), TaskStoreError> {
+        let json = serde_json::to_string(&task).map_err(backend)?;
+        let now = millis_since_epoch(SystemTime::now());
+        let expiry = match task.ttl {
+            Some(ttl) => millis_since_epoch(task.created_at + ttl).to_string(),
+            None => "+inf".to_owned(),
+        };
+        let refused: i64 = self
+            .create
+            .key(self.task_key(&task.id))
+            .key(self.key("all"))
+            .key(self.owner_key(&task.owner))
+            .key(self.key("bytes"))
+            .key(self.key("total"))
+            .arg(&task.id)
+            .arg(json)
+            .arg(expiry)
+            .arg(now)
+            .arg(self.max_per_owner)
+            .arg(self.max_tasks)
+            .arg(self.max_bytes)
+            .arg(task.stored_bytes())
+            .invoke_async(&mut self.connection.clone())
+            .await
+            .map_err(backend)?;
+        match refused {
+            0 => Ok(()),
+            1 => Err(TaskStoreError::TooManyForClient(self.max_per_owner)),
+            2 => Err(TaskStoreError::TooMany(self.max_tasks)),
+            _ => Err(TaskStoreError::Full(self.max_bytes)),
+        }
+    }
+
+    /// The record as stored, and parsed.
+    async fn read(&self, id: &str) -> Result<Option<(String, TaskRecord)>, TaskStoreError> {
+        let json: Option<String> = self.connection.clone().get(self.task_key(id)).await.map_err(backend)?;
+        let Some(json) = json else { return Ok(None) };
+        let record = serde_json::from_str(&json).map_err(backend)?;
+        Ok(Some((json, record)))
+    }
+
+    async fn update_now(&self, id: &str, change: TaskChange) -> Result<Option<TaskRecord>, TaskStoreError> {
+        for _ in 0..CAS_ATTEMPTS {
+            let Some((read, mut record)) = self.read(id).await? else { return Ok(None) };
+            if record.status.is_terminal() {
+                return Ok(Some(record));
+            }
+            apply(&mut record, change.clone());
+            let cancelled = record.status == TaskStatus::Cancelled;
+            let channel = if cancelled { self.key("cancelled") } else { String::new() };
+            let written: i64 = self
+                .replace
+                .key(self.task_key(id))
+                .key(self.key("bytes"))
+                .key(self.key("total"))
+                .arg(id)
+                .arg(read)
+                .arg(serde_json::to_string(&record).map_err(backend)?)
+                .arg(record.stored_bytes())
+                .arg(self.max_bytes)
+                .arg(channel)
+                .invoke_async(&mut self.connection.clone())
+                .await
+                .map_err(backend)?;
+            match written {
+                0 => return Ok(Some(record)),
+                -1 => return Ok(None),
+                -3 => return Err(TaskStoreError::Full(self.max_bytes)),
+                _ => {}
+            }
+        }
+        Err(TaskStoreError::Backend(format!("task {id} kept changing under {CAS_ATTEMPTS} attempts to change it")))
+    }
+
+    async fn list_now(
+        &self,
+        owner: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<TaskRecord>, Option<String>), TaskStoreError> {
+        let after =
+            cursor.map(|cursor| parse_cursor(cursor).ok_or_else(|| TaskStoreError::InvalidCursor(cursor.to_owned())));
+        let after = after.transpose()?;
+        let now = millis_since_epoch(SystemTime::now());
+        let mut connection = self.connection.clone();
+        let ids: Vec<String> = connection.zrangebyscore(self.owner_key(owner), now, "+inf").await.map_err(backend)?;
+        if ids.is_empty() {
+            return Ok((Vec::new(), None));
+        }
+        let keys: Vec<String> = ids.iter().map(|id| self.task_key(id)).collect();
+        let found: Vec<Option<String>> =
+            redis::cmd("MGET").arg(&keys).query_async(&mut connection).await.map_err(backend)?;
+        let mut tasks: Vec<TaskRecord> = found
+            .into_iter()
+            .flatten()
+            .filter_map(|json| serde_json::from_str::<TaskRecord>(&json).ok())
+            .filter(|task| task.owner == owner)
+            .filter(|task| after.as_ref().is_none_or(|after| order(task) > *after))
+            .collect();
+        tasks.sort_by_key(order);
+        let limit = limit.max(1);
+        let more = tasks.len() > limit;
+        tasks.truncate(limit);
+        let next = more.then(|| tasks.last().map(|task| cursor_of(&order(task)))).flatten();
+        Ok((tasks, next))
+    }
+}
+
+impl TaskStore for RedisTaskStore {
+    fn create(&self, task: TaskRecord) -> StoreFuture<'_, ()> {
+        Box::pin(self.create_now(task))
+    }
+
+    fn get(&self, id: &str) -> StoreFuture<'_, Option<TaskRecord>> {
+        let id = id.to_owned();
+        Box::pin(async move { Ok(self.read(&id).await?.map(|(_, record)| record)) })
+    }
+
+    fn update(&self, id: &str, change: TaskChange) -> StoreFuture<'_, Option<TaskRecord>> {
+        let id = id.to_owned();
+        Box::pin(async move { self.update_now(&id, change).await })
+    }
+
+    fn list(
+        &self,
+        owner: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> StoreFuture<'_, (Vec<TaskRecord>, Option<String>)> {
+        let (owner, cursor) = (owner.to_owned(), cursor.map(str::to_owned));
+        Box::pin(async move { self.list_now(&owner, cursor.as_deref(), limit).await })
+    }
+
+    /// Resolves once the task is cancelled or gone: at once when a
+    /// cancellation is published, and otherwise at the first poll that
+    /// finds it so (a task that expires publishes nothing, and the listener
+    /// may be reconnecting).
+    fn cancelled<'a>(&'a self, id: &'a str, poll: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+        let notify = self.watchers.watch(id);
+        Box::pin(async move {
+            loop {
+                // Registered before the read, so a cancellation published
+                // between the read and the wait still wakes it.
+                let woken = notify.notified();
+                match self.get(id).await {
+                    Ok(Some(task)) if task.status != TaskStatus::Cancelled => {}
+                    // A failing store says nothing about the task: ask again.
+                    Err(_) => {}
+                    Ok(_) => return,
+                }
+                tokio::select! {
+                    () = woken => {}
+                    () = tokio::time::sleep(poll) => {}
+                }
+            }
+        })
+    }
+}
+
+/// Listens on the `cancelled` channel for as long as the store lives, waking
+/// the watchers of each task named there; reconnects after a failure.
+async fn listen(client: redis::Client, channel: String, watchers: Weak<Watchers>) {
+    loop {
+        match client.get_async_pubsub().await {
+            Ok(mut pubsub) => {
+                if pubsub.subscribe(&channel).await.is_ok() {
+                    let mut messages = pubsub.on_message();
+                    while let Some(message) = messages.next().await {
+                        let Some(watchers) = watchers.upgrade() else { return };
+                        if let Ok(id) = message.get_payload::<String>() {
+                            watchers.wake(&id);
+                        }
+                    }
+                }
+            }
+            Err(error) => tracing::debug!(%error, "listening for task cancellations failed; trying again"),
+        }
+        if watchers.strong_count() == 0 {
+            return;
+        }
+        tokio::time::sleep(RESUBSCRIBE_AFTER).await;
+    }
+}
+
+/// What a change does to a task that is not terminal; the same rules as
+/// the in-memory store's.
+fn apply(record: &mut TaskRecord, change: TaskChange) {
+    match change {
+        TaskChange::Waiting(questions) => {
+            record.status = if questions.is_empty() { TaskStatus::Working } else { TaskStatus::InputRequired };
+            record.input_requests = questions;
+        }
+        TaskChange::Finished { status, outcome, message } => {
+            record.status = status;
+            record.outcome = Some(outcome);
+            record.status_message = message;
+            record.input_requests.clear();
+        }
+        TaskChange::Cancel => {
+            record.status = TaskStatus::Cancelled;
+            record.status_message = Some("The task was cancelled by request.".into());
+            record.input_requests.clear();
+        }
+    }
+    record.last_updated_at = SystemTime::now();
+}
+
+/// A task's place in its owner's list: creation time, then id.
+fn order(task: &TaskRecord) -> (u128, String) {
+    let created = task.created_at.duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos();
+    (created, task.id.clone())
+}
+
+fn cursor_of((created, id): &(u128, String)) -> String {
+    format!("{created}.{id}")
+}
+
+fn parse_cursor(cursor: &str) -> Option<(u128, String)> {
+    let (created, id) = cursor.split_once('.')?;
+    Some((created.parse().ok()?, id.to_owned()))
+}
+
+fn millis_since_epoch(time: SystemTime) -> u64 {
+    u64::try_from(time.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis()).unwrap_or(u64::MAX)
+}
+
+fn backend(error: impl std::fmt::Display) -> TaskStoreError {
+    TaskStoreError::Backend(error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_what_they_did_not_issue() {
+        let place = (1_700_000_000_123_456_789u128, "ab12".to_owned());
+        assert_eq!(parse_cursor(&cursor_of(&place)), Some(place));
+        assert_eq!(parse_cursor("not a cursor"), None);
+        assert_eq!(parse_cursor("12x.ab"), None);
+    }
+
+    #[test]
+    fn a_cancellation_clears_the_questions_and_says_why() {
+        let mut record = TaskRecord {
+            id: "t".into(),
+            owner: "o".into(),
+            wire: crate::TaskWire::Extension,
+            status: TaskStatus::InputRequired,
+            status_message: None,
+            created_at: UNIX_EPOCH,
+            last_updated_at: UNIX_EPOCH,
+            ttl: None,
+            poll_interval: Duration::from_millis(250),
+            input_requests: [("q".to_owned(), serde_json::json!({}))].into_iter().collect(),
+            outcome: None,
+        };
+        apply(&mut record, TaskChange::Cancel);
+        assert_eq!(record.status, TaskStatus::Cancelled);
+        assert!(record.input_requests.is_empty());
+        assert!(record.last_updated_at > UNIX_EPOCH);
+    }
+}
