@@ -73,8 +73,9 @@ pub struct TaskConfig {
     pub max_tasks_per_client: usize,
     /// Live tasks the default store holds in all. Default 10,000.
     pub max_tasks: usize,
-    /// Bytes of questions and outcomes the default store holds in all; an
-    /// outcome that does not fit fails its task (-32603). Default 64 MiB.
+    /// Bytes of questions, answers waiting to be taken, and outcomes the
+    /// store holds in all; an outcome that does not fit fails its task
+    /// (-32603), answers that do not fit are refused (-32000). Default 64 MiB.
     pub max_stored_bytes: usize,
 }
 
@@ -190,6 +191,7 @@ impl Tasks {
             ttl,
             poll_interval: self.config.poll_interval,
             input_requests: JsonObject::new(),
+            input_responses: JsonObject::new(),
             outcome: None,
         };
         self.store.create(record.clone()).await.map_err(|e| e.to_error_object())?;
