@@ -252,11 +252,10 @@ impl TaskStore for MemoryTaskStore {
         Box::pin(async move {
             let Some((answered, gone)) = watch else { return };
             loop {
-                // Registered before the look, so answers left between the
-                // look and the wait still wake it.
+                // Created before the look, so answers left between the look
+                // and the wait still wake it (`notify_waiters` wakes every
+                // `Notified` created before it, polled or not).
                 let woken = answered.notified();
-                tokio::pin!(woken);
-                woken.as_mut().enable();
                 if self.answers_wait(id) {
                     return;
                 }
