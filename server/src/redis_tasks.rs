@@ -191,6 +191,9 @@ impl RedisTaskStore {
     /// Connects to the Redis server at `url` (`redis://host:port/db`) and
     /// keeps tasks there within `config`'s limits, under [`DEFAULT_PREFIX`].
     ///
+    /// Once it returns, the store hears every cancellation and answer other
+    /// stores publish (see [`TaskStore::cancelled`]).
+    ///
     /// # Errors
     /// [`TaskStoreError::Backend`] when the URL is wrong or the server cannot
     /// be reached.
@@ -208,7 +211,10 @@ impl RedisTaskStore {
         let connection = ConnectionManager::new(client.clone()).await.map_err(backend)?;
         let watchers = Arc::new(Watchers::default());
         let channels = Event::ALL.map(|event| (format!("{prefix}{}", event.channel()), event));
-        tokio::spawn(listen(client, channels, Arc::downgrade(&watchers)));
+        // Subscribed before the store is handed out, so that it hears every
+        // event published from then on (but during a reconnection).
+        let subscribed = subscribe(&client, &channels).await.map_err(backend)?;
+        tokio::spawn(listen(client, channels, subscribed, Arc::downgrade(&watchers)));
         Ok(Self {
             connection,
             prefix: prefix.to_owned(),
@@ -411,31 +417,44 @@ impl RedisTaskStore {
     }
 }
 
-/// Listens on the channels of every [`Event`] for as long as the store
-/// lives, waking the watchers of each task named there; reconnects after a
-/// failure.
-async fn listen(client: redis::Client, channels: [(String, Event); 2], watchers: Weak<Watchers>) {
+/// A connection subscribed to every channel of `channels`.
+async fn subscribe(client: &redis::Client, channels: &[(String, Event)]) -> redis::RedisResult<redis::aio::PubSub> {
+    let mut pubsub = client.get_async_pubsub().await?;
     let names: Vec<&str> = channels.iter().map(|(name, _)| name.as_str()).collect();
+    pubsub.subscribe(&names).await?;
+    Ok(pubsub)
+}
+
+/// Listens on `subscribed`, the channels of every [`Event`], for as long as
+/// the store lives, waking the watchers of each task named there;
+/// subscribes again after a failure.
+async fn listen(
+    client: redis::Client,
+    channels: [(String, Event); 2],
+    mut subscribed: redis::aio::PubSub,
+    watchers: Weak<Watchers>,
+) {
     loop {
-        match client.get_async_pubsub().await {
-            Ok(mut pubsub) => {
-                if pubsub.subscribe(&names).await.is_ok() {
-                    let mut messages = pubsub.on_message();
-                    while let Some(message) = messages.next().await {
-                        let Some(watchers) = watchers.upgrade() else { return };
-                        let event = channels.iter().find(|(name, _)| name == message.get_channel_name());
-                        if let (Some((_, event)), Ok(id)) = (event, message.get_payload::<String>()) {
-                            watchers.wake(*event, &id);
-                        }
-                    }
-                }
+        let mut messages = subscribed.on_message();
+        while let Some(message) = messages.next().await {
+            let Some(watchers) = watchers.upgrade() else { return };
+            let event = channels.iter().find(|(name, _)| name == message.get_channel_name());
+            if let (Some((_, event)), Ok(id)) = (event, message.get_payload::<String>()) {
+                watchers.wake(*event, &id);
             }
-            Err(error) => tracing::debug!(%error, "listening for task events failed; trying again"),
         }
-        if watchers.strong_count() == 0 {
-            return;
-        }
-        tokio::time::sleep(RESUBSCRIBE_AFTER).await;
+        drop(messages);
+        // The connection failed; the watchers poll until it is back.
+        subscribed = loop {
+            if watchers.strong_count() == 0 {
+                return;
+            }
+            tokio::time::sleep(RESUBSCRIBE_AFTER).await;
+            match subscribe(&client, &channels).await {
+                Ok(subscribed) => break subscribed,
+                Err(error) => tracing::debug!(%error, "listening for task events failed; trying again"),
+            }
+        };
     }
 }
 
@@ -472,5 +491,102 @@ mod tests {
         assert_eq!(parse_cursor(&cursor_of(&place)), Some(place));
         assert_eq!(parse_cursor("not a cursor"), None);
         assert_eq!(parse_cursor("12x.ab"), None);
+    }
+
+    /// The Redis server of the tests below: `MCPWIRE_TEST_REDIS`, which
+    /// `cargo xtask test` sets to a `redis-server` of its own. Without it,
+    /// `None` after saying so, or a failure under `CI=true`.
+    fn test_redis() -> Option<String> {
+        match std::env::var("MCPWIRE_TEST_REDIS") {
+            Ok(url) => Some(url),
+            Err(_) if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
+                panic!("the Redis task store's tests need MCPWIRE_TEST_REDIS under CI=true; `cargo xtask test` sets it")
+            }
+            Err(_) => {
+                eprintln!("redis_tasks: skipped without MCPWIRE_TEST_REDIS (redis://127.0.0.1:PORT/0)");
+                None
+            }
+        }
+    }
+
+    /// Two stores on `url` under a prefix of their own, as two processes
+    /// sharing their tasks have, within `config`'s limits.
+    async fn two_stores(url: &str, config: &TaskConfig) -> (RedisTaskStore, RedisTaskStore) {
+        let prefix = format!("mcpwire:{{test-{}}}:", crate::tasks::new_id());
+        let running = RedisTaskStore::connect_with_prefix(url, config, &prefix).await.unwrap();
+        let other = RedisTaskStore::connect_with_prefix(url, config, &prefix).await.unwrap();
+        (running, other)
+    }
+
+    fn waiting_task(id: &str) -> TaskRecord {
+        TaskRecord {
+            id: id.to_owned(),
+            owner: "client:test".to_owned(),
+            wire: crate::TaskWire::Extension,
+            status: TaskStatus::Working,
+            status_message: None,
+            created_at: SystemTime::now(),
+            last_updated_at: SystemTime::now(),
+            ttl: Some(Duration::from_secs(60)),
+            poll_interval: Duration::from_millis(250),
+            input_requests: mcpwire_protocol::types::JsonObject::new(),
+            input_responses: mcpwire_protocol::types::JsonObject::new(),
+            outcome: None,
+        }
+    }
+
+    /// Long enough for any honest wait; only a hang reaches it.
+    const PATIENCE: Duration = Duration::from_secs(10);
+
+    /// So long that only a published event can end a wait in time.
+    const NEVER: Duration = Duration::from_secs(3600);
+
+    #[tokio::test]
+    async fn answers_left_through_one_store_wake_the_other_and_count_against_its_bytes() {
+        let Some(url) = test_redis() else { return };
+        let config = TaskConfig { max_stored_bytes: 4 << 10, ..TaskConfig::default() };
+        let (running, other) = two_stores(&url, &config).await;
+        running.create(waiting_task("t")).await.unwrap();
+        let question = serde_json::json!({"method": "roots/list", "params": {}});
+        let questions: mcpwire_protocol::types::JsonObject = [("q".to_owned(), question)].into_iter().collect();
+        running.update("t", TaskChange::Waiting(questions.clone())).await.unwrap();
+        let answer = |note: String| -> mcpwire_protocol::types::JsonObject {
+            [("q".to_owned(), serde_json::json!({"roots": [], "note": note}))].into_iter().collect()
+        };
+        let running = Arc::new(running);
+        let waiting = {
+            let running = Arc::clone(&running);
+            tokio::spawn(async move { running.answered("t", NEVER).await })
+        };
+        let too_large = other.update("t", TaskChange::Answer(answer("x".repeat(8 << 10)))).await;
+        assert_eq!(too_large, Err(TaskStoreError::Full(4 << 10)));
+        assert_eq!(other.get("t").await.unwrap().unwrap().input_requests, questions, "the question stays open");
+        let after = other.update("t", TaskChange::Answer(answer("fits".into()))).await.unwrap().unwrap();
+        assert_eq!((after.status, after.input_requests.len()), (TaskStatus::Working, 0));
+        tokio::time::timeout(PATIENCE, waiting).await.expect("the published answer woke the watcher").unwrap();
+        let seen = running.get("t").await.unwrap().unwrap();
+        assert_eq!(seen.input_responses["q"]["note"], "fits");
+        // The running process took it, and asks nothing more: the answer leaves the store.
+        let taken = running
+            .update("t", TaskChange::Waiting(mcpwire_protocol::types::JsonObject::new()))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(taken.input_responses.is_empty() && taken.status == TaskStatus::Working);
+    }
+
+    #[tokio::test]
+    async fn a_cancellation_through_one_store_wakes_the_other() {
+        let Some(url) = test_redis() else { return };
+        let (running, other) = two_stores(&url, &TaskConfig::default()).await;
+        running.create(waiting_task("t")).await.unwrap();
+        let running = Arc::new(running);
+        let waiting = {
+            let running = Arc::clone(&running);
+            tokio::spawn(async move { running.cancelled("t", NEVER).await })
+        };
+        let after = other.update("t", TaskChange::Cancel).await.unwrap().unwrap();
+        assert_eq!(after.status, TaskStatus::Cancelled);
+        tokio::time::timeout(PATIENCE, waiting).await.expect("the published cancellation woke the watcher").unwrap();
     }
 }

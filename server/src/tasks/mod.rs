@@ -527,7 +527,7 @@ fn read_answer(request: &InputRequest, value: &Value) -> Option<InputResponse> {
 }
 
 /// 128 random bits as hex: a task id nobody can guess.
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
