@@ -100,8 +100,10 @@ pub trait Handler: Send + Sync + 'static {
     /// A stateless request (2026-07-28 and later). The owner validates it (its
     /// `_meta`, then `headers`), runs it, and sends everything for it through
     /// `request.sender`: notifications first, then exactly one response
-    /// (result or error). It should stop when `request.closed` fires (the
-    /// client closed the stream, or the server is shutting down).
+    /// (result or error). It should stop when `request.closed` fires: the
+    /// client closed the stream, or the server is shutting down. In the
+    /// second case [`shutdown`](Self::shutdown) was called first, and a
+    /// client that still reads gets what is sent while connections drain.
     ///
     /// The first message sent decides the answer: a response is sent as
     /// `application/json`, with the HTTP status its error code calls for
