@@ -1,7 +1,7 @@
 //! The Streamable HTTP endpoint mounted as a `tower::Service`, as an
 //! application's router would call it: what a handler learns of the HTTP
 //! request its request came in, in both eras, with and without tokens, and
-//! how a stateless request still running is answered at shutdown.
+//! how a request still running is answered at shutdown, in both eras.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +25,7 @@ in_both_runtimes![
     a_handler_sees_the_principal_of_a_checked_token_in_both_eras,
     a_stateless_call_still_running_at_shutdown_is_answered_that_the_server_is_shutting_down,
     a_stateless_call_that_finishes_within_the_grace_at_shutdown_keeps_its_result,
+    a_session_call_still_running_at_shutdown_is_answered_on_its_stream,
 ];
 
 /// What a test's middleware puts in a request's extensions.
@@ -214,4 +215,31 @@ async fn a_stateless_call_that_finishes_within_the_grace_at_shutdown_keeps_its_r
     let (status, _, answer, _) = gated_call_at_shutdown(&service, &started, Some(&release)).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(said(&answer), "released", "{answer}");
+}
+
+async fn a_session_call_still_running_at_shutdown_is_answered_on_its_stream() {
+    let (started, never) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let mut service = gated_server(&started, &never).http_service(HttpConfig::default());
+    let params = json!({"protocolVersion": LATEST, "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}});
+    let initialize = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": params});
+    let (_, _, answer) = send(&mut service, post(&[], &initialize)).await;
+    let session = answer["session"].as_str().expect("a session id").to_owned();
+    let in_session = [("mcp-session-id", session.as_str()), ("mcp-protocol-version", LATEST)];
+    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    assert_eq!(send(&mut service, post(&in_session, &initialized)).await.0, 202);
+
+    let call = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "gated"}});
+    let answer = tokio::spawn({
+        let (mut service, call) = (service.clone(), post(&in_session, &call));
+        async move { send(&mut service, call).await }
+    });
+    tokio::time::timeout(PATIENCE, started.notified()).await.expect("the tool starts");
+    service.shutdown();
+    // The stream stays open while the session winds down, so the call's
+    // answer reaches the client, as over stdio; then the stream ends.
+    let (status, _, answer) = tokio::time::timeout(PATIENCE, answer).await.expect("the stream ends").unwrap();
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["id"], 1, "{answer}");
+    assert_eq!(answer["error"]["code"], -32000, "{answer}");
+    assert!(answer["error"]["message"].as_str().unwrap().contains("shutting down"), "{answer}");
 }

@@ -94,7 +94,9 @@ use crate::{OutgoingMessageSender, TransportConfig};
 /// it) and return.
 pub trait Handler: Send + Sync + 'static {
     /// A client initialized a session (2025-11-25 and earlier): run a
-    /// processor on it until `handle.ended` fires.
+    /// processor on it until `handle.ended` fires, then close
+    /// `handle.sender`. At shutdown, what it sends until then still reaches
+    /// the client.
     fn session(&self, handle: SessionHandle);
 
     /// A stateless request (2026-07-28 and later). The owner validates it (its
@@ -141,7 +143,8 @@ pub struct StatelessRequest {
     pub closed: CancellationToken,
 }
 
-/// How long connections may take to finish at shutdown before they are dropped.
+/// How long connections may take to finish at shutdown before they are
+/// dropped, and a session's owner to wind down before the session ends.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
 
 /// Limits and settings of a Streamable HTTP server: every limit the
@@ -387,9 +390,12 @@ impl McpService {
         &self.state.config
     }
 
-    /// Stop serving: the handler hears of it first, then every session ends
-    /// (its streams with it) and every stateless request's `closed` fires.
-    /// Requests from now on get 503. Idempotent.
+    /// Stop serving: the handler hears of it first, then every session's
+    /// `ended` and every stateless request's `closed` fire. A session's
+    /// streams go on until its owner has closed its sender (at most a
+    /// second), so that the answers it sends while winding down reach a
+    /// client still reading; then they end. Requests from now on get 503.
+    /// Idempotent.
     pub fn shutdown(&self) {
         if self.state.stopping.is_cancelled() {
             return;
@@ -398,7 +404,7 @@ impl McpService {
         self.state.stopping.cancel();
         let sessions: Vec<_> = self.state.sessions.lock().expect("sessions lock").drain().map(|(_, s)| s).collect();
         for session in sessions {
-            session.end();
+            session.wind_down();
         }
     }
 
