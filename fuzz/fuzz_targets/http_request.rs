@@ -18,7 +18,7 @@
 //! Text in the shape of the requests it stands for:
 //!
 //! ```text
-//! !auth                      optional first line: the endpoint checks bearer tokens
+//! !auth tight                optional first line of options (below)
 //! POST /mcp                  method and target (an empty line means POST /mcp)
 //! host: localhost            headers; `$session` in a value is the last session id issued
 //! ~chunks: 5                 a harness directive (below)
@@ -27,6 +27,8 @@
 //! %%                         a line of its own: the next request follows
 //! ```
 //!
+//! Options: `auth`, the endpoint checks bearer tokens; `tight`, a session's
+//! stream is cut off once its reader is 2 KiB behind (rather than 1 MiB).
 //! Directives: `~chunks: N` sends the body N bytes at a time, its length
 //! unknown in advance; `~fail` makes reading the body fail after its bytes;
 //! `~hangup` drops the answer after its first frame (for a stateless request,
@@ -57,7 +59,10 @@
 //!   `<stream>:<sequence>`, all of one stream and rising (after the
 //!   `Last-Event-ID` asked for, on a resumed one); responses only to the
 //!   POST's requests (any, on a resumed stream; none on the standalone one),
-//!   each at most once;
+//!   each at most once; a POST's stream that ends has answered every request
+//!   it carried, shutdown included, unless the client cancelled the request,
+//!   deleted the session or resumed the stream elsewhere (or, with `tight`,
+//!   the stream was cut off);
 //! - a stateless stream: events without ids, no request among them, and one
 //!   response, to its request, which ends it; a stream that ends has it,
 //!   shutdown included (a handler still running then answers -32000);
@@ -177,11 +182,11 @@ fuzz_target!(|data: &[u8]| {
 
 async fn run(server: &Server, input: Input<'_>) {
     CHECKS_TOKENS.store(input.checks_tokens, Ordering::Relaxed);
-    let mut service = endpoint(server, input.checks_tokens);
-    let mut session: Option<String> = None;
+    let mut service = endpoint(server, &input);
+    let mut client = Client { may_be_cut: input.tight, ..Client::default() };
     let mut open = Vec::new();
     for call in &input.calls {
-        let (request, sent) = call.build(session.as_deref());
+        let (request, sent) = call.build(client.session.as_deref());
         TOKEN_PASSED.store(false, Ordering::Relaxed);
         let answer = timeout(HEAD_WITHIN, service.call(request)).await.expect("an answer within a minute");
         let Ok(answer) = answer;
@@ -191,10 +196,8 @@ async fn run(server: &Server, input: Input<'_>) {
             eprintln!("{} {} -> {} {:?}", call.method, call.target, head.status, head.headers);
         }
         check_head(&sent, &head, input.checks_tokens && !token_passed);
-        if let Some(id) = head.headers.get("mcp-session-id") {
-            session = Some(id.to_str().expect("a session id is visible ASCII").to_owned());
-        }
-        if let Some(stream) = read(&sent, &head, body).await {
+        client.heard(&sent, &head);
+        if let Some(stream) = read(&sent, &head, body, &client).await {
             open.push(stream);
         }
     }
@@ -203,17 +206,58 @@ async fn run(server: &Server, input: Input<'_>) {
         eprintln!("shutdown; {} streams open", open.len());
     }
     for mut stream in open {
-        let ended = stream.read_until(Instant::now() + END_WITHIN).await;
+        let ended = stream.read_until(Instant::now() + END_WITHIN, &client).await;
         assert!(ended, "a stream still open {END_WITHIN:?} after shutdown");
     }
     drop(service);
     tokio::time::sleep(WIND_DOWN).await;
 }
 
+/// What the client has said and heard so far: what excuses a request
+/// stream for ending without an answer.
+#[derive(Default)]
+struct Client {
+    /// The session id the endpoint issued last, for `$session`.
+    session: Option<String>,
+    /// Requests the client cancelled (in any session).
+    cancelled: HashSet<RequestId>,
+    /// Sessions the client deleted.
+    deleted: HashSet<String>,
+    /// Streams (session, stream) a resumption took over.
+    resumed: HashSet<(String, u64)>,
+    /// `tight`: a stream may have been cut off, its reader too far behind.
+    may_be_cut: bool,
+}
+
+impl Client {
+    /// Note what the request and the head of its answer said.
+    fn heard(&mut self, sent: &Sent, head: &http::response::Parts) {
+        self.cancelled.extend(sent.cancels.iter().cloned());
+        let ok = head.status == StatusCode::OK;
+        if let (Some(session), true, &Method::DELETE) = (&sent.session, ok, &sent.method) {
+            self.deleted.insert(session.clone());
+        }
+        let session = head.headers.get("mcp-session-id").map(|id| id.to_str().expect("visible ASCII").to_owned());
+        if let (Some(session), Some((stream, _)), &Method::GET) = (&session, sent.last_event, &sent.method) {
+            self.resumed.insert((session.clone(), stream));
+        }
+        if session.is_some() {
+            self.session = session;
+        }
+    }
+
+    /// Whether a session's request stream may end with requests unanswered.
+    fn excuses(&self, session: &str, stream: Option<u64>) -> bool {
+        self.may_be_cut
+            || self.deleted.contains(session)
+            || stream.is_some_and(|stream| self.resumed.contains(&(session.to_owned(), stream)))
+    }
+}
+
 /// The endpoint of one input: small limits, so that a few requests reach
-/// them, and tokens checked with `!auth`.
-fn endpoint(server: &Server, checks_tokens: bool) -> McpService {
-    let auth = checks_tokens.then(|| {
+/// them, and tokens checked with `auth`.
+fn endpoint(server: &Server, input: &Input<'_>) -> McpService {
+    let auth = input.checks_tokens.then(|| {
         let auth =
             AuthConfig::new("http://localhost/mcp", ["http://localhost/issuer"], validate).expect("a valid resource");
         AuthConfig { required_scopes: vec![SCOPE.into()], ..auth }
@@ -224,7 +268,7 @@ fn endpoint(server: &Server, checks_tokens: bool) -> McpService {
         max_sessions: 2,
         max_streams_per_session: 2,
         max_stateless_requests: 2,
-        stream_buffer_bytes: 2048,
+        stream_buffer_bytes: if input.tight { 2048 } else { HttpConfig::default().stream_buffer_bytes },
         max_replay_bytes_per_stream: 4096,
         max_replay_bytes_per_session: 8192,
         max_replay_bytes: 12_288,
@@ -343,17 +387,19 @@ fn observe(ctx: &RequestContext) {
 /// One input, parsed.
 struct Input<'a> {
     checks_tokens: bool,
+    tight: bool,
     calls: Vec<Call<'a>>,
 }
 
 impl<'a> Input<'a> {
     fn parse(data: &'a [u8]) -> Self {
-        let (checks_tokens, rest) = match data.strip_prefix(b"!auth\n") {
-            Some(rest) => (true, rest),
-            None => (false, data),
+        let (options, rest) = match data.strip_prefix(b"!") {
+            Some(rest) => split_once(rest, b"\n").unwrap_or((rest, b"")),
+            None => (&b""[..], data),
         };
+        let option = |name: &[u8]| options.split(|&b| b == b' ').any(|word| word == name);
         let calls = split(rest, b"\n%%\n").take(MAX_REQUESTS).filter_map(Call::parse).collect();
-        Self { checks_tokens, calls }
+        Self { checks_tokens: option(b"auth"), tight: option(b"tight"), calls }
     }
 }
 
@@ -517,8 +563,12 @@ struct Sent {
     /// The ids in its body, as `decode` reads them (a request's, a batch's,
     /// or one recovered from a malformed message): an answer names no other.
     ids: Vec<RequestId>,
-    /// Whether its body holds a request, alone or in a batch.
-    has_request: bool,
+    /// The requests in its body, alone or in a batch.
+    requests: Vec<RequestId>,
+    /// The requests its body cancels (`notifications/cancelled`).
+    cancels: Vec<RequestId>,
+    /// The session it named (`Mcp-Session-Id`).
+    session: Option<String>,
     /// A `Last-Event-ID` the endpoint could have issued, read as it reads it.
     last_event: Option<(u64, u64)>,
     /// Set once anything read its body.
@@ -528,13 +578,13 @@ struct Sent {
 
 impl Sent {
     fn new(request: &http::Request<FuzzBody>, body: &[u8], body_read: Arc<AtomicBool>, hang_up: bool) -> Self {
-        let mut ids = Vec::new();
-        let mut has_request = false;
+        let (mut ids, mut requests, mut cancels) = (Vec::new(), Vec::new(), Vec::new());
         let mut note = |item: &Result<Message, mcpwire_protocol::Error>| match item {
             Ok(Message::Request(request)) => {
-                has_request = true;
+                requests.push(request.id.clone());
                 ids.push(request.id.clone());
             }
+            Ok(Message::Notification(notification)) => cancels.extend(cancelled(notification)),
             Ok(message) => ids.extend(message.id().cloned()),
             Err(error) => ids.extend(error.request_id().cloned()),
         };
@@ -547,8 +597,18 @@ impl Sent {
             let (stream, sequence) = text.trim().split_once(':')?;
             Some((stream.parse().ok()?, sequence.parse().ok()?))
         });
-        Self { method: request.method().clone(), ids, has_request, last_event, body_read, hang_up }
+        let session = request.headers().get("mcp-session-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        Self { method: request.method().clone(), ids, requests, cancels, session, last_event, body_read, hang_up }
     }
+}
+
+/// The request a `notifications/cancelled` cancels.
+fn cancelled(notification: &mcpwire_protocol::Notification) -> Option<RequestId> {
+    if notification.method != "notifications/cancelled" {
+        return None;
+    }
+    let params: Value = serde_json::from_str(notification.params.as_ref()?.get()).ok()?;
+    serde_json::from_value(params.get("requestId")?.clone()).ok()
 }
 
 /// The head's properties. `refused_token`: the endpoint checks tokens and
@@ -558,7 +618,7 @@ fn check_head(sent: &Sent, head: &http::response::Parts, refused_token: bool) {
     assert!(STATUSES.contains(&status.as_u16()), "status {status}");
     let has = |name: header::HeaderName| head.headers.contains_key(name);
     if status == StatusCode::ACCEPTED {
-        assert!(sent.method == Method::POST && !sent.has_request, "202 for a request, which is owed an answer");
+        assert!(sent.method == Method::POST && sent.requests.is_empty(), "202 for a request, which is owed an answer");
     }
     if status == StatusCode::UNAUTHORIZED {
         assert!(has(header::WWW_AUTHENTICATE), "401 without a challenge");
@@ -584,7 +644,7 @@ fn content_type(head: &http::response::Parts) -> Option<&str> {
 
 /// Read an answer's body and check it: a stream that stays open past
 /// [`STREAM_WINDOW`] is returned, to be finished after shutdown.
-async fn read(sent: &Sent, head: &http::response::Parts, body: ResponseBody) -> Option<OpenStream> {
+async fn read(sent: &Sent, head: &http::response::Parts, body: ResponseBody, client: &Client) -> Option<OpenStream> {
     let whole = |body: ResponseBody| async move {
         let Ok(collected) = timeout(HEAD_WITHIN, body.collect()).await.expect("a whole body within a minute");
         collected.to_bytes()
@@ -607,7 +667,7 @@ async fn read(sent: &Sent, head: &http::response::Parts, body: ResponseBody) -> 
         Some("text/event-stream") => {
             assert_eq!(head.status, StatusCode::OK, "a stream with an error status");
             let mut stream = OpenStream::new(sent, head, body);
-            let ended = stream.read_until(Instant::now() + STREAM_WINDOW).await;
+            let ended = stream.read_until(Instant::now() + STREAM_WINDOW, client).await;
             (!ended && !stream.hung_up).then_some(stream)
         }
         Some(other) => panic!("an answer of type {other:?}"),
@@ -633,8 +693,9 @@ fn check_json(sent: &Sent, status: StatusCode, bytes: &[u8]) {
 
 /// Which stream an event-stream answer is, and what it may carry.
 enum Kind {
-    /// A session's answer to a POST: responses to its requests only.
-    Post(Vec<RequestId>),
+    /// A session's answer to a POST: responses to its requests only (the
+    /// ids its body carried), and one to each of `requests`.
+    Post { ids: Vec<RequestId>, requests: Vec<RequestId> },
     /// A session's standalone stream (GET): no response.
     Standalone,
     /// A session's stream resumed after this event: events after it, of its stream.
@@ -646,6 +707,10 @@ enum Kind {
 /// An event stream being read, and what it has carried so far.
 struct OpenStream {
     kind: Kind,
+    /// The session it belongs to, if any.
+    session: Option<String>,
+    /// Its number in the session, from its first event id.
+    number: Option<u64>,
     body: ResponseBody,
     /// Bytes of an event not yet complete.
     pending: Vec<u8>,
@@ -664,7 +729,7 @@ impl OpenStream {
     fn new(sent: &Sent, head: &http::response::Parts, body: ResponseBody) -> Self {
         let kind = match (head.headers.contains_key("mcp-session-id"), &sent.method) {
             (false, _) => Kind::Stateless(sent.ids.first().cloned()),
-            (true, &Method::POST) => Kind::Post(sent.ids.clone()),
+            (true, &Method::POST) => Kind::Post { ids: sent.ids.clone(), requests: sent.requests.clone() },
             (true, _) => match sent.last_event {
                 Some((stream, sequence)) => Kind::Resumed(stream, sequence),
                 None => Kind::Standalone,
@@ -674,18 +739,19 @@ impl OpenStream {
             Kind::Resumed(stream, sequence) => Some((stream, sequence)),
             _ => None,
         };
-        let (answered, pending) = (HashSet::new(), Vec::new());
-        Self { kind, body, pending, last_id, answered, done: false, hang_up: sent.hang_up, hung_up: false }
+        let session = head.headers.get("mcp-session-id").map(|id| id.to_str().expect("visible ASCII").to_owned());
+        let (answered, pending, hang_up) = (HashSet::new(), Vec::new(), sent.hang_up);
+        Self { kind, session, number: None, body, pending, last_id, answered, done: false, hang_up, hung_up: false }
     }
 
     /// Read until the stream ends (`true`) or `deadline` passes (`false`),
     /// checking every event; with `~hangup`, only the first frame.
-    async fn read_until(&mut self, deadline: Instant) -> bool {
+    async fn read_until(&mut self, deadline: Instant, client: &Client) -> bool {
         loop {
             match timeout_at(deadline, self.body.frame()).await {
                 Err(_) => return false,
                 Ok(None) => {
-                    self.ended();
+                    self.ended(client);
                     return true;
                 }
                 Ok(Some(frame)) => {
@@ -724,6 +790,7 @@ impl OpenStream {
             Some(id) => {
                 assert!(!stateless, "an event id on a stateless stream: {id:?}");
                 let (stream, sequence) = parse_event_id(id);
+                self.number.get_or_insert(stream);
                 if let Some((last_stream, last_sequence)) = self.last_id {
                     assert_eq!(stream, last_stream, "events of two streams on one answer");
                     assert!(sequence > last_sequence, "event {id} after {last_sequence}");
@@ -754,7 +821,7 @@ impl OpenStream {
         };
         let Some(id) = answers else { return };
         match &self.kind {
-            Kind::Post(ids) => {
+            Kind::Post { ids, .. } => {
                 assert!(id.as_ref().is_some_and(|id| ids.contains(id)), "a response to another request: {data}")
             }
             Kind::Standalone => panic!("a response on the standalone stream: {data}"),
@@ -767,10 +834,20 @@ impl OpenStream {
         assert!(self.answered.insert(id), "answered twice on one stream: {data}");
     }
 
-    fn ended(&mut self) {
+    fn ended(&mut self, client: &Client) {
         assert!(self.pending.is_empty(), "a stream ended mid-event: {:?}", String::from_utf8_lossy(&self.pending));
-        if let Kind::Stateless(_) = self.kind {
-            assert!(self.done, "a stateless stream ended without its response");
+        match &self.kind {
+            Kind::Stateless(_) => assert!(self.done, "a stateless stream ended without its response"),
+            Kind::Post { requests, .. } => {
+                let session = self.session.as_deref().expect("a session's stream names it");
+                if client.excuses(session, self.number) {
+                    return;
+                }
+                for id in requests.iter().filter(|id| !client.cancelled.contains(id)) {
+                    assert!(self.answered.contains(&Some(id.clone())), "a stream ended without answering {id}");
+                }
+            }
+            Kind::Standalone | Kind::Resumed(..) => {}
         }
     }
 }
