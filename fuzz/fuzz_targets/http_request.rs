@@ -23,7 +23,8 @@
 //! host: localhost            headers; `$session` in a value is the last session id issued
 //! ~chunks: 5                 a harness directive (below)
 //!
-//! {"jsonrpc":"2.0", ...}     the body, after the first blank line
+//! {"jsonrpc":"2.0", ...}     the body, after the first blank line; `$state` in it is the
+//!                            last `requestState` an input-required result carried
 //! %%                         a line of its own: the next request follows
 //! ```
 //!
@@ -186,7 +187,7 @@ async fn run(server: &Server, input: Input<'_>) {
     let mut client = Client { may_be_cut: input.tight, ..Client::default() };
     let mut open = Vec::new();
     for call in &input.calls {
-        let (request, sent) = call.build(client.session.as_deref());
+        let (request, sent) = call.build(&client);
         TOKEN_PASSED.store(false, Ordering::Relaxed);
         let answer = timeout(HEAD_WITHIN, service.call(request)).await.expect("an answer within a minute");
         let Ok(answer) = answer;
@@ -197,8 +198,10 @@ async fn run(server: &Server, input: Input<'_>) {
         }
         check_head(&sent, &head, input.checks_tokens && !token_passed);
         client.heard(&sent, &head);
-        if let Some(stream) = read(&sent, &head, body, &client).await {
-            open.push(stream);
+        match read(&sent, &head, body, &client).await {
+            Read::Whole(state) => client.request_state = state.or(client.request_state.take()),
+            Read::Ended(stream) => client.request_state = stream.request_state.or(client.request_state.take()),
+            Read::Open(stream) => open.push(stream),
         }
     }
     service.shutdown();
@@ -219,6 +222,8 @@ async fn run(server: &Server, input: Input<'_>) {
 struct Client {
     /// The session id the endpoint issued last, for `$session`.
     session: Option<String>,
+    /// The `requestState` of the last input-required result, for `$state`.
+    request_state: Option<String>,
     /// Requests the client cancelled (in any session).
     cancelled: HashSet<RequestId>,
     /// Sessions the client deleted.
@@ -303,7 +308,7 @@ async fn validate(token: String) -> Result<Principal, TokenRejection> {
 
 /// The server behind every endpoint: `echo`, `region` (its argument mirrored
 /// in `Mcp-Param-Region`), `progress` (a stream before its result), `ask`
-/// (input required, or a request to the client in a session), `mem://a`,
+/// (two rounds of input required, or two requests to the client in a session), `mem://a`,
 /// `mem://items/{id}` and the prompt `greet`.
 fn server() -> Server {
     let config = ServerConfig {
@@ -328,13 +333,10 @@ fn server() -> Server {
     });
     let ask = tool("ask", json!({}), |_args, ctx| async move {
         observe(&ctx);
-        let form: ElicitRequestParams = serde_json::from_value(json!({
-            "message": "Your name?",
-            "requestedSchema": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
-        }))
-        .expect("a valid form");
-        let answer = ctx.ask("name").elicit(form).await?;
-        Ok(format!("{:?}", answer.action))
+        // Two rounds, so that a retry's state carries an earlier answer.
+        let name = ctx.ask("name").elicit(form("Your name?", "name", "string")).await?;
+        let sure = ctx.ask("sure").elicit(form("Sure?", "sure", "boolean")).await?;
+        Ok(format!("{:?} {:?}", name.action, sure.action))
     });
     let resource = ResourceRoute::new(Resource::new("mem://a", "a"), |uri, ctx| async move {
         observe(&ctx);
@@ -363,6 +365,12 @@ fn server() -> Server {
         .resource_template(template)
         .prompt(greet)
         .build()
+}
+
+/// A one-field form: `field` of JSON type `kind`, required.
+fn form(message: &str, field: &str, kind: &str) -> ElicitRequestParams {
+    let schema = json!({"type": "object", "properties": {field: {"type": kind}}, "required": [field]});
+    serde_json::from_value(json!({"message": message, "requestedSchema": schema})).expect("a valid form")
 }
 
 /// A tool whose arguments are `properties`, answering with text.
@@ -424,7 +432,7 @@ fn split<'a>(mut data: &'a [u8], delimiter: &'a [u8]) -> impl Iterator<Item = &'
     })
 }
 
-/// One request of an input, before `$session` is filled in.
+/// One request of an input, before `$session` and `$state` are filled in.
 struct Call<'a> {
     method: Method,
     target: Uri,
@@ -473,21 +481,21 @@ impl<'a> Call<'a> {
         Some(call)
     }
 
-    /// The request as sent, with `session` for `$session`, and what the
-    /// harness knows of it to judge the answer.
-    fn build(&self, session: Option<&str>) -> (http::Request<FuzzBody>, Sent) {
-        let body_read = Arc::new(AtomicBool::new(false));
-        let body = FuzzBody {
-            rest: Bytes::copy_from_slice(self.body),
-            chunks: self.chunks,
-            fail: self.fail,
-            read: Arc::clone(&body_read),
+    /// The request as sent, with what `client` heard filled in, and what
+    /// the harness knows of it to judge the answer.
+    fn build(&self, client: &Client) -> (http::Request<FuzzBody>, Sent) {
+        let body = match &client.request_state {
+            Some(state) => Bytes::from(replace(self.body, b"$state", state.as_bytes())),
+            None => Bytes::copy_from_slice(self.body),
         };
+        let body_read = Arc::new(AtomicBool::new(false));
+        let sent_body = body.clone();
+        let body = FuzzBody { rest: body, chunks: self.chunks, fail: self.fail, read: Arc::clone(&body_read) };
         let mut request = http::Request::new(body);
         *request.method_mut() = self.method.clone();
         *request.uri_mut() = self.target.clone();
         for (name, value) in &self.headers {
-            let value = match session {
+            let value = match &client.session {
                 Some(session) => replace(value, b"$session", session.as_bytes()),
                 None => value.to_vec(),
             };
@@ -495,7 +503,7 @@ impl<'a> Call<'a> {
                 request.headers_mut().append(name.clone(), value);
             }
         }
-        let sent = Sent::new(&request, self.body, body_read, self.hang_up);
+        let sent = Sent::new(&request, &sent_body, body_read, self.hang_up);
         (request, sent)
     }
 }
@@ -642,9 +650,19 @@ fn content_type(head: &http::response::Parts) -> Option<&str> {
     head.headers.get(header::CONTENT_TYPE).map(|v| v.to_str().expect("a content type is visible ASCII"))
 }
 
-/// Read an answer's body and check it: a stream that stays open past
-/// [`STREAM_WINDOW`] is returned, to be finished after shutdown.
-async fn read(sent: &Sent, head: &http::response::Parts, body: ResponseBody, client: &Client) -> Option<OpenStream> {
+/// An answer, read.
+enum Read {
+    /// A whole body, and the `requestState` it carried.
+    Whole(Option<String>),
+    /// An event stream that ended (or was dropped by `~hangup`).
+    Ended(OpenStream),
+    /// An event stream still open after [`STREAM_WINDOW`], to be finished
+    /// after shutdown.
+    Open(OpenStream),
+}
+
+/// Read an answer's body and check it.
+async fn read(sent: &Sent, head: &http::response::Parts, body: ResponseBody, client: &Client) -> Read {
     let whole = |body: ResponseBody| async move {
         let Ok(collected) = timeout(HEAD_WITHIN, body.collect()).await.expect("a whole body within a minute");
         collected.to_bytes()
@@ -654,30 +672,37 @@ async fn read(sent: &Sent, head: &http::response::Parts, body: ResponseBody, cli
             assert!(whole(body).await.is_empty(), "a body without a content type");
             let deleted = head.status == StatusCode::OK && sent.method == Method::DELETE;
             assert!(head.status == StatusCode::ACCEPTED || deleted, "an empty {} answer", head.status);
-            None
+            Read::Whole(None)
         }
         Some("application/json") => {
             let bytes = whole(body).await;
             if *TRACE {
                 eprintln!("   {}", String::from_utf8_lossy(&bytes));
             }
-            check_json(sent, head.status, &bytes);
-            None
+            Read::Whole(check_json(sent, head.status, &bytes))
         }
         Some("text/event-stream") => {
             assert_eq!(head.status, StatusCode::OK, "a stream with an error status");
             let mut stream = OpenStream::new(sent, head, body);
             let ended = stream.read_until(Instant::now() + STREAM_WINDOW, client).await;
-            (!ended && !stream.hung_up).then_some(stream)
+            match ended || stream.hung_up {
+                true => Read::Ended(stream),
+                false => Read::Open(stream),
+            }
         }
         Some(other) => panic!("an answer of type {other:?}"),
     }
 }
 
-fn check_json(sent: &Sent, status: StatusCode, bytes: &[u8]) {
+/// Check a JSON answer; the `requestState` it carries, if any.
+fn check_json(sent: &Sent, status: StatusCode, bytes: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(bytes);
+    let mut state = None;
     let (id, code) = match decode(bytes) {
-        Ok(Decoded::Single(Message::Response(response))) => (Some(response.id), None),
+        Ok(Decoded::Single(Message::Response(response))) => {
+            state = request_state(&response.result);
+            (Some(response.id), None)
+        }
         Ok(Decoded::Single(Message::Error(error))) => (error.id, Some(error.error.code)),
         _ => panic!("a JSON answer that is not one response or error: {text}"),
     };
@@ -689,6 +714,13 @@ fn check_json(sent: &Sent, status: StatusCode, bytes: &[u8]) {
     if let Some(id) = id {
         assert!(sent.ids.contains(&id), "an answer to an id the request did not carry: {text}");
     }
+    state
+}
+
+/// The `requestState` of an input-required result.
+fn request_state(result: &serde_json::value::RawValue) -> Option<String> {
+    let result: Value = serde_json::from_str(result.get()).ok()?;
+    Some(result.get("requestState")?.as_str()?.to_owned())
 }
 
 /// Which stream an event-stream answer is, and what it may carry.
@@ -720,6 +752,8 @@ struct OpenStream {
     answered: HashSet<Option<RequestId>>,
     /// A stateless stream's response went out: nothing may follow.
     done: bool,
+    /// The `requestState` its response carried, if any.
+    request_state: Option<String>,
     /// Drop the answer after its first frame.
     hang_up: bool,
     hung_up: bool,
@@ -741,7 +775,8 @@ impl OpenStream {
         };
         let session = head.headers.get("mcp-session-id").map(|id| id.to_str().expect("visible ASCII").to_owned());
         let (answered, pending, hang_up) = (HashSet::new(), Vec::new(), sent.hang_up);
-        Self { kind, session, number: None, body, pending, last_id, answered, done: false, hang_up, hung_up: false }
+        let (number, done, hung_up, request_state) = (None, false, false, None);
+        Self { kind, session, number, body, pending, last_id, answered, done, request_state, hang_up, hung_up }
     }
 
     /// Read until the stream ends (`true`) or `deadline` passes (`false`),
@@ -811,7 +846,10 @@ impl OpenStream {
         };
         assert!(!self.done, "an event after a stateless stream's response: {data}");
         let answers = match &message {
-            Message::Response(response) => Some(Some(response.id.clone())),
+            Message::Response(response) => {
+                self.request_state = request_state(&response.result).or(self.request_state.take());
+                Some(Some(response.id.clone()))
+            }
             Message::Error(error) => Some(error.id.clone()),
             Message::Request(_) => {
                 assert!(!stateless, "a request on a stateless stream: {data}");
