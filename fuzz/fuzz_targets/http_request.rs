@@ -60,14 +60,15 @@
 //!   `<stream>:<sequence>`, all of one stream and rising (after the
 //!   `Last-Event-ID` asked for, on a resumed one); responses only to the
 //!   POST's requests (any, on a resumed stream; none on the standalone one),
-//!   each at most once; a POST's stream that ends has answered every request
+//!   each at most once; an event id names one event in a session, so a
+//!   replay repeats what was first sent under it; a POST's stream that ends has answered every request
 //!   it carried, shutdown included, unless the client cancelled the request,
 //!   deleted the session or resumed the stream elsewhere (or, with `tight`,
 //!   the stream was cut off);
 //! - a stateless stream: events without ids, no request among them, and one
 //!   response, to its request, which ends it; a stream that ends has it,
 //!   shutdown included (a handler still running then answers -32000);
-//! - with `!auth`, a request whose token does not pass gets 400, 401, 403 or
+//! - with `auth`, a request whose token does not pass gets 400, 401, 403 or
 //!   503 and its body is never read; a handler never sees the
 //!   `Authorization` header, and always the token's `Principal`;
 //! - after shutdown every stream ends within [`END_WITHIN`], and once the
@@ -78,7 +79,7 @@
 
 #![no_main]
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock};
@@ -108,7 +109,7 @@ use tower_service::Service as _;
 
 /// Requests per input: enough for a session's whole life (initialize,
 /// initialized, a call, the standalone stream, a resumption, DELETE) and
-/// some, few enough that an input runs in about a millisecond.
+/// some, few enough that an input runs in well under a millisecond.
 const MAX_REQUESTS: usize = 12;
 
 /// How long (on the paused clock) an answer's head may take. Bodies here
@@ -198,7 +199,7 @@ async fn run(server: &Server, input: Input<'_>) {
         }
         check_head(&sent, &head, input.checks_tokens && !token_passed);
         client.heard(&sent, &head);
-        match read(&sent, &head, body, &client).await {
+        match read(&sent, &head, body, &mut client).await {
             Read::Whole(state) => client.request_state = state.or(client.request_state.take()),
             Read::Ended(stream) => client.request_state = stream.request_state.or(client.request_state.take()),
             Read::Open(stream) => open.push(stream),
@@ -209,7 +210,7 @@ async fn run(server: &Server, input: Input<'_>) {
         eprintln!("shutdown; {} streams open", open.len());
     }
     for mut stream in open {
-        let ended = stream.read_until(Instant::now() + END_WITHIN, &client).await;
+        let ended = stream.read_until(Instant::now() + END_WITHIN, &mut client).await;
         assert!(ended, "a stream still open {END_WITHIN:?} after shutdown");
     }
     drop(service);
@@ -230,6 +231,8 @@ struct Client {
     deleted: HashSet<String>,
     /// Streams (session, stream) a resumption took over.
     resumed: HashSet<(String, u64)>,
+    /// Every session event seen, by (session, stream, sequence): its data.
+    events: HashMap<(String, u64, u64), String>,
     /// `tight`: a stream may have been cut off, its reader too far behind.
     may_be_cut: bool,
 }
@@ -662,7 +665,7 @@ enum Read {
 }
 
 /// Read an answer's body and check it.
-async fn read(sent: &Sent, head: &http::response::Parts, body: ResponseBody, client: &Client) -> Read {
+async fn read(sent: &Sent, head: &http::response::Parts, body: ResponseBody, client: &mut Client) -> Read {
     let whole = |body: ResponseBody| async move {
         let Ok(collected) = timeout(HEAD_WITHIN, body.collect()).await.expect("a whole body within a minute");
         collected.to_bytes()
@@ -781,7 +784,7 @@ impl OpenStream {
 
     /// Read until the stream ends (`true`) or `deadline` passes (`false`),
     /// checking every event; with `~hangup`, only the first frame.
-    async fn read_until(&mut self, deadline: Instant, client: &Client) -> bool {
+    async fn read_until(&mut self, deadline: Instant, client: &mut Client) -> bool {
         loop {
             match timeout_at(deadline, self.body.frame()).await {
                 Err(_) => return false,
@@ -793,7 +796,7 @@ impl OpenStream {
                     let Ok(frame) = frame;
                     if let Ok(data) = frame.into_data() {
                         self.pending.extend_from_slice(&data);
-                        self.take_events();
+                        self.take_events(client);
                     }
                     if self.hang_up {
                         self.hung_up = true;
@@ -804,18 +807,18 @@ impl OpenStream {
         }
     }
 
-    fn take_events(&mut self) {
+    fn take_events(&mut self, client: &mut Client) {
         while let Some((block, rest)) = split_once(&self.pending, b"\n\n") {
             if *TRACE {
                 eprintln!("   {}", String::from_utf8_lossy(block).replace('\n', " | "));
             }
             let event = Event::parse(block);
             self.pending = rest.to_vec();
-            self.check(&event);
+            self.check(&event, client);
         }
     }
 
-    fn check(&mut self, event: &Event) {
+    fn check(&mut self, event: &Event, client: &mut Client) {
         let stateless = matches!(self.kind, Kind::Stateless(_));
         if event.is_comment() {
             assert!(stateless, "a keep-alive on a session's stream");
@@ -831,6 +834,10 @@ impl OpenStream {
                     assert!(sequence > last_sequence, "event {id} after {last_sequence}");
                 }
                 self.last_id = Some((stream, sequence));
+                let session = self.session.clone().expect("a session's stream names it");
+                let data = event.data.clone().unwrap_or_default();
+                let first = client.events.entry((session, stream, sequence)).or_insert_with(|| data.clone());
+                assert_eq!(*first, data, "event {id} replayed as something else");
             }
             // A session's stream whose connection closes ends with `retry` alone.
             None => assert!(stateless || (event.retry && event.data.is_none()), "an event without an id: {event:?}"),
