@@ -102,7 +102,46 @@ fn install() -> Result<()> {
 /// Package every published crate and build each from its package, as
 /// crates.io would receive them.
 fn publish() -> Result<()> {
+    forget_earlier_packages()?;
     run("cargo", &["publish", "--dry-run", "--workspace", "--locked", "--allow-dirty", "--quiet"], &[])
+}
+
+/// The crates a dry run packages.
+const PUBLISHED: [&str; 3] = ["mcpwire-protocol", "mcpwire-transport", "mcpwire-server"];
+
+/// A dry run of `publish --workspace` serves the packaged crates from a
+/// local registry, unpacked into `$CARGO_HOME/registry/src/-<hash>/`. cargo
+/// takes a registry's crates to never change, so a second run keeps the first
+/// run's unpacked copies, and their builds, after the crates have changed, and
+/// fails or checks stale code. Each run starts afresh instead: the copies go,
+/// and so do their builds (`cargo clean -p`, only when there were copies, so a
+/// clean clone rebuilds nothing).
+fn forget_earlier_packages() -> Result<()> {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
+        .context("neither CARGO_HOME nor HOME is set")?;
+    let Ok(registries) = std::fs::read_dir(cargo_home.join("registry/src")) else { return Ok(()) };
+    let mut forgot = false;
+    // Local registries have no host in their name: `-<hash>`.
+    for registry in registries.flatten().filter(|r| r.file_name().to_string_lossy().starts_with('-')) {
+        for unpacked in std::fs::read_dir(registry.path())?.flatten() {
+            let name = unpacked.file_name().to_string_lossy().into_owned();
+            if PUBLISHED.iter().any(|krate| name.strip_prefix(krate).is_some_and(|rest| rest.starts_with('-'))) {
+                std::fs::remove_dir_all(unpacked.path())
+                    .with_context(|| format!("removing {}", unpacked.path().display()))?;
+                forgot = true;
+            }
+        }
+    }
+    if forgot {
+        let mut args = vec!["clean", "--quiet"];
+        for krate in PUBLISHED {
+            args.extend(["-p", krate]);
+        }
+        run("cargo", &args, &[])?;
+    }
+    Ok(())
 }
 
 /// The first fenced block of `lang` in `markdown` that contains `marker`.
