@@ -24,8 +24,7 @@ use mcpwire_protocol::{ClientNotification, ClientRequest, ErrorCode, ErrorObject
 use mcpwire_protocol::{InitializeRequest, PingRequest, ProtocolVersion, Request, RequestId, RequestMethod};
 use mcpwire_transport::{Incoming, OutgoingMessageSender};
 use responder::BatchReply;
-use responder::Stoppable;
-pub(crate) use responder::{Responder, panic_message};
+pub(crate) use responder::{Responder, Stoppable, panic_message};
 use routes::{Era, Job, Routed};
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
