@@ -110,6 +110,11 @@ pub(crate) fn shutting_down() -> ErrorObject {
     ErrorObject::new(SHUTTING_DOWN, "the server is shutting down; the request was stopped before it finished")
 }
 
+/// The answer to a request that arrived once the server began shutting down.
+pub(crate) fn not_started() -> ErrorObject {
+    ErrorObject::new(SHUTTING_DOWN, "the server is shutting down; the request was not started")
+}
+
 /// A handler as the processor (or the HTTP endpoint, for a stateless
 /// request) runs it, so that every request is answered at shutdown while the
 /// client still reads. Stopped at shutdown before it answered, it answers
