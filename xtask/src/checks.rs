@@ -51,8 +51,19 @@ pub(crate) fn ci() -> Result<()> {
 }
 
 pub(crate) fn fmt() -> Result<()> {
-    run("cargo", &["fmt", "--all", "--", "--check"], &[])
+    run("cargo", &["fmt", "--all", "--", "--check"], &[])?;
+    // The projects outside the workspace, which `--all` does not reach.
+    for manifest in OUTSIDE_WORKSPACE {
+        run("cargo", &["fmt", "--manifest-path", manifest, "--", "--check"], &[])?;
+    }
+    Ok(())
 }
+
+/// Projects of this repository that are not workspace members: they pull in
+/// dependencies (libFuzzer, a peer's SDK) the workspace's lock file and
+/// builds should not carry.
+const OUTSIDE_WORKSPACE: [&str; 4] =
+    ["fuzz/Cargo.toml", "bench/floor/Cargo.toml", "bench/floor-http/Cargo.toml", "bench/rmcp-peer/Cargo.toml"];
 
 pub(crate) fn lint() -> Result<()> {
     run("cargo", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"], &[])?;
