@@ -2,6 +2,12 @@
 //! as a stdio connection does; a stateless request (2026-07-28) is checked,
 //! routed and run on its own, everything for it going out on its own stream.
 //!
+//! A stateless request still running when the endpoint shuts down is
+//! answered as a session's would be: its handler gets `shutdown_grace` to
+//! finish, then stops and answers -32000 "the server is shutting down", on
+//! the POST the client still reads. Only the client closing that POST's
+//! answer stops it without one: in 2026-07-28 that is the cancellation.
+//!
 //! The checks come in the order the specification gives, so a request wrong
 //! in several ways gets the error a client expects: the `_meta` members
 //! (-32602), the `MCP-Protocol-Version` header against `_meta` (-32020), the
@@ -10,18 +16,21 @@
 //! and -32601 into 404.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use mcpwire_protocol::types::{CallToolRequestParams, GetTaskRequestParams};
 use mcpwire_protocol::{ClientExtensionRequest, ClientRequest, ErrorCode, ErrorObject, Meta, Request};
+use mcpwire_transport::OutgoingMessageSender;
 use mcpwire_transport::http::{McpHeaders, SessionHandle, StatelessRequest};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::processor::routes::{self, Era, Routed};
-use crate::processor::{Responder, meta_of};
+use crate::processor::{Responder, Stoppable, meta_of};
 use crate::session::Session;
 use crate::{Server, stateless};
 
@@ -34,6 +43,10 @@ pub(crate) struct Endpoint {
     /// Fires when the server winds down: listen streams then end with their
     /// result.
     pub(crate) closing: CancellationToken,
+    /// Set when the endpoint begins shutting down, for every stateless
+    /// request's handler at once: one stopped from then on, unless its
+    /// client cancelled it, answers that the server is shutting down.
+    pub(crate) shutting_down: Arc<AtomicBool>,
 }
 
 impl mcpwire_transport::http::Handler for Endpoint {
@@ -48,6 +61,8 @@ impl mcpwire_transport::http::Handler for Endpoint {
     }
 
     fn shutdown(&self) {
+        // Before `closing`, so that a handler stopped as a result answers.
+        self.shutting_down.store(true, Ordering::Release);
         // Listen streams end with their result while connections drain.
         self.closing.cancel();
     }
@@ -63,19 +78,50 @@ impl mcpwire_transport::http::Handler for Endpoint {
         };
         // Each stateless request is a connection of its own: nothing about
         // it is shared with any other request.
-        let session = Arc::new(Session::new(sender, self.closing.child_token()));
+        let session = Arc::new(Session::new(Arc::clone(&sender), self.closing.child_token()));
         let cancel = CancellationToken::new();
         let Some(handler) = job.into_handler(id, &session, &self.server, cancel.clone(), Some(http), responder) else {
             return;
         };
-        self.tasks.spawn(async move {
-            tokio::select! {
-                () = handler => {}
-                // Closing the response stream is the cancellation: the
-                // handler is dropped and sends nothing more.
-                () = closed.cancelled() => cancel.cancel(),
-            }
-        });
+        let handler = Stoppable { handler, cancel, shutting_down: Arc::clone(&self.shutting_down) };
+        let stop = Stop { closed, sender, grace: self.server.config().shutdown_grace };
+        self.tasks.spawn(run(handler, stop));
+    }
+}
+
+/// What may stop a stateless request's handler before it answers.
+struct Stop {
+    /// The request's `closed`: the client closed the answer, or the endpoint
+    /// is shutting down. The handler's `shutting_down` tells which, since
+    /// the endpoint sets it before any `closed` fires.
+    closed: CancellationToken,
+    /// The request's own sender, which closes when the client goes.
+    sender: Arc<OutgoingMessageSender>,
+    /// How long a handler may still take once shutdown began.
+    grace: Duration,
+}
+
+/// Run one stateless request's handler until it answers, or until it must
+/// stop: at once, without an answer, when the client closes the answer's
+/// stream (the 2026-07-28 cancellation); after `grace`, with the shutdown
+/// error, when the endpoint shuts down while the client still reads.
+async fn run(mut handler: Stoppable, stop: Stop) {
+    tokio::select! {
+        biased;
+        () = &mut handler => return,
+        () = stop.closed.cancelled() => {}
+    }
+    if !handler.shutting_down.load(Ordering::Acquire) {
+        // Cancelled first, so that dropping it sends nothing more.
+        handler.cancel.cancel();
+        return;
+    }
+    tokio::select! {
+        biased;
+        () = &mut handler => {}
+        () = stop.sender.closed() => handler.cancel.cancel(),
+        // Dropped unanswered, it answers that the server is shutting down.
+        () = tokio::time::sleep(stop.grace) => {}
     }
 }
 

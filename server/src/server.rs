@@ -322,7 +322,8 @@ impl Server {
     /// (2026-07-28) is checked, routed and run on its own, answered on its own
     /// response (see the `http` module for the checks). At shutdown listen
     /// streams end with their result, every session ends, running handlers get
-    /// `shutdown_grace` to finish, and connections close.
+    /// `shutdown_grace` to finish (the rest answer -32000 "the server is
+    /// shutting down", to clients still reading), and connections close.
     ///
     /// This is [`http_service`](Self::http_service) on a listener of its own,
     /// with the connection limits of `config` around it.
@@ -360,7 +361,8 @@ impl Server {
     /// Call [`McpService::shutdown`](mcpwire_transport::http::McpService::shutdown)
     /// when the application begins to shut down: sessions and their open
     /// streams end then, which a graceful server waits for; running
-    /// handlers get `shutdown_grace` to finish.
+    /// handlers get `shutdown_grace` to finish, and the rest answer -32000
+    /// "the server is shutting down".
     ///
     /// # Panics
     /// Outside a Tokio runtime.
@@ -376,7 +378,8 @@ impl Server {
         tasks: tokio_util::task::TaskTracker,
     ) -> mcpwire_transport::http::McpService {
         let closing = tokio_util::sync::CancellationToken::new();
-        let endpoint = crate::http::Endpoint { server: self.clone(), tasks, closing };
+        let shutting_down = std::sync::Arc::default();
+        let endpoint = crate::http::Endpoint { server: self.clone(), tasks, closing, shutting_down };
         mcpwire_transport::http::McpService::new(config, endpoint)
     }
 

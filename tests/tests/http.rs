@@ -1,7 +1,8 @@
 //! Streamable HTTP end to end (the 2025-11-25 transport): the real binary on a
 //! loopback port, driven by a raw HTTP/1.1 client. Sessions, status codes,
 //! the security checks, SSE priming and resumption, server-to-client
-//! requests under concurrency, and shutdown with streams open.
+//! requests under concurrency, and shutdown with streams open, answering the
+//! calls still running on them.
 
 use std::collections::HashSet;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -465,6 +466,33 @@ fn a_reopened_standalone_stream_primes_with_a_fresh_event_id() {
         "the reopened standalone stream repeats the event id of an earlier priming event\n--- the server's stderr:\n{}",
         server.stderr()
     );
+}
+
+#[test]
+fn sigterm_answers_a_running_session_call_on_its_stream_then_exits_within_a_second_and_a_half() {
+    let mut server = HttpServer::spawn();
+    let mut session = server.client().initialize(json!({}));
+    let params = json!({"name": "slow", "arguments": {"ms": 60_000}, "_meta": {"progressToken": "waiting"}});
+    let (id, call) = session.request("tools/call", params);
+    let mut call = call.expect_status(200);
+    call.expect_first_priming();
+    // `slow` reports progress as its wait begins: from here on the call runs.
+    let progress = call.next_event().and_then(|event| event.message);
+    assert!(progress.as_ref().is_some_and(|p| p["method"] == "notifications/progress"), "{progress:?}");
+
+    let signalled = Instant::now();
+    server.signal("TERM");
+    // The client still reads, so the call is answered as over stdio: the
+    // server stopped it, and it may be sent again; then the stream ends.
+    let events = call.events_until_end_within(EXIT_PROMISE);
+    let answers: Vec<&Value> = events.iter().filter(|e| e.answers(&id)).filter_map(|e| e.message.as_ref()).collect();
+    let [answer] = answers.as_slice() else { call.fail(&format!("expected one answer to {id}, got {events:?}")) };
+    assert_eq!(answer["error"]["code"], -32000, "{answer}");
+    assert!(answer["error"]["message"].as_str().is_some_and(|m| m.contains("shutting down")), "{answer}");
+    let (status, _) = server.wait_exit(HANG);
+    let elapsed = signalled.elapsed();
+    assert!(status.success(), "after SIGTERM the server exited with {status}\n{}", server.stderr());
+    assert!(elapsed < EXIT_PROMISE, "after SIGTERM the server took {elapsed:?} to exit\n{}", server.stderr());
 }
 
 #[test]

@@ -2,11 +2,15 @@
 //! of its own with `MCP-Protocol-Version`, `Mcp-Method` and `Mcp-Name`
 //! headers, answered with one JSON message or a request-scoped SSE stream,
 //! never with a session. Refusals are HTTP 400 (-32602, -32020, -32021,
-//! -32022) or 404 (-32601), each with a JSON-RPC error in the body.
+//! -32022) or 404 (-32601), each with a JSON-RPC error in the body. At
+//! shutdown a call still running is answered, while its client reads, with
+//! -32000.
 //!
 //! The harness checks every message, JSON body and SSE event alike, against
 //! the 2026-07-28 schema, and fails any stateless answer that carries an
 //! `Mcp-Session-Id`.
+
+use std::time::{Duration, Instant};
 
 use mcpwire_tests::{
     HttpClient, HttpResponse, HttpServer, STATELESS_VERSION, SUBSCRIPTION_ID_KEY, request, stateless_headers,
@@ -310,4 +314,32 @@ fn a_session_and_stateless_requests_share_the_endpoint() {
     assert_eq!(tool_text(&result["result"]), "session");
     assert_eq!(result["result"].get("resultType"), None, "a session's result is as its revision has it: {result}");
     session.assert_serving();
+}
+
+/// The binary's promise is a second from a signal to its exit; half a
+/// second more allows for two busy cores.
+const EXIT_PROMISE: Duration = Duration::from_millis(1_500);
+
+#[test]
+fn sigterm_answers_a_running_stateless_call_then_exits_within_a_second() {
+    let mut server = HttpServer::spawn();
+    let client = server.client();
+    let params = json!({"name": "slow", "arguments": {"ms": 60_000}, "_meta": {"progressToken": "waiting"}});
+    let mut response = client.post_stateless(&[], &stateless(1, "tools/call", params)).expect_status(200);
+    // `slow` reports progress as its wait begins: from here on the call runs.
+    let progress = response.next_event().and_then(|event| event.message);
+    assert!(progress.as_ref().is_some_and(|p| p["method"] == "notifications/progress"), "{progress:?}");
+
+    let signalled = Instant::now();
+    server.signal("TERM");
+    // The client still reads, so the call is answered as a session's would
+    // be: the server stopped it, and the request may be sent again.
+    let (_, answer) = response.expect_stateless_sse_answer(&json!(1));
+    assert_eq!(answer["error"]["code"], -32000, "{answer}");
+    assert!(answer["error"]["message"].as_str().is_some_and(|m| m.contains("shutting down")), "{answer}");
+    let (status, _) = server.wait_exit(Duration::from_secs(10));
+    let elapsed = signalled.elapsed();
+    assert!(status.success(), "after SIGTERM the server exited with {status}\n{}", server.stderr());
+    assert!(elapsed < EXIT_PROMISE, "after SIGTERM the server took {elapsed:?} to exit\n{}", server.stderr());
+    assert!(!server.stderr().contains("panicked"), "{}", server.stderr());
 }

@@ -24,8 +24,7 @@ use mcpwire_protocol::{ClientNotification, ClientRequest, ErrorCode, ErrorObject
 use mcpwire_protocol::{InitializeRequest, PingRequest, ProtocolVersion, Request, RequestId, RequestMethod};
 use mcpwire_transport::{Incoming, OutgoingMessageSender};
 use responder::BatchReply;
-use responder::Stoppable;
-pub(crate) use responder::{Responder, panic_message};
+pub(crate) use responder::{Responder, Stoppable, panic_message};
 use routes::{Era, Job, Routed};
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
@@ -130,7 +129,7 @@ pub(crate) async fn run(
     // Long-lived requests (listen streams) end with their result rather
     // than be cut off: they hear it before the grace period starts.
     closing.cancel();
-    processor.wind_down().await;
+    processor.wind_down(incoming).await;
     server.inner.sessions.remove(session.id);
 }
 
@@ -344,14 +343,57 @@ impl Processor {
         }
     }
 
+    /// A message that arrived once shutdown began: its requests are answered
+    /// with the shutdown error without being started.
+    fn refuse(&mut self, message: Incoming) {
+        let refuse = |responder: Responder, id| responder.error(Some(id), responder::not_started());
+        match message {
+            Incoming::Request(request) | Incoming::HttpRequest(request, _) => {
+                refuse(Responder::Direct(Arc::clone(&self.session.sender)), request.id);
+            }
+            Incoming::Notification(notification) => self.handle_notification(&notification),
+            Incoming::Batch(items) => {
+                let expected = items.iter().filter(|item| !matches!(item, Ok(Message::Notification(_)))).count();
+                let reply = Arc::new(BatchReply::new(Arc::clone(&self.session.sender), expected));
+                for item in items {
+                    let responder = Responder::Batch(Arc::clone(&reply));
+                    match item {
+                        Ok(Message::Request(request)) => refuse(responder, request.id),
+                        Ok(Message::Notification(notification)) => self.handle_notification(&notification),
+                        Ok(Message::Response(_) | Message::Error(_)) => responder.skip(),
+                        Err(error) => responder.error(error.request_id().cloned(), error.to_error_object()),
+                    }
+                }
+            }
+        }
+    }
+
     /// Give running handlers a moment to finish, stop the rest, each answered
     /// with the shutdown error, and wait for them, so that every answer is
     /// queued before the connection flushes and closes: a client still reading
     /// hears about every request it sent.
-    async fn wind_down(self) {
+    ///
+    /// Messages the reader takes meanwhile are not started: each request
+    /// gets the shutdown error at once, so one the client sent as shutdown
+    /// began is not left unanswered; notifications (a cancellation) still
+    /// count.
+    async fn wind_down(mut self, incoming: &mut mpsc::Receiver<Incoming>) {
         self.tracker.close();
         let grace = self.server.config().shutdown_grace;
-        if tokio::time::timeout(grace, self.tracker.wait()).await.is_err() {
+        let tracker = self.tracker.clone();
+        let finished = tokio::time::timeout(grace, tracker.wait());
+        tokio::pin!(finished);
+        let finished = loop {
+            tokio::select! {
+                biased;
+                finished = &mut finished => break finished.is_ok(),
+                Some(message) = incoming.recv() => self.refuse(message),
+            }
+        };
+        while let Ok(message) = incoming.try_recv() {
+            self.refuse(message);
+        }
+        if !finished {
             tracing::debug!(running = self.running.len(), "stopping handlers still running at shutdown");
             // Set before any is aborted: each one dropped from now on answers.
             // Aborted, not cancelled: a cancelled token means "the client

@@ -110,19 +110,27 @@ pub(crate) fn shutting_down() -> ErrorObject {
     ErrorObject::new(SHUTTING_DOWN, "the server is shutting down; the request was stopped before it finished")
 }
 
-/// A handler as the processor runs it, so that every request is answered at
-/// shutdown while the client still reads. Stopped at shutdown before it
-/// answered, it answers with [`shutting_down`] instead of nothing. Stopped
-/// because the client cancelled it (its token cancelled first), it answers
-/// nothing, as a cancelled request must.
+/// The answer to a request that arrived once the server began shutting down.
+pub(crate) fn not_started() -> ErrorObject {
+    ErrorObject::new(SHUTTING_DOWN, "the server is shutting down; the request was not started")
+}
+
+/// A handler as the processor (or the HTTP endpoint, for a stateless
+/// request) runs it, so that every request is answered at shutdown while the
+/// client still reads. Stopped at shutdown before it answered, it answers
+/// with [`shutting_down`] instead of nothing. Stopped because the client
+/// cancelled it (its token cancelled first), it answers nothing, as a
+/// cancelled request must.
 pub(crate) struct Stoppable {
     pub(crate) handler: Handler,
     /// The handler's cancellation token. The client's cancellation cancels it
     /// before the task is aborted; shutdown aborts first and cancels here, once
     /// the answer is queued.
     pub(crate) cancel: CancellationToken,
-    /// Set by the processor, for all its handlers at once, just before it
-    /// stops those still running at shutdown.
+    /// Set by the handler's owner, for all its handlers at once, when it
+    /// begins stopping them at shutdown: by a session's processor just
+    /// before it stops those still running, by the HTTP endpoint when it
+    /// begins shutting down.
     pub(crate) shutting_down: Arc<AtomicBool>,
 }
 

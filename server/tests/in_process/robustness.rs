@@ -31,6 +31,7 @@ in_both_runtimes![
     integer_and_string_ids_are_different_requests,
     shutdown_lets_quick_handlers_finish_then_answers_the_rest_with_an_error_and_returns,
     shutdown_resolves_requests_waiting_on_the_client,
+    requests_that_arrive_once_shutdown_began_are_answered_without_being_started,
 ];
 
 async fn each_kind_of_bad_input_gets_its_own_code_and_the_server_keeps_serving() {
@@ -366,4 +367,27 @@ async fn shutdown_resolves_requests_waiting_on_the_client() {
     let rest = client.read_to_end().await;
     let answer = rest.iter().find(|m| m["id"] == 1).expect("the handler answered");
     assert!(answer["result"]["content"][0]["text"].as_str().unwrap().contains("closed"), "{answer}");
+}
+
+/// The reader keeps reading while running handlers get their grace: what
+/// it takes then is answered at once, never started, never left silent.
+async fn requests_that_arrive_once_shutdown_began_are_answered_without_being_started() {
+    let (server, mut events) = blocking_server(ServerConfig::default());
+    let mut client = Client::initialized(&server, LATEST, json!({})).await;
+    client.start_request(1, "tools/call", Some(json!({"name": "block"}))).await;
+    assert_eq!(next_event(&mut events).await, "started");
+    client.shut_down();
+    client.start_request(2, "tools/call", Some(json!({"name": "block"}))).await;
+    client.start_request(3, "ping", None).await;
+    let served = tokio::time::timeout(PATIENCE, &mut client.served).await.expect("serve returns");
+    assert!(served.unwrap().is_ok());
+    let rest = client.read_to_end().await;
+    for id in [2, 3] {
+        let answers: Vec<_> = rest.iter().filter(|m| m["id"] == id).collect();
+        assert_eq!(answers.len(), 1, "request {id} is answered once: {rest:?}");
+        assert_eq!(answers[0]["error"]["code"], -32000, "{}", answers[0]);
+        assert!(answers[0]["error"]["message"].as_str().unwrap().contains("not started"), "{}", answers[0]);
+    }
+    assert_eq!(next_event(&mut events).await, "dropped", "the running handler is stopped");
+    assert!(events.try_recv().is_err(), "request 2 never started: {rest:?}");
 }

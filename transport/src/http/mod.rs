@@ -94,14 +94,18 @@ use crate::{OutgoingMessageSender, TransportConfig};
 /// it) and return.
 pub trait Handler: Send + Sync + 'static {
     /// A client initialized a session (2025-11-25 and earlier): run a
-    /// processor on it until `handle.ended` fires.
+    /// processor on it until `handle.ended` fires, then close
+    /// `handle.sender`. At shutdown, what it sends until then still reaches
+    /// the client.
     fn session(&self, handle: SessionHandle);
 
     /// A stateless request (2026-07-28 and later). The owner validates it (its
     /// `_meta`, then `headers`), runs it, and sends everything for it through
     /// `request.sender`: notifications first, then exactly one response
-    /// (result or error). It should stop when `request.closed` fires (the
-    /// client closed the stream, or the server is shutting down).
+    /// (result or error). It should stop when `request.closed` fires: the
+    /// client closed the stream, or the server is shutting down. In the
+    /// second case [`shutdown`](Self::shutdown) was called first, and a
+    /// client that still reads gets what is sent while connections drain.
     ///
     /// The first message sent decides the answer: a response is sent as
     /// `application/json`, with the HTTP status its error code calls for
@@ -139,7 +143,8 @@ pub struct StatelessRequest {
     pub closed: CancellationToken,
 }
 
-/// How long connections may take to finish at shutdown before they are dropped.
+/// How long connections may take to finish at shutdown before they are
+/// dropped, and a session's owner to wind down before the session ends.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
 
 /// Limits and settings of a Streamable HTTP server: every limit the
@@ -385,9 +390,12 @@ impl McpService {
         &self.state.config
     }
 
-    /// Stop serving: the handler hears of it first, then every session ends
-    /// (its streams with it) and every stateless request's `closed` fires.
-    /// Requests from now on get 503. Idempotent.
+    /// Stop serving: the handler hears of it first, then every session's
+    /// `ended` and every stateless request's `closed` fire. A session's
+    /// streams go on until its owner has closed its sender (at most a
+    /// second), so that the answers it sends while winding down reach a
+    /// client still reading; then they end. Requests from now on get 503.
+    /// Idempotent.
     pub fn shutdown(&self) {
         if self.state.stopping.is_cancelled() {
             return;
@@ -396,7 +404,7 @@ impl McpService {
         self.state.stopping.cancel();
         let sessions: Vec<_> = self.state.sessions.lock().expect("sessions lock").drain().map(|(_, s)| s).collect();
         for session in sessions {
-            session.end();
+            session.wind_down();
         }
     }
 

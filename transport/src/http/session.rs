@@ -41,14 +41,19 @@ use mcpwire_protocol::RequestId;
 use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 
-use super::HttpConfig;
 use super::replay::Retention;
 use super::sse::{EventId, message_event, priming_event, retry_field};
+use super::{HttpConfig, SHUTDOWN_DEADLINE};
 use crate::{Envelope, Incoming, MessageKind, OutgoingMessageSender, OutgoingReceiver};
 
 /// What the owner of a session (the MCP processor) gets when a client
 /// initializes one: requests and notifications in, a sender out, and a token
 /// that fires when the session ends (DELETE, expiry, shutdown).
+///
+/// At shutdown the session outlives the token for a moment: what the owner
+/// sends until it closes its sender or drops `incoming` (its answers to the
+/// requests it stops, say) still reaches the client, for at most a second.
+/// A session the client deleted, or that expired, ends at once.
 #[derive(Debug)]
 pub struct SessionHandle {
     /// The `Mcp-Session-Id`.
@@ -57,7 +62,8 @@ pub struct SessionHandle {
     pub incoming: mpsc::Receiver<Incoming>,
     /// Everything the server sends in this session.
     pub sender: Arc<OutgoingMessageSender>,
-    /// Fires when the session ends; the processor should wind down.
+    /// Fires when the session ends or the server shuts down; the processor
+    /// should wind down, then close `sender`.
     pub ended: CancellationToken,
 }
 
@@ -79,8 +85,15 @@ pub(crate) struct HttpSession {
     pub(crate) id: String,
     pub(crate) sender: Arc<OutgoingMessageSender>,
     pub(crate) incoming: mpsc::Sender<Incoming>,
+    /// The session is over: its connections end, and nothing more is stored.
     pub(crate) ended: CancellationToken,
+    /// The owner should wind down: fired by `end`, and first, alone, by
+    /// `wind_down` at shutdown. It is the handle's `ended`.
+    stop: CancellationToken,
     streams: Mutex<Streams>,
+    /// Notified whenever a live connection lets go of its stream, for the
+    /// router that waits for the last one at shutdown.
+    detached: Notify,
     last_active: Mutex<Instant>,
     config: Arc<HttpConfig>,
     /// The server-wide count of stored bytes this session adds to.
@@ -291,20 +304,22 @@ impl HttpSession {
     pub(crate) fn start(id: String, config: Arc<HttpConfig>, retention: Arc<Retention>) -> (Arc<Self>, SessionHandle) {
         let (sender, outgoing) = OutgoingMessageSender::new(&config.transport);
         let (incoming_tx, incoming) = mpsc::channel(INCOMING_CAPACITY);
-        let ended = CancellationToken::new();
+        let stop = CancellationToken::new();
         let session = Arc::new(Self {
             id: id.clone(),
             sender: Arc::clone(&sender),
             incoming: incoming_tx,
-            ended: ended.clone(),
+            ended: CancellationToken::new(),
+            stop: stop.clone(),
             streams: Mutex::default(),
+            detached: Notify::new(),
             last_active: Mutex::new(Instant::now()),
             config,
             retention,
         });
         session.retention.register(&session);
         tokio::spawn(route(Arc::clone(&session), outgoing));
-        (session, SessionHandle { id, incoming, sender, ended })
+        (session, SessionHandle { id, incoming, sender, ended: stop })
     }
 
     pub(crate) fn touch(&self) {
@@ -322,9 +337,43 @@ impl HttpSession {
         !live && now.duration_since(last) >= self.config.session_idle_timeout
     }
 
+    /// Ask the owner to wind down, and end the session once it has closed its
+    /// sender (or dropped `incoming`) and every live connection has
+    /// delivered what it sent, or after `SHUTDOWN_DEADLINE`: at shutdown, a
+    /// client still reading hears what became of every request it sent.
+    pub(crate) fn wind_down(&self) {
+        self.stop.cancel();
+    }
+
+    /// Nothing more will be stored: every stream is complete, so each live
+    /// connection delivers what its stream holds, then ends.
+    fn seal(&self) {
+        let mut streams = self.streams.lock().expect("streams lock");
+        for stream in streams.by_id.values_mut() {
+            stream.complete = true;
+            stream.wake.notify_one();
+        }
+    }
+
+    /// Resolves once no stream has a live connection.
+    async fn connections_detached(&self) {
+        loop {
+            let detached = self.detached.notified();
+            tokio::pin!(detached);
+            // Registered before looking, so a connection that lets go
+            // in between is not missed.
+            detached.as_mut().enable();
+            if self.streams.lock().expect("streams lock").by_id.values().all(|s| s.connection == 0) {
+                return;
+            }
+            detached.await;
+        }
+    }
+
     /// End the session: the processor winds down, every connection closes,
     /// and the stores let go of everything.
     pub(crate) fn end(&self) {
+        self.stop.cancel();
         self.ended.cancel();
         let mut streams = self.streams.lock().expect("streams lock");
         for stream in streams.by_id.values() {
@@ -589,19 +638,44 @@ impl HttpSession {
 }
 
 /// The session's router: drains the outgoing queue onto streams until the
-/// session ends or its processor goes away. It never waits for a
-/// connection: storing is all it does.
+/// session ends, or its processor goes away (having closed its sender or
+/// dropped `incoming`). It never waits for a connection: storing is all it
+/// does. At shutdown the processor winds down first and its last answers
+/// are delivered; the session then ends within `SHUTDOWN_DEADLINE` of being
+/// asked to wind down, however slowly its clients read.
 async fn route(session: Arc<HttpSession>, mut outgoing: OutgoingReceiver) {
+    let deadline = async {
+        session.stop.cancelled().await;
+        tokio::time::sleep(SHUTDOWN_DEADLINE).await;
+    };
+    tokio::select! {
+        biased;
+        () = session.ended.cancelled() => {}
+        () = store_all(&session, &mut outgoing) => {}
+        () = deadline => {}
+    }
+    session.end();
+}
+
+/// Store what the processor sends until it is gone. If it went because the
+/// session is winding down, let every live connection deliver what its
+/// stream holds, then wait for the last one to finish.
+async fn store_all(session: &HttpSession, outgoing: &mut OutgoingReceiver) {
     loop {
+        // What is queued goes before the processor's leaving is noticed:
+        // its last answers are what a winding-down session is for.
         let envelope = tokio::select! {
+            biased;
             envelope = outgoing.recv() => envelope,
             () = session.incoming.closed() => None,
-            () = session.ended.cancelled() => None,
         };
         let Some(envelope) = envelope else { break };
         session.store(&envelope);
     }
-    session.end();
+    if session.stop.is_cancelled() {
+        session.seal();
+        session.connections_detached().await;
+    }
 }
 
 /// A live SSE connection: a cursor into one stream's store, delivering what
@@ -698,6 +772,7 @@ impl Drop for SseBody {
         {
             stream.connection = 0;
             stream.cut = None;
+            self.session.detached.notify_waiters();
         }
     }
 }

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use mcpwire_protocol::types::{LoggingLevel, LoggingMessageNotificationParams};
-use mcpwire_protocol::{ErrorCode, ErrorObject, ServerNotification};
+use mcpwire_protocol::{ErrorCode, ErrorObject, RequestId, ServerNotification};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
@@ -41,8 +41,9 @@ struct Seen {
 struct Mark(&'static str);
 
 /// Answers stateless requests by method, and runs a minimal processor on
-/// each session: a result for `initialize`, none for `test/hang`, the head of
-/// its HTTP request for `test/head`, `{}` for anything else.
+/// each session: a result for `initialize`, none for `test/hang` until the
+/// session winds down (then -32000), the head of its HTTP request for
+/// `test/head`, `{}` for anything else.
 struct TestHandler {
     seen: mpsc::UnboundedSender<Seen>,
 }
@@ -57,14 +58,19 @@ impl Handler for TestHandler {
     fn session(&self, handle: SessionHandle) {
         tokio::spawn(async move {
             let SessionHandle { mut incoming, sender, ended, .. } = handle;
+            let mut hanging = Vec::new();
             loop {
+                // What arrived before the session wound down is taken first,
+                // so a test knows which requests the answers at the end cover.
                 let message = tokio::select! {
+                    biased;
                     message = incoming.recv() => message,
                     () = ended.cancelled() => None,
                 };
                 let Some(message) = message else { break };
                 let Incoming::HttpRequest(request, head) = message else { continue };
                 if request.method == "test/hang" {
+                    hanging.push(request.id);
                     continue;
                 }
                 let result = match &*request.method {
@@ -79,6 +85,9 @@ impl Handler for TestHandler {
                     _ => json!({}),
                 };
                 sender.send_response(request.id, &result);
+            }
+            for id in hanging {
+                sender.send_error(Some(id), ErrorObject::new(ErrorCode::SERVER_OVERLOADED, "stopped"));
             }
             sender.close();
         });
@@ -678,9 +687,46 @@ async fn shutting_a_mounted_service_down_ends_its_streams_and_refuses_what_comes
     assert!(priming.starts_with(b"id: "), "the stream is open: {priming:?}");
 
     service.shutdown();
-    assert!(within(body.frame()).await.is_none(), "the open stream ends with its session");
     let response = within(service.call(mounted("POST", "/mcp", MODERN, &modern(2, "test/result", json!({}))))).await;
     assert_eq!(response.unwrap().status(), 503);
+    // The session winds down: what its owner sends meanwhile still reaches
+    // the open stream, which then ends.
+    let rest = String::from_utf8(within(body.collect()).await.unwrap().to_bytes().to_vec()).unwrap();
+    assert_eq!(last_data(&rest)["error"]["message"], "stopped", "{rest}");
+}
+
+/// Holds every session it is given and never lets go: an owner that does
+/// not wind down.
+struct Stubborn(Mutex<Vec<SessionHandle>>);
+
+impl Handler for Stubborn {
+    fn session(&self, handle: SessionHandle) {
+        let result =
+            json!({"protocolVersion": "2025-11-25", "capabilities": {}, "serverInfo": {"name": "t", "version": "0"}});
+        handle.sender.send_response(RequestId::Number(0), &result);
+        self.0.lock().unwrap().push(handle);
+    }
+
+    fn request(&self, _request: StatelessRequest) {}
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_session_whose_owner_never_winds_down_ends_a_second_after_shutdown() {
+    use tower_service::Service as _;
+    let mut service = McpService::new(HttpConfig::default(), Stubborn(Mutex::default()));
+    let initialize = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {}});
+    let response = within(service.call(mounted("POST", "/mcp", LEGACY, &initialize))).await.unwrap();
+    let session = response.headers()["mcp-session-id"].to_str().unwrap().to_owned();
+    let in_session = merge(LEGACY, &[("Mcp-Session-Id", &session)]);
+    let hang = json!({"jsonrpc": "2.0", "id": 1, "method": "test/hang"});
+    let hanging = within(service.call(mounted("POST", "/mcp", &in_session, &hang))).await.unwrap();
+    let mut body = hanging.into_body();
+    within(body.frame()).await.expect("the priming event").unwrap();
+
+    let shutdown = tokio::time::Instant::now();
+    service.shutdown();
+    assert!(within(body.frame()).await.is_none(), "the stream ends with its session");
+    assert_eq!(shutdown.elapsed(), SHUTDOWN_DEADLINE, "the owner had a second to wind down, and no more");
 }
 
 /// Tokens as the tests' issuer knows them.

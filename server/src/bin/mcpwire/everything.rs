@@ -503,8 +503,14 @@ fn benchmark_tools() -> Vec<ToolRoute> {
             |args: EchoArgs, _ctx| async move { Ok::<_, HandlerError>(args.text) },
         ),
         ToolRoute::typed(
-            Tool::new("slow", "Waits the given number of milliseconds, then answers; cancellable"),
-            |args: SlowArgs, _ctx| async move {
+            Tool::new(
+                "slow",
+                "Waits the given number of milliseconds, then answers; cancellable. With a progress token, reports progress 0 as the wait begins",
+            ),
+            |args: SlowArgs, ctx| async move {
+                // A client (a test) that asks for progress learns the call is
+                // running, and need not guess how long to wait before acting.
+                ctx.progress(0.0, None, None).await?;
                 // The framework drops this future when the request is cancelled,
                 // which is what stops the wait.
                 tokio::time::sleep(Duration::from_millis(args.ms)).await;
