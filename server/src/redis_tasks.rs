@@ -1,6 +1,6 @@
 //! A [`TaskStore`] in Redis (feature `redis`), so that the processes behind
 //! one load balancer share their tasks: a task created through one process
-//! is read, and cancelled, through any other. What this module leaves to the
+//! is read, answered and cancelled through any other. What this module leaves to the
 //! task engine: running the task (its future stays in the process that
 //! created it) and what a task means; it only keeps records.
 //!
@@ -17,9 +17,9 @@
 //! hold however many processes race. A change is read, applied here, and
 //! written back only if the record is still what was read (a compare-and-set
 //! script, retried on a conflict), so two processes never lose each other's
-//! change. A cancellation is also published on `cancelled`: every store
-//! listens there, and wakes the watcher of that task at once instead of at
-//! its next poll.
+//! change. A cancellation is also published on `cancelled`, and answers left
+//! for a task on `answered`: every store listens on both, and wakes the
+//! watcher of that task at once instead of at its next poll.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -43,8 +43,8 @@ pub const DEFAULT_PREFIX: &str = "mcpwire:{tasks}:";
 /// process made progress, so a handful is plenty.
 const CAS_ATTEMPTS: usize = 16;
 
-/// How long the listener for cancellations waits before connecting again
-/// after its connection failed; the watchers poll meanwhile.
+/// How long the listener for cancellations and answers waits before
+/// connecting again after its connection failed; the watchers poll meanwhile.
 const RESUBSCRIBE_AFTER: Duration = Duration::from_secs(1);
 
 /// Creates a task if every limit allows. KEYS: task, all, owner, bytes,
@@ -125,7 +125,8 @@ pub struct RedisTaskStore {
     max_per_owner: usize,
     max_tasks: usize,
     max_bytes: usize,
-    /// Wakes the watchers of a task when its cancellation is heard.
+    /// Wakes the watchers of a task when its cancellation, or an answer for
+    /// it, is heard.
     watchers: Arc<Watchers>,
     create: Arc<redis::Script>,
     replace: Arc<redis::Script>,
@@ -137,26 +138,49 @@ impl std::fmt::Debug for RedisTaskStore {
     }
 }
 
-/// Who waits for which task's cancellation, woken by the listener.
+/// What a watcher waits for, each published on a channel of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Event {
+    /// The task was cancelled (`cancelled`).
+    Cancelled,
+    /// Answers were left for the task (`answered`).
+    Answered,
+}
+
+impl Event {
+    const ALL: [Self; 2] = [Self::Cancelled, Self::Answered];
+
+    /// The channel's name after the prefix.
+    fn channel(self) -> &'static str {
+        match self {
+            Self::Cancelled => "cancelled",
+            Self::Answered => "answered",
+        }
+    }
+}
+
+/// Who waits for what of which task, woken by the listener.
 #[derive(Default)]
 struct Watchers {
-    by_task: Mutex<HashMap<String, Weak<Notify>>>,
+    by_task: Mutex<HashMap<(Event, String), Weak<Notify>>>,
 }
 
 impl Watchers {
-    fn watch(&self, id: &str) -> Arc<Notify> {
+    fn watch(&self, event: Event, id: &str) -> Arc<Notify> {
         let mut by_task = self.by_task.lock().expect("watchers lock");
         by_task.retain(|_, notify| notify.strong_count() > 0);
-        if let Some(notify) = by_task.get(id).and_then(Weak::upgrade) {
+        let key = (event, id.to_owned());
+        if let Some(notify) = by_task.get(&key).and_then(Weak::upgrade) {
             return notify;
         }
         let notify = Arc::new(Notify::new());
-        by_task.insert(id.to_owned(), Arc::downgrade(&notify));
+        by_task.insert(key, Arc::downgrade(&notify));
         notify
     }
 
-    fn wake(&self, id: &str) {
-        let notify = self.by_task.lock().expect("watchers lock").get(id).and_then(Weak::upgrade);
+    fn wake(&self, event: Event, id: &str) {
+        let key = (event, id.to_owned());
+        let notify = self.by_task.lock().expect("watchers lock").get(&key).and_then(Weak::upgrade);
         if let Some(notify) = notify {
             notify.notify_waiters();
         }
@@ -166,6 +190,9 @@ impl Watchers {
 impl RedisTaskStore {
     /// Connects to the Redis server at `url` (`redis://host:port/db`) and
     /// keeps tasks there within `config`'s limits, under [`DEFAULT_PREFIX`].
+    ///
+    /// Once it returns, the store hears every cancellation and answer other
+    /// stores publish (see [`TaskStore::cancelled`]).
     ///
     /// # Errors
     /// [`TaskStoreError::Backend`] when the URL is wrong or the server cannot
@@ -183,8 +210,11 @@ impl RedisTaskStore {
         let client = redis::Client::open(url).map_err(backend)?;
         let connection = ConnectionManager::new(client.clone()).await.map_err(backend)?;
         let watchers = Arc::new(Watchers::default());
-        let channel = format!("{prefix}cancelled");
-        tokio::spawn(listen(client, channel, Arc::downgrade(&watchers)));
+        let channels = Event::ALL.map(|event| (format!("{prefix}{}", event.channel()), event));
+        // Subscribed before the store is handed out, so that it hears every
+        // event published from then on (but during a reconnection).
+        let subscribed = subscribe(&client, &channels).await.map_err(backend)?;
+        tokio::spawn(listen(client, channels, subscribed, Arc::downgrade(&watchers)));
         Ok(Self {
             connection,
             prefix: prefix.to_owned(),
@@ -253,12 +283,16 @@ impl RedisTaskStore {
     async fn update_now(&self, id: &str, change: TaskChange) -> Result<Option<TaskRecord>, TaskStoreError> {
         for _ in 0..CAS_ATTEMPTS {
             let Some((read, mut record)) = self.read(id).await? else { return Ok(None) };
-            if record.status.is_terminal() {
+            let event = match &change {
+                TaskChange::Cancel => Some(Event::Cancelled),
+                TaskChange::Answer(_) => Some(Event::Answered),
+                _ => None,
+            };
+            // A terminal task, or answers to no open question: nothing to write.
+            if !record.apply(change.clone()) {
                 return Ok(Some(record));
             }
-            apply(&mut record, change.clone());
-            let cancelled = record.status == TaskStatus::Cancelled;
-            let channel = if cancelled { self.key("cancelled") } else { String::new() };
+            let channel = event.map_or_else(String::new, |event| self.key(event.channel()));
             let written: i64 = self
                 .replace
                 .key(self.task_key(id))
@@ -347,73 +381,81 @@ impl TaskStore for RedisTaskStore {
     /// finds it so (a task that expires publishes nothing, and the listener
     /// may be reconnecting).
     fn cancelled<'a>(&'a self, id: &'a str, poll: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
-        let notify = self.watchers.watch(id);
-        Box::pin(async move {
-            loop {
-                // Registered before the read, so a cancellation published
-                // between the read and the wait still wakes it.
-                let woken = notify.notified();
-                match self.get(id).await {
-                    Ok(Some(task)) if task.status != TaskStatus::Cancelled => {}
-                    // A failing store says nothing about the task: ask again.
-                    Err(_) => {}
-                    Ok(_) => return,
-                }
-                tokio::select! {
-                    () = woken => {}
-                    () = tokio::time::sleep(poll) => {}
-                }
-            }
-        })
+        Box::pin(self.watch(Event::Cancelled, id, poll, |task| task.status == TaskStatus::Cancelled))
+    }
+
+    /// Resolves once answers wait for the task, or it is terminal or gone:
+    /// at once when answers are published, and otherwise at the first poll
+    /// that finds them.
+    fn answered<'a>(&'a self, id: &'a str, poll: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+        Box::pin(
+            self.watch(Event::Answered, id, poll, |task| !task.input_responses.is_empty() || task.status.is_terminal()),
+        )
     }
 }
 
-/// Listens on the `cancelled` channel for as long as the store lives, waking
-/// the watchers of each task named there; reconnects after a failure.
-async fn listen(client: redis::Client, channel: String, watchers: Weak<Watchers>) {
+impl RedisTaskStore {
+    /// Resolves once the task is gone or `done` says so of it, looking again
+    /// whenever `event` is published for it, and every `poll`.
+    async fn watch(&self, event: Event, id: &str, poll: Duration, done: impl Fn(&TaskRecord) -> bool) {
+        let notify = self.watchers.watch(event, id);
+        loop {
+            // Registered before the read, so an event published between the
+            // read and the wait still wakes it.
+            let woken = notify.notified();
+            match self.get(id).await {
+                Ok(Some(task)) if !done(&task) => {}
+                // A failing store says nothing about the task: ask again.
+                Err(_) => {}
+                Ok(_) => return,
+            }
+            tokio::select! {
+                () = woken => {}
+                () = tokio::time::sleep(poll) => {}
+            }
+        }
+    }
+}
+
+/// A connection subscribed to every channel of `channels`.
+async fn subscribe(client: &redis::Client, channels: &[(String, Event)]) -> redis::RedisResult<redis::aio::PubSub> {
+    let mut pubsub = client.get_async_pubsub().await?;
+    let names: Vec<&str> = channels.iter().map(|(name, _)| name.as_str()).collect();
+    pubsub.subscribe(&names).await?;
+    Ok(pubsub)
+}
+
+/// Listens on `subscribed`, the channels of every [`Event`], for as long as
+/// the store lives, waking the watchers of each task named there;
+/// subscribes again after a failure.
+async fn listen(
+    client: redis::Client,
+    channels: [(String, Event); 2],
+    mut subscribed: redis::aio::PubSub,
+    watchers: Weak<Watchers>,
+) {
     loop {
-        match client.get_async_pubsub().await {
-            Ok(mut pubsub) => {
-                if pubsub.subscribe(&channel).await.is_ok() {
-                    let mut messages = pubsub.on_message();
-                    while let Some(message) = messages.next().await {
-                        let Some(watchers) = watchers.upgrade() else { return };
-                        if let Ok(id) = message.get_payload::<String>() {
-                            watchers.wake(&id);
-                        }
-                    }
-                }
+        let mut messages = subscribed.on_message();
+        while let Some(message) = messages.next().await {
+            let Some(watchers) = watchers.upgrade() else { return };
+            let event = channels.iter().find(|(name, _)| name == message.get_channel_name());
+            if let (Some((_, event)), Ok(id)) = (event, message.get_payload::<String>()) {
+                watchers.wake(*event, &id);
             }
-            Err(error) => tracing::debug!(%error, "listening for task cancellations failed; trying again"),
         }
-        if watchers.strong_count() == 0 {
-            return;
-        }
-        tokio::time::sleep(RESUBSCRIBE_AFTER).await;
+        drop(messages);
+        // The connection failed; the watchers poll until it is back.
+        subscribed = loop {
+            if watchers.strong_count() == 0 {
+                return;
+            }
+            tokio::time::sleep(RESUBSCRIBE_AFTER).await;
+            match subscribe(&client, &channels).await {
+                Ok(subscribed) => break subscribed,
+                Err(error) => tracing::debug!(%error, "listening for task events failed; trying again"),
+            }
+        };
     }
-}
-
-/// What a change does to a task that is not terminal; the same rules as
-/// the in-memory store's.
-fn apply(record: &mut TaskRecord, change: TaskChange) {
-    match change {
-        TaskChange::Waiting(questions) => {
-            record.status = if questions.is_empty() { TaskStatus::Working } else { TaskStatus::InputRequired };
-            record.input_requests = questions;
-        }
-        TaskChange::Finished { status, outcome, message } => {
-            record.status = status;
-            record.outcome = Some(outcome);
-            record.status_message = message;
-            record.input_requests.clear();
-        }
-        TaskChange::Cancel => {
-            record.status = TaskStatus::Cancelled;
-            record.status_message = Some("The task was cancelled by request.".into());
-            record.input_requests.clear();
-        }
-    }
-    record.last_updated_at = SystemTime::now();
 }
 
 /// A task's place in its owner's list: creation time, then id.
@@ -451,24 +493,100 @@ mod tests {
         assert_eq!(parse_cursor("12x.ab"), None);
     }
 
-    #[test]
-    fn a_cancellation_clears_the_questions_and_says_why() {
-        let mut record = TaskRecord {
-            id: "t".into(),
-            owner: "o".into(),
+    /// The Redis server of the tests below: `MCPWIRE_TEST_REDIS`, which
+    /// `cargo xtask test` sets to a `redis-server` of its own. Without it,
+    /// `None` after saying so, or a failure under `CI=true`.
+    fn test_redis() -> Option<String> {
+        match std::env::var("MCPWIRE_TEST_REDIS") {
+            Ok(url) => Some(url),
+            Err(_) if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
+                panic!("the Redis task store's tests need MCPWIRE_TEST_REDIS under CI=true; `cargo xtask test` sets it")
+            }
+            Err(_) => {
+                eprintln!("redis_tasks: skipped without MCPWIRE_TEST_REDIS (redis://127.0.0.1:PORT/0)");
+                None
+            }
+        }
+    }
+
+    /// Two stores on `url` under a prefix of their own, as two processes
+    /// sharing their tasks have, within `config`'s limits.
+    async fn two_stores(url: &str, config: &TaskConfig) -> (RedisTaskStore, RedisTaskStore) {
+        let prefix = format!("mcpwire:{{test-{}}}:", crate::tasks::new_id());
+        let running = RedisTaskStore::connect_with_prefix(url, config, &prefix).await.unwrap();
+        let other = RedisTaskStore::connect_with_prefix(url, config, &prefix).await.unwrap();
+        (running, other)
+    }
+
+    fn waiting_task(id: &str) -> TaskRecord {
+        TaskRecord {
+            id: id.to_owned(),
+            owner: "client:test".to_owned(),
             wire: crate::TaskWire::Extension,
-            status: TaskStatus::InputRequired,
+            status: TaskStatus::Working,
             status_message: None,
-            created_at: UNIX_EPOCH,
-            last_updated_at: UNIX_EPOCH,
-            ttl: None,
+            created_at: SystemTime::now(),
+            last_updated_at: SystemTime::now(),
+            ttl: Some(Duration::from_secs(60)),
             poll_interval: Duration::from_millis(250),
-            input_requests: [("q".to_owned(), serde_json::json!({}))].into_iter().collect(),
+            input_requests: mcpwire_protocol::types::JsonObject::new(),
+            input_responses: mcpwire_protocol::types::JsonObject::new(),
             outcome: None,
+        }
+    }
+
+    /// Long enough for any honest wait; only a hang reaches it.
+    const PATIENCE: Duration = Duration::from_secs(10);
+
+    /// So long that only a published event can end a wait in time.
+    const NEVER: Duration = Duration::from_secs(3600);
+
+    #[tokio::test]
+    async fn answers_left_through_one_store_wake_the_other_and_count_against_its_bytes() {
+        let Some(url) = test_redis() else { return };
+        let config = TaskConfig { max_stored_bytes: 4 << 10, ..TaskConfig::default() };
+        let (running, other) = two_stores(&url, &config).await;
+        running.create(waiting_task("t")).await.unwrap();
+        let question = serde_json::json!({"method": "roots/list", "params": {}});
+        let questions: mcpwire_protocol::types::JsonObject = [("q".to_owned(), question)].into_iter().collect();
+        running.update("t", TaskChange::Waiting(questions.clone())).await.unwrap();
+        let answer = |note: String| -> mcpwire_protocol::types::JsonObject {
+            [("q".to_owned(), serde_json::json!({"roots": [], "note": note}))].into_iter().collect()
         };
-        apply(&mut record, TaskChange::Cancel);
-        assert_eq!(record.status, TaskStatus::Cancelled);
-        assert!(record.input_requests.is_empty());
-        assert!(record.last_updated_at > UNIX_EPOCH);
+        let running = Arc::new(running);
+        let waiting = {
+            let running = Arc::clone(&running);
+            tokio::spawn(async move { running.answered("t", NEVER).await })
+        };
+        let too_large = other.update("t", TaskChange::Answer(answer("x".repeat(8 << 10)))).await;
+        assert_eq!(too_large, Err(TaskStoreError::Full(4 << 10)));
+        assert_eq!(other.get("t").await.unwrap().unwrap().input_requests, questions, "the question stays open");
+        let after = other.update("t", TaskChange::Answer(answer("fits".into()))).await.unwrap().unwrap();
+        assert_eq!((after.status, after.input_requests.len()), (TaskStatus::Working, 0));
+        tokio::time::timeout(PATIENCE, waiting).await.expect("the published answer woke the watcher").unwrap();
+        let seen = running.get("t").await.unwrap().unwrap();
+        assert_eq!(seen.input_responses["q"]["note"], "fits");
+        // The running process took it, and asks nothing more: the answer leaves the store.
+        let taken = running
+            .update("t", TaskChange::Waiting(mcpwire_protocol::types::JsonObject::new()))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(taken.input_responses.is_empty() && taken.status == TaskStatus::Working);
+    }
+
+    #[tokio::test]
+    async fn a_cancellation_through_one_store_wakes_the_other() {
+        let Some(url) = test_redis() else { return };
+        let (running, other) = two_stores(&url, &TaskConfig::default()).await;
+        running.create(waiting_task("t")).await.unwrap();
+        let running = Arc::new(running);
+        let waiting = {
+            let running = Arc::clone(&running);
+            tokio::spawn(async move { running.cancelled("t", NEVER).await })
+        };
+        let after = other.update("t", TaskChange::Cancel).await.unwrap().unwrap();
+        assert_eq!(after.status, TaskStatus::Cancelled);
+        tokio::time::timeout(PATIENCE, waiting).await.expect("the published cancellation woke the watcher").unwrap();
     }
 }

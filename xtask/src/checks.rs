@@ -76,9 +76,18 @@ pub(crate) fn lint() -> Result<()> {
 pub(crate) fn test() -> Result<()> {
     // `CI=true` turns a missing official schema into a failure instead of a skip.
     run("cargo", &["test", "--workspace", "--locked"], &[("CI", "true")])?;
-    // The Redis task store's own tests, behind its feature; the store against
-    // a real Redis is `cargo xtask scale`'s to check.
-    run("cargo", &["test", "-p", "mcpwire-server", "--features", "redis", "--lib", "--locked", "redis_tasks"], &[])
+    // The Redis task store's own tests, behind its feature, against a
+    // `redis-server` of their own (Debian's, installed when missing): two
+    // stores on one Redis are two processes sharing their tasks, so
+    // cancellations and answers must cross between them. `CI=true` turns a
+    // missing server into a failure instead of a skip.
+    let [program] = crate::debian::ensure(&[crate::debian::REDIS])?.try_into().expect("one program asked for");
+    let dir = project_root().join("target/test-redis");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let redis = crate::scale::redis::Redis::start(&program, &dir)?;
+    let redis_tests = ["test", "-p", "mcpwire-server", "--features", "redis", "--lib", "--locked", "redis_tasks"];
+    run("cargo", &redis_tests, &[("CI", "true"), ("MCPWIRE_TEST_REDIS", &redis.url)])
 }
 
 pub(crate) fn doc() -> Result<()> {

@@ -34,7 +34,7 @@ enum Command {
     Fmt,
     /// clippy on every target, warnings denied.
     Lint,
-    /// The whole workspace's tests.
+    /// The whole workspace's tests, and the Redis task store's against a redis-server of their own.
     Test,
     /// The docs, warnings denied.
     Doc,

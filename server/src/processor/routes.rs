@@ -353,7 +353,7 @@ async fn task_op(ctx: RequestContext, op: TaskOp) -> Result<EncodedResponse, Err
         }
         TaskOp::Update(task_id, responses) => {
             let task = engine.lookup(&task_id, &owner).await?;
-            engine.answer(&task, responses).await;
+            engine.answer(&task, responses).await?;
             ack()
         }
         TaskOp::Result(task_id) => {

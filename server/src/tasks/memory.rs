@@ -1,17 +1,19 @@
 //! The default task store: a bounded map in this process's memory.
 //!
 //! Bounded three ways, each a [`TaskConfig`] limit: live tasks per owner,
-//! live tasks in all, and stored bytes (questions and outcomes as JSON). A
-//! task is forgotten once its TTL has passed, never before: expiry deadlines
-//! sit in an ordered set, so every call first drops exactly the tasks whose
-//! deadline has passed, at a cost of one set lookup when none has.
+//! live tasks in all, and stored bytes (questions, waiting answers and
+//! outcomes as JSON). A task is forgotten once its TTL has passed, never
+//! before: expiry deadlines sit in an ordered set, so every call first drops
+//! exactly the tasks whose deadline has passed, at a cost of one set lookup
+//! when none has.
 
 use std::collections::{BTreeSet, HashMap};
 use std::pin::Pin;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mcpwire_protocol::types::TaskStatus;
+use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -50,6 +52,8 @@ struct Entry {
     sequence: u64,
     /// Fires when the task is cancelled or forgotten.
     gone: CancellationToken,
+    /// Wakes whoever waits in `answered` when answers are left for the task.
+    answered: Arc<Notify>,
 }
 
 impl MemoryTaskStore {
@@ -109,7 +113,7 @@ impl MemoryTaskStore {
         state.bytes += bytes;
         let sequence = state.next_sequence;
         state.next_sequence += 1;
-        let entry = Entry { record, bytes, sequence, gone: CancellationToken::new() };
+        let entry = Entry { record, bytes, sequence, gone: CancellationToken::new(), answered: Arc::default() };
         state.tasks.insert(entry.record.id.clone(), entry);
         Ok(())
     }
@@ -119,28 +123,12 @@ impl MemoryTaskStore {
         state.expire(Instant::now());
         let State { tasks, bytes: total, .. } = &mut *state;
         let Some(entry) = tasks.get_mut(id) else { return Ok(None) };
-        if entry.record.status.is_terminal() {
-            return Ok(Some(entry.record.clone()));
-        }
+        let answering = matches!(change, TaskChange::Answer(_));
         let mut record = entry.record.clone();
-        match change {
-            TaskChange::Waiting(questions) => {
-                record.status = if questions.is_empty() { TaskStatus::Working } else { TaskStatus::InputRequired };
-                record.input_requests = questions;
-            }
-            TaskChange::Finished { status, outcome, message } => {
-                record.status = status;
-                record.outcome = Some(outcome);
-                record.status_message = message;
-                record.input_requests.clear();
-            }
-            TaskChange::Cancel => {
-                record.status = TaskStatus::Cancelled;
-                record.status_message = Some("The task was cancelled by request.".into());
-                record.input_requests.clear();
-            }
+        // A terminal task, or answers to no open question: nothing to store.
+        if !record.apply(change) {
+            return Ok(Some(record));
         }
-        record.last_updated_at = std::time::SystemTime::now();
         let bytes = record.stored_bytes();
         if *total - entry.bytes + bytes > self.max_bytes {
             return Err(TaskStoreError::Full(self.max_bytes));
@@ -151,7 +139,21 @@ impl MemoryTaskStore {
             entry.gone.cancel();
         }
         entry.record = record;
+        if answering {
+            entry.answered.notify_waiters();
+        }
         Ok(Some(entry.record.clone()))
+    }
+
+    /// Whether whoever waits in `answered` for task `id` may stop: answers
+    /// wait for it, or it is terminal or gone.
+    fn answers_wait(&self, id: &str) -> bool {
+        let mut state = self.lock();
+        state.expire(Instant::now());
+        state
+            .tasks
+            .get(id)
+            .is_none_or(|entry| !entry.record.input_responses.is_empty() || entry.record.status.is_terminal())
     }
 }
 
@@ -240,6 +242,30 @@ impl TaskStore for MemoryTaskStore {
             }
         })
     }
+
+    fn answered<'a>(
+        &'a self,
+        id: &'a str,
+        _poll: Duration,
+    ) -> Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
+        let watch = self.lock().tasks.get(id).map(|entry| (Arc::clone(&entry.answered), entry.gone.clone()));
+        Box::pin(async move {
+            let Some((answered, gone)) = watch else { return };
+            loop {
+                // Created before the look, so answers left between the look
+                // and the wait still wake it (`notify_waiters` wakes every
+                // `Notified` created before it, polled or not).
+                let woken = answered.notified();
+                if self.answers_wait(id) {
+                    return;
+                }
+                tokio::select! {
+                    () = woken => {}
+                    () = gone.cancelled() => return,
+                }
+            }
+        })
+    }
 }
 
 #[cfg(test)]
@@ -263,6 +289,7 @@ mod tests {
             ttl,
             poll_interval: Duration::from_millis(200),
             input_requests: Default::default(),
+            input_responses: Default::default(),
             outcome: None,
         }
     }
@@ -356,5 +383,33 @@ mod tests {
         };
         store.update("t", TaskChange::Cancel).await.unwrap();
         tokio::time::timeout(Duration::from_secs(10), waiting).await.unwrap().unwrap();
+    }
+
+    #[tokio::test]
+    async fn answers_wake_whoever_waits_for_them_and_count_against_the_byte_limit() {
+        let store = std::sync::Arc::new(MemoryTaskStore::new(&config(10, 10, 2_000)));
+        store.create(record("t", "c", None)).await.unwrap();
+        let question = serde_json::json!({"method": "roots/list"});
+        let questions: serde_json::Map<_, _> = [("q".to_owned(), question)].into_iter().collect();
+        store.update("t", TaskChange::Waiting(questions)).await.unwrap();
+        let waiting = {
+            let store = std::sync::Arc::clone(&store);
+            tokio::spawn(async move { store.answered("t", Duration::from_secs(3600)).await })
+        };
+        let answer = |text: &str| -> serde_json::Map<_, _> {
+            [("q".to_owned(), serde_json::json!({"roots": [], "note": text}))].into_iter().collect()
+        };
+        // Too large for the store: refused, and the question stays open.
+        assert_eq!(
+            store.update("t", TaskChange::Answer(answer(&"x".repeat(5_000)))).await,
+            Err(TaskStoreError::Full(2_000))
+        );
+        assert_eq!(store.get("t").await.unwrap().unwrap().status, TaskStatus::InputRequired);
+        assert!(!waiting.is_finished());
+        let after = store.update("t", TaskChange::Answer(answer("short"))).await.unwrap().unwrap();
+        assert_eq!((after.status, after.input_responses.len()), (TaskStatus::Working, 1));
+        // The poll is an hour: only the answer can have woken it.
+        tokio::time::timeout(Duration::from_secs(10), waiting).await.unwrap().unwrap();
+        assert_eq!(store.stored_bytes(), after.stored_bytes());
     }
 }

@@ -16,14 +16,19 @@
 //!   [`Local`] per task: its cancellation token, and its open questions with
 //!   the channel each answer goes down. A task's handler waits for an answer
 //!   in memory (a task lives in one process, unlike a stateless request,
-//!   which is re-run from the start every round). `Mcp-Name` carries the task
-//!   id on `tasks/*` requests so that a load balancer can route them to that
-//!   process.
+//!   which is re-run from the start every round).
 //!
-//! Cancelling goes through the store first (the task becomes `cancelled`
-//! for everyone), then fires the local token, which drops the handler's
+//! Any process may serve a task's `tasks/*` requests. Cancelling goes
+//! through the store first (the task becomes `cancelled` for everyone), then
+//! fires the local token, if the task runs here, which drops the handler's
 //! future; a runner also watches [`TaskStore::cancelled`], which is how a
-//! cancellation made in another process reaches it.
+//! cancellation made in another process reaches it. Answers (`tasks/update`)
+//! go down their channels at once when the task runs here; otherwise they
+//! are checked against the questions the store shows and left in the store
+//! ([`TaskChange::Answer`]), and a handler waiting for an answer also watches
+//! [`TaskStore::answered`] and takes them from there. `Mcp-Name` carries the
+//! task id on `tasks/*` requests, so a load balancer that routes by it saves
+//! that detour.
 
 mod memory;
 mod store;
@@ -73,8 +78,9 @@ pub struct TaskConfig {
     pub max_tasks_per_client: usize,
     /// Live tasks the default store holds in all. Default 10,000.
     pub max_tasks: usize,
-    /// Bytes of questions and outcomes the default store holds in all; an
-    /// outcome that does not fit fails its task (-32603). Default 64 MiB.
+    /// Bytes of questions, answers waiting to be taken, and outcomes the
+    /// store holds in all; an outcome that does not fit fails its task
+    /// (-32603), answers that do not fit are refused (-32000). Default 64 MiB.
     pub max_stored_bytes: usize,
 }
 
@@ -190,6 +196,7 @@ impl Tasks {
             ttl,
             poll_interval: self.config.poll_interval,
             input_requests: JsonObject::new(),
+            input_responses: JsonObject::new(),
             outcome: None,
         };
         self.store.create(record.clone()).await.map_err(|e| e.to_error_object())?;
@@ -305,30 +312,58 @@ impl Tasks {
     /// Deliver answers to a task's open questions (`tasks/update`): answers
     /// to keys that are not open, or that are not an answer to their
     /// question, are ignored. Resolves once the store shows the questions
-    /// answered.
-    pub(crate) async fn answer(&self, task: &TaskRecord, responses: serde_json::Map<String, Value>) {
-        let Some(local) = self.local(&task.id) else {
-            if !task.status.is_terminal() {
-                tracing::warn!(
-                    task = %task.id,
-                    "answers for a task that runs in another process; route tasks/* requests by Mcp-Name"
-                );
-            }
-            return;
-        };
-        {
-            let mut questions = local.questions.lock().expect("questions lock");
-            for (key, value) in responses {
-                let Some(open) = questions.open.get(&key) else { continue };
-                let Some(answer) = read_answer(&open.request, value) else { continue };
-                if let Some(Open { answer: Some(sender), .. }) = questions.open.remove(&key)
-                    && sender.send(answer).is_err()
-                {
-                    tracing::debug!(task = %task.id, key, "an answer for a handler that is gone");
-                }
-            }
-        }
+    /// answered. A task running here gets its answers in memory; one running
+    /// in another process gets them through the store, which may refuse
+    /// them (-32000 when they do not fit).
+    pub(crate) async fn answer(
+        &self,
+        task: &TaskRecord,
+        responses: serde_json::Map<String, Value>,
+    ) -> Result<(), ErrorObject> {
+        let Some(local) = self.local(&task.id) else { return self.leave_answers(task, responses).await };
+        local.questions.lock().expect("questions lock").deliver(&task.id, responses);
         self.publish(&task.id, &local).await;
+        Ok(())
+    }
+
+    /// Leave answers in the store for a task that runs in another process,
+    /// whose waiting handler takes them from there (see [`TaskBinding::ask`]).
+    /// They are checked against the questions the store shows, as the
+    /// running process checks them, so an answer that does not fit its
+    /// question leaves the question open for everyone.
+    async fn leave_answers(&self, task: &TaskRecord, responses: JsonObject) -> Result<(), ErrorObject> {
+        let fits = |key: &String, value: &Value| {
+            task.input_requests
+                .get(key)
+                .and_then(|question| InputRequest::deserialize(question).ok())
+                .is_some_and(|question| read_answer(&question, value).is_some())
+        };
+        let answers: JsonObject = responses.into_iter().filter(|(key, value)| fits(key, value)).collect();
+        if answers.is_empty() {
+            return Ok(());
+        }
+        self.store.update(&task.id, TaskChange::Answer(answers)).await.map_err(|e| e.to_error_object())?;
+        Ok(())
+    }
+
+    /// Take the answers that `tasks/update` left in the store, through any
+    /// process, and send them to the questions of this task that wait here;
+    /// how many were sent. Writing the questions left back to the store then
+    /// drops the answers taken from it.
+    async fn take_answers(&self, id: &str, local: &Local) -> usize {
+        let answers = match self.store.get(id).await {
+            Ok(Some(task)) => task.input_responses,
+            Ok(None) => return 0,
+            Err(error) => {
+                tracing::debug!(task = %id, %error, "could not read the answers left for a task");
+                return 0;
+            }
+        };
+        let delivered = local.questions.lock().expect("questions lock").deliver(id, answers);
+        if delivered > 0 {
+            self.publish(id, local).await;
+        }
+        delivered
     }
 
     /// Write a task's open questions to the store (its status follows).
@@ -384,7 +419,29 @@ impl TaskBinding {
             waiting
         };
         self.tasks.publish(&self.id, &self.local).await;
-        waiting.await.map_err(|_| crate::Error::TaskEnded)
+        // The answer comes down the channel: sent by `tasks/update` in this
+        // process, or taken from the store, where any other process leaves
+        // it. So the store is watched only while a question is open.
+        let poll = self.tasks.config.poll_interval;
+        let mut waiting = std::pin::pin!(waiting);
+        let mut idle = false;
+        loop {
+            let watch = async {
+                // Nothing was new at the last wake-up (answers already
+                // taken, or a failing store): wait a poll before looking again.
+                if idle {
+                    tokio::time::sleep(poll).await;
+                }
+                self.tasks.store.answered(&self.id, poll).await;
+            };
+            tokio::select! {
+                answer = &mut waiting => return answer.map_err(|_| crate::Error::TaskEnded),
+                () = watch => {}
+            }
+            // Outside the `select!`, so that an answer arriving meanwhile
+            // cannot cut the taking short before the store is written.
+            idle = self.tasks.take_answers(&self.id, &self.local).await == 0;
+        }
     }
 
     /// Mark a 2025-11-25 task `input_required` while `asking` (a request to
@@ -409,6 +466,23 @@ impl TaskBinding {
 }
 
 impl Questions {
+    /// Send each answer that fits an open question of the extension down its
+    /// channel, closing the question; how many were sent. Answers to other
+    /// keys, or that are not an answer to their question, are ignored.
+    fn deliver(&mut self, task: &str, answers: JsonObject) -> usize {
+        let mut delivered = 0;
+        for (key, value) in answers {
+            let Some(Open { request, answer: Some(_) }) = self.open.get(&key) else { continue };
+            let Some(answer) = read_answer(request, &value) else { continue };
+            let Some(Open { answer: Some(sender), .. }) = self.open.remove(&key) else { continue };
+            delivered += 1;
+            if sender.send(answer).is_err() {
+                tracing::debug!(task, key, "an answer for a handler that is gone");
+            }
+        }
+        delivered
+    }
+
     /// The key of a question: the handler's own, or the next number; a key
     /// already used in this task gets a suffix, so no key names two questions.
     fn key(&mut self, key: Option<String>, request: &InputRequest) -> String {
@@ -441,7 +515,7 @@ fn kind(request: &InputRequest) -> &'static str {
 }
 
 /// `value` read as the answer to `request`, or `None` if it is not one.
-fn read_answer(request: &InputRequest, value: Value) -> Option<InputResponse> {
+fn read_answer(request: &InputRequest, value: &Value) -> Option<InputResponse> {
     match request {
         InputRequest::Elicit(_) => ElicitResult::deserialize(value).ok().map(InputResponse::Elicit),
         InputRequest::CreateMessage(_) => {
@@ -453,7 +527,7 @@ fn read_answer(request: &InputRequest, value: Value) -> Option<InputResponse> {
 }
 
 /// 128 random bits as hex: a task id nobody can guess.
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -580,8 +654,8 @@ mod tests {
     #[test]
     fn answers_that_do_not_fit_their_question_are_not_answers() {
         let roots = InputRequest::ListRoots(Default::default());
-        assert!(read_answer(&roots, serde_json::json!({"ignored": true})).is_none());
-        assert!(read_answer(&roots, serde_json::json!({"roots": []})).is_some());
+        assert!(read_answer(&roots, &serde_json::json!({"ignored": true})).is_none());
+        assert!(read_answer(&roots, &serde_json::json!({"roots": []})).is_some());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Tasks through the library's API: a task-capable tool outlives its
 //! request, is polled to completion, answers questions through
-//! `tasks/update`, is cancelled mid-run, expires on time, and the store's
-//! bounds hold; the same tools serve 2025-11-25's experimental tasks.
+//! `tasks/update` (sent to the server running it, or to another sharing its
+//! store), is cancelled mid-run, expires on time, and the store's bounds
+//! hold; the same tools serve 2025-11-25's experimental tasks.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,6 +20,8 @@ in_both_runtimes![
     a_task_expires_when_its_ttl_has_passed_and_not_before,
     ten_thousand_tasks_from_one_client_stay_within_the_stores_bounds,
     a_tasks_question_is_answered_through_tasks_update,
+    a_question_is_answered_through_a_server_that_does_not_run_the_task,
+    answers_too_large_for_the_shared_store_are_refused_and_the_question_stays_open,
     tasks_need_the_extension_declared_and_a_known_id,
     the_experimental_tasks_of_2025_11_25_use_the_same_tools,
 ];
@@ -213,12 +216,7 @@ async fn ten_thousand_tasks_from_one_client_stay_within_the_stores_bounds() {
 }
 
 async fn a_tasks_question_is_answered_through_tasks_update() {
-    let server = Server::builder("tasks", "1")
-        .tool(tool("confirm", TaskSupport::Optional, |ctx| async move {
-            let answer = ctx.ask("sure").elicit(confirm_form()).await?;
-            Ok(format!("{:?}", answer.action))
-        }))
-        .build();
+    let server = Server::builder("tasks", "1").tool(confirm()).build();
     let mut client = Client::connect(&server);
     let handle = call(&mut client, 1, "confirm", true).await.unwrap();
     let task_id = handle["taskId"].as_str().unwrap().to_owned();
@@ -237,6 +235,83 @@ async fn a_tasks_question_is_answered_through_tasks_update() {
     client.request(3, "tasks/update", Some(params)).await.unwrap();
     let done = until_status(&mut client, &task_id, "completed").await;
     assert_eq!(done["result"]["content"][0]["text"], "Accept");
+}
+
+/// A tool that asks one question (`sure`) and reports the answer's action.
+fn confirm() -> ToolRoute {
+    tool("confirm", TaskSupport::Optional, |ctx| async move {
+        let answer = ctx.ask("sure").elicit(confirm_form()).await?;
+        Ok(format!("{:?}", answer.action))
+    })
+}
+
+/// Two servers, as two processes would be, sharing one store: each client
+/// reaches one of them.
+fn two_servers_sharing_a_store(tasks: &TaskConfig) -> (Client, Client, Arc<MemoryTaskStore>) {
+    let store = Arc::new(MemoryTaskStore::new(tasks));
+    let server = || {
+        Server::builder("tasks", "1")
+            .config(ServerConfig { tasks: tasks.clone(), ..ServerConfig::default() })
+            .task_store(Arc::clone(&store) as Arc<dyn mcpwire_server::TaskStore>)
+            .tool(confirm())
+            .build()
+    };
+    (Client::connect(&server()), Client::connect(&server()), store)
+}
+
+async fn update(client: &mut Client, id: u64, task_id: &str, answers: Value) -> Result<Value, Value> {
+    let params = json!({"taskId": task_id, "inputResponses": answers, "_meta": meta(true)});
+    client.request(id, "tasks/update", Some(params)).await
+}
+
+async fn a_question_is_answered_through_a_server_that_does_not_run_the_task() {
+    // An hour between polls: the answer can only arrive in time because the
+    // store wakes the waiting handler.
+    let tasks = TaskConfig { poll_interval: Duration::from_secs(3600), ..TaskConfig::default() };
+    let (mut running, mut other, _store) = two_servers_sharing_a_store(&tasks);
+    let handle = call(&mut running, 1, "confirm", true).await.unwrap();
+    let task_id = handle["taskId"].as_str().unwrap().to_owned();
+    let waiting = until_status(&mut other, &task_id, "input_required").await;
+    assert_eq!(waiting["inputRequests"]["sure"]["method"], "elicitation/create");
+    // An answer that does not fit its question, or to a key never asked, is
+    // ignored there as it is here: the question stays open for everyone.
+    let ack = update(&mut other, 2, &task_id, json!({"sure": {"ignored": true}, "unknown": {}})).await.unwrap();
+    assert_eq!(ack["resultType"], "complete");
+    let still = task_request(&mut running, 3, "tasks/get", &task_id).await.unwrap();
+    assert_eq!(
+        (still["status"].as_str(), still["inputRequests"]["sure"]["method"].as_str()),
+        (Some("input_required"), Some("elicitation/create"))
+    );
+    let answer = json!({"action": "accept", "content": {"ok": true}});
+    let ack = update(&mut other, 4, &task_id, json!({"sure": answer})).await.unwrap();
+    assert_eq!(ack["resultType"], "complete");
+    // Answered as far as any client can tell, before the handler took it.
+    let answered = task_request(&mut other, 5, "tasks/get", &task_id).await.unwrap();
+    assert_ne!(answered["status"], "input_required", "{answered}");
+    assert!(answered.get("inputRequests").is_none(), "{answered}");
+    let done = until_status(&mut running, &task_id, "completed").await;
+    assert_eq!(done["result"]["content"][0]["text"], "Accept");
+    let seen_elsewhere = task_request(&mut other, 6, "tasks/get", &task_id).await.unwrap();
+    assert_eq!(seen_elsewhere["result"]["content"][0]["text"], "Accept");
+}
+
+async fn answers_too_large_for_the_shared_store_are_refused_and_the_question_stays_open() {
+    let tasks = TaskConfig { max_stored_bytes: 8 << 10, ..TaskConfig::default() };
+    let (mut running, mut other, store) = two_servers_sharing_a_store(&tasks);
+    let handle = call(&mut running, 1, "confirm", true).await.unwrap();
+    let task_id = handle["taskId"].as_str().unwrap().to_owned();
+    until_status(&mut other, &task_id, "input_required").await;
+    let huge = json!({"action": "accept", "content": {"ok": true, "note": "x".repeat(16 << 10)}});
+    let refused = update(&mut other, 2, &task_id, json!({"sure": huge})).await.unwrap_err();
+    assert_eq!(refused["code"], -32000, "{refused}");
+    assert!(store.stored_bytes() <= 8 << 10);
+    let still = task_request(&mut running, 3, "tasks/get", &task_id).await.unwrap();
+    assert_eq!(still["inputRequests"]["sure"]["method"], "elicitation/create");
+    // A smaller answer still gets through.
+    let answer = json!({"action": "decline"});
+    update(&mut other, 4, &task_id, json!({"sure": answer})).await.unwrap();
+    let done = until_status(&mut other, &task_id, "completed").await;
+    assert_eq!(done["result"]["content"][0]["text"], "Decline");
 }
 
 async fn tasks_need_the_extension_declared_and_a_known_id() {

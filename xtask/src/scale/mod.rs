@@ -21,7 +21,7 @@
 mod client;
 mod fleet;
 mod nginx;
-mod redis;
+pub(crate) mod redis;
 mod rows;
 mod tasks;
 

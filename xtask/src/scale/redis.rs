@@ -1,6 +1,7 @@
 //! The Redis server the processes share their tasks through: Debian's
 //! `redis-server`, on a loopback port of its own, keeping nothing on disk,
-//! logging into this run's folder; stopped with the run.
+//! logging into this run's folder; stopped with the run. `cargo xtask test`
+//! starts one the same way for the Redis task store's tests.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write as _};

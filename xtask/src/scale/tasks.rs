@@ -154,11 +154,10 @@ fn cancelled(client: &mut Steered, _sizes: &Sizes) -> Result<String> {
     Ok(format!("cancelled through {other}, which its creator {creator} then reported"))
 }
 
-/// Created through one process, its question seen through the other, and
-/// answered with `tasks/update`. The answer goes to the creating process:
-/// the task engine hands answers to the waiting handler in memory, so an
-/// answer sent through another process is acknowledged but never reaches
-/// the task (docs/DEPLOY.md says so).
+/// Created through one process, its question seen and answered with
+/// `tasks/update` through the other, which leaves the answer in Redis; the
+/// creator's waiting handler takes it from there, and its result is read
+/// through the creator.
 fn answered(client: &mut Steered, _sizes: &Sizes) -> Result<String> {
     let (task, creator) = client.create("confirm_delete", &json!({"filename": "scale.txt"}))?;
     let other = client.other(&creator);
@@ -169,9 +168,9 @@ fn answered(client: &mut Steered, _sizes: &Sizes) -> Result<String> {
     ensure!(question["params"]["message"] == "Delete scale.txt?", "an unexpected question: {question}");
     let answer = json!({"action": "accept", "content": {"confirm": true}});
     let params = json!({"taskId": task, "inputResponses": {key.as_str(): answer}});
-    client.on(&creator, "tasks/update", &task, params)?;
-    let done = client.until(&other, &task, "completed")?;
+    client.on(&other, "tasks/update", &task, params)?;
+    let done = client.until(&creator, &task, "completed")?;
     let text = done.pointer("/result/content/0/text").and_then(Value::as_str).unwrap_or_default();
-    ensure!(text == "Deleted scale.txt", "an unexpected result: {done}");
-    Ok(format!("its question seen through {other}, answered through {creator}, its result read through {other}"))
+    ensure!(text == "Deleted scale.txt", "the answer sent through {other} did not reach the task: {done}");
+    Ok(format!("its question seen and answered through {other}, its result read through its creator {creator}"))
 }
