@@ -27,10 +27,10 @@ import { performance } from 'node:perf_hooks';
 import { Client, ProtocolError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
+import { assertProgressBeforeResult, CONSTANT_TOOLS, lateProgressDrops, onlyText, runChecks, text, within } from './common.mjs';
+
 /** The revision under test. */
 const VERSION = '2026-07-28';
-/** How long one check may take before it counts as hung; the slowest healthy one takes well under a second. */
-const CHECK_TIMEOUT_MS = 10_000;
 /** The whole run's backstop, so a wedged server can never hang CI. */
 const RUN_TIMEOUT_MS = 60_000;
 /** How long a notification the server owes may take to arrive once its cause has been answered. */
@@ -58,33 +58,6 @@ const TOOLS_USED = [
     'test_input_required_result_sampling',
     'test_input_required_result_multi_round'
 ];
-
-const TEST_IMAGE_BASE64 =
-    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
-const TEST_AUDIO_BASE64 = 'UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=';
-const image = { type: 'image', data: TEST_IMAGE_BASE64, mimeType: 'image/png' };
-const text = value => ({ type: 'text', text: value });
-
-/** Each constant fixture tool and the exact content it must return, the same in both eras. */
-const CONSTANT_TOOLS = {
-    test_simple_text: [text('This is a simple text response for testing.')],
-    test_image_content: [image],
-    test_audio_content: [{ type: 'audio', data: TEST_AUDIO_BASE64, mimeType: 'audio/wav' }],
-    test_embedded_resource: [
-        {
-            type: 'resource',
-            resource: { uri: 'test://embedded-resource', mimeType: 'text/plain', text: 'This is an embedded resource content.' }
-        }
-    ],
-    test_multiple_content_types: [
-        text('Multiple content types test:'),
-        image,
-        {
-            type: 'resource',
-            resource: { uri: 'test://mixed-content-resource', mimeType: 'application/json', text: '{"test":"data","value":123}' }
-        }
-    ]
-};
 
 /** What the client's handlers answer to input requests. */
 const USER_NAME = 'Alice';
@@ -155,15 +128,6 @@ function onlyExchange(log, from, method, name) {
 // ---------------------------------------------------------------------------
 // Helpers.
 
-/** Rejects if `promise` does not settle within `ms`. */
-function within(ms, promise, what) {
-    let timer;
-    const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** Resolves once `predicate()` holds, checking whenever a change notification reaches the client; rejects after `ms`. */
 function until(s, predicate, ms, what) {
     if (predicate()) {
@@ -184,14 +148,6 @@ function until(s, predicate, ms, what) {
     );
 }
 
-/** The one text block of a tool result. */
-function onlyText(result, what) {
-    assert.ok(!result.isError, `${what}: isError is set: ${JSON.stringify(result)}`);
-    assert.equal(result.content?.length, 1, `${what}: expected one content block, got ${JSON.stringify(result.content)}`);
-    assert.equal(result.content[0].type, 'text', `${what}: expected a text block, got ${JSON.stringify(result.content[0])}`);
-    return result.content[0].text;
-}
-
 /** A 2026-07-28 result on the wire: `resultType` is required, `complete` unless the server needs input. */
 function assertComplete(result, what) {
     assert.equal(result.resultType, 'complete', `${what}: resultType is ${JSON.stringify(result.resultType)}, not "complete"`);
@@ -208,41 +164,6 @@ function assertCacheable(result, what) {
         ['public', 'private'].includes(result.cacheScope),
         `${what}: cacheScope must be "public" or "private", got ${JSON.stringify(result.cacheScope)}`
     );
-}
-
-/**
- * The progress notifications the SDK refused as "unknown token" although the
- * server sent them before the response to their request.
- *
- * The SDK (typescript-sdk#2580, open for v1 and v2) handles a response at once
- * but a notification a microtask later, so when the last progress notification
- * and the response arrive in one read, the response retires the progress
- * handler first. Only drops that the raw messages prove were sent in time
- * count here; progress that really came after the response stays an error.
- */
-function lateProgressDrops(s) {
-    const prefix = 'Error: Received a progress notification for an unknown token: ';
-    return s.sdkErrors.flatMap(error => {
-        if (!error.startsWith(prefix)) {
-            return [];
-        }
-        let notification;
-        try {
-            notification = JSON.parse(error.slice(prefix.length));
-        } catch {
-            return [];
-        }
-        const token = notification.params?.progressToken;
-        const sentAt = s.log.findIndex(
-            e =>
-                e.direction === '<-' &&
-                e.message.method === 'notifications/progress' &&
-                e.message.params?.progressToken === token &&
-                e.message.params?.progress === notification.params?.progress
-        );
-        const answeredAt = s.log.findIndex(e => e.direction === '<-' && e.message.method === undefined && e.message.id === token);
-        return sentAt !== -1 && answeredAt !== -1 && sentAt < answeredAt ? [{ token, error }] : [];
-    });
 }
 
 // ---------------------------------------------------------------------------
@@ -544,42 +465,7 @@ check('progress: 3 non-decreasing notifications before the result, which echoes 
     );
     const atResult = delivered.length;
     const { request } = onlyExchange(s.log, from, 'tools/call', 'test_tool_with_progress');
-    const token = request.params._meta?.progressToken;
-    assert.ok(token !== undefined, 'the SDK sent no progressToken');
-    const log = s.log.slice(from);
-    const answeredAt = log.findIndex(e => e.direction === '<-' && e.message.id === request.id && !e.message.method);
-    const sent = log.filter(e => e.direction === '<-' && e.message.method === 'notifications/progress');
-    for (const { message } of sent) {
-        assert.strictEqual(
-            message.params.progressToken,
-            token,
-            `progress token ${JSON.stringify(message.params.progressToken)} is not the request's ${JSON.stringify(token)}`
-        );
-    }
-    const before = sent.filter(e => log.indexOf(e) < answeredAt).map(e => e.message.params);
-    assert.ok(
-        before.length >= 3,
-        `the server sent ${before.length} progress notifications before the result: ${JSON.stringify(before)}`
-    );
-    for (let i = 1; i < before.length; i++) {
-        assert.ok(before[i].progress >= before[i - 1].progress, `progress decreased: ${JSON.stringify(before)}`);
-    }
-    // What the SDK delivered: everything sent before the result, except what
-    // its own race drops (see `lateProgressDrops`), which no server can avoid.
-    const dropped = lateProgressDrops(s).filter(drop => drop.token === token).length;
-    assert.equal(
-        atResult + dropped,
-        before.length,
-        `onprogress got ${atResult} of the ${before.length} progress notifications sent before the result: ` +
-            JSON.stringify(delivered)
-    );
-    if (dropped > 0) {
-        s.note(
-            `the SDK dropped ${dropped} of ${before.length} progress notifications that arrived in the same read as the ` +
-                `response (typescript-sdk#2580); the server sent all of them before the result`
-        );
-    }
-    assert.equal(onlyText(result, 'result'), String(token), 'the result text is not the progress token');
+    assertProgressBeforeResult(s, { from, request, result, delivered, atResult });
 });
 
 /**
@@ -759,7 +645,7 @@ check('subscriptions/listen: acknowledged first, then tools/list_changed tagged 
 });
 
 check('the SDK saw nothing malformed or unexpected, and no HTTP request was refused', async s => {
-    const unexplained = s.sdkErrors.filter(error => !lateProgressDrops(s).some(drop => drop.error === error));
+    const unexplained = s.sdkErrors.filter(error => !lateProgressDrops(s.sdkErrors, s.log).some(drop => drop.error === error));
     assert.deepEqual(unexplained, [], 'the SDK reported errors through onerror');
     const refused = s.posts.filter(post => !(post.status < 400));
     assert.deepEqual(
@@ -799,113 +685,11 @@ check(
     { only: 'http' }
 );
 
-// ---------------------------------------------------------------------------
-// The runner.
-
-/** The text of a failure: the assertion's first line, and for a comparison what was got and what was expected. */
-function describe(error) {
-    if (error instanceof ProtocolError) {
-        const data = error.data === undefined ? '' : ` ${clip(JSON.stringify(error.data))}`;
-        return `JSON-RPC error ${error.code}: ${error.message}${data}`;
-    }
-    if (!(error instanceof assert.AssertionError)) {
-        return error instanceof Error ? error.message : String(error);
-    }
-    const [first, ...rest] = error.message.split('\n');
-    if (error.operator !== 'deepStrictEqual' && error.operator !== 'strictEqual') {
-        return [first, ...rest.map(line => `      ${line}`)].join('\n');
-    }
-    // Node's diff of big values is long and partial; the values themselves say more.
-    const got = clip(JSON.stringify(error.actual));
-    const expected = clip(JSON.stringify(error.expected));
-    return `${first}\n      got:      ${got}\n      expected: ${expected}`;
-}
-
-/** `value`, cut short if it would drown the report. */
-function clip(value, limit = 600) {
-    return value === undefined || value.length <= limit ? value : `${value.slice(0, limit)}… (${value.length} chars)`;
-}
-
-function indent(value, prefix) {
-    return value
-        .split('\n')
-        .map(line => prefix + line)
-        .join('\n');
-}
-
-/** What a failing check exchanged, one message a line, each cut short. */
-function wireLog(entries) {
-    const lines = entries.slice(-12).map(({ direction, message }) => `${direction} ${clip(JSON.stringify(message), 400)}`);
-    if (entries.length > 12) {
-        lines.unshift(`(${entries.length - 12} earlier messages left out)`);
-    }
-    return lines;
-}
-
-async function main() {
-    const target = process.argv[2];
-    if (!target) {
-        process.stderr.write('usage: node modern-client.mjs <mcpwire binary | http(s) URL of its MCP endpoint>\n');
-        process.exit(2);
-    }
-    // A check that timed out leaves its request pending; if it fails later,
-    // say so instead of letting Node end the run on an unhandled rejection.
-    process.on('unhandledRejection', error => {
-        process.stdout.write(`note: a request of a timed-out check failed later: ${describe(error)}\n`);
-    });
-    setTimeout(() => {
-        process.stdout.write(`FAIL the run did not finish within ${RUN_TIMEOUT_MS / 1000} s\n`);
-        process.exit(1);
-    }, RUN_TIMEOUT_MS).unref();
-
-    const started = performance.now();
-    const session = new Session(target);
-    let passed = 0;
-    const failed = [];
-    /** The name of the gate that failed, if one did. */
-    let closedBy;
-    for (const { name, run, only, gate } of checks) {
-        if (only && only !== session.kind) {
-            continue;
-        }
-        if (closedBy) {
-            process.stdout.write(`skip ${name}\n`);
-            continue;
-        }
-        const from = session.log.length;
-        session.notes = [];
-        try {
-            await within(CHECK_TIMEOUT_MS, run(session), name);
-            passed += 1;
-            process.stdout.write(`ok  ${name}\n`);
-        } catch (error) {
-            failed.push(name);
-            closedBy = gate ? name : undefined;
-            process.stdout.write(`FAIL ${name}: ${describe(error)}\n`);
-            const exchanged = wireLog(session.log.slice(from));
-            if (exchanged.length > 0) {
-                process.stdout.write(`     exchanged:\n${indent(exchanged.join('\n'), '       ')}\n`);
-            }
-        }
-        for (const note of session.notes) {
-            process.stdout.write(`     note: ${note}\n`);
-        }
-        if (closedBy === name) {
-            process.stdout.write('     the checks below depend on this one, so they are skipped\n');
-        }
-    }
-    if (failed.length > 0 && session.serverStderr.length > 0) {
-        process.stdout.write(`server stderr (last lines):\n${indent(session.serverStderr.join('\n'), '  ')}\n`);
-    }
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const summary = `interop at ${VERSION} over ${session.kind}: ${passed} passed, ${failed.length} failed in ${seconds} s`;
-    process.stdout.write(`\n${summary}\n`);
-    if (failed.length > 0) {
-        process.stdout.write(`failed: ${failed.join('; ')}\n`);
-    }
-    // The transport may still hold handles (a killed child, an HTTP agent);
-    // the verdict is final, so don't wait for them.
-    process.exit(failed.length === 0 ? 0 : 1);
-}
-
-await main();
+await runChecks({
+    script: 'modern-client.mjs',
+    revision: VERSION,
+    runTimeoutMs: RUN_TIMEOUT_MS,
+    JsonRpcError: ProtocolError,
+    newSession: target => new Session(target),
+    checks
+});

@@ -25,14 +25,20 @@ import {
     McpError
 } from '@modelcontextprotocol/sdk/types.js';
 
-/** How long one check may take before it counts as hung; the slowest healthy one takes well under a second. */
-const CHECK_TIMEOUT_MS = 10_000;
+import {
+    assertProgressBeforeResult,
+    CONSTANT_TOOLS,
+    image,
+    lateProgressDrops,
+    onlyText,
+    runChecks,
+    TEST_IMAGE_BASE64,
+    text,
+    within
+} from './common.mjs';
+
 /** The whole run's backstop, so a wedged server can never hang CI. */
 const RUN_TIMEOUT_MS = 120_000;
-
-const TEST_IMAGE_BASE64 =
-    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
-const TEST_AUDIO_BASE64 = 'UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=';
 
 /** The conformance fixtures every SDK client expects (conformance.md §2a), plus mcpwire's own tools. */
 const FIXTURE_TOOLS = [
@@ -75,30 +81,6 @@ const JSON_SCHEMA_2020_12 = {
     then: { required: ['phone'] },
     else: { required: ['email'] },
     additionalProperties: false
-};
-
-const image = { type: 'image', data: TEST_IMAGE_BASE64, mimeType: 'image/png' };
-const text = value => ({ type: 'text', text: value });
-
-/** Each constant fixture tool and the exact content it must return. */
-const CONSTANT_TOOLS = {
-    test_simple_text: [text('This is a simple text response for testing.')],
-    test_image_content: [image],
-    test_audio_content: [{ type: 'audio', data: TEST_AUDIO_BASE64, mimeType: 'audio/wav' }],
-    test_embedded_resource: [
-        {
-            type: 'resource',
-            resource: { uri: 'test://embedded-resource', mimeType: 'text/plain', text: 'This is an embedded resource content.' }
-        }
-    ],
-    test_multiple_content_types: [
-        text('Multiple content types test:'),
-        image,
-        {
-            type: 'resource',
-            resource: { uri: 'test://mixed-content-resource', mimeType: 'application/json', text: '{"test":"data","value":123}' }
-        }
-    ]
 };
 
 const SEP1034_SCHEMA = {
@@ -314,15 +296,6 @@ class Tap {
 // ---------------------------------------------------------------------------
 // Helpers.
 
-/** Rejects if `promise` does not settle within `ms`. */
-function within(ms, promise, what) {
-    let timer;
-    const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** Awaits `promise`, which must reject with a JSON-RPC error of `code`; returns the error. */
 async function expectError(promise, code, what) {
     let result;
@@ -338,14 +311,6 @@ async function expectError(promise, code, what) {
     assert.fail(`${what}: expected a JSON-RPC error ${code}, got the result ${JSON.stringify(result)}`);
 }
 
-/** The one text block of a tool result. */
-function onlyText(result, what) {
-    assert.ok(!result.isError, `${what}: isError is set: ${JSON.stringify(result)}`);
-    assert.equal(result.content?.length, 1, `${what}: expected one content block, got ${JSON.stringify(result.content)}`);
-    assert.equal(result.content[0].type, 'text', `${what}: expected a text block, got ${JSON.stringify(result.content[0])}`);
-    return result.content[0].text;
-}
-
 /** `text` must be `<prefix><json>` with the JSON equal to `expected`. */
 function assertLabelledJson(actual, prefix, expected, what) {
     assert.ok(
@@ -359,36 +324,6 @@ function assertLabelledJson(actual, prefix, expected, what) {
         assert.fail(`${what}: the text after ${JSON.stringify(prefix)} is not JSON: ${JSON.stringify(actual)}`);
     }
     assert.deepEqual(parsed, expected, `${what}: unexpected JSON in ${JSON.stringify(actual)}`);
-}
-
-/**
- * The progress notifications the SDK refused as "unknown token" although the
- * server sent them before the response to their request.
- *
- * SDK 1.x (typescript-sdk#2580) handles a response at once but a notification
- * a microtask later, so when the last progress notification and the response
- * arrive in one read of the pipe, the response retires the progress handler
- * first. Only drops that the raw messages prove were sent in time count here;
- * progress that really came after the response stays an error.
- */
-function lateProgressDrops(s) {
-    const prefix = 'Error: Received a progress notification for an unknown token: ';
-    return s.sdkErrors.flatMap(error => {
-        if (!error.startsWith(prefix)) {
-            return [];
-        }
-        const { params } = JSON.parse(error.slice(prefix.length));
-        const token = params.progressToken;
-        const sentAt = s.tap.log.findIndex(
-            e =>
-                e.direction === '<-' &&
-                e.message.method === 'notifications/progress' &&
-                e.message.params.progressToken === token &&
-                e.message.params.progress === params.progress
-        );
-        const answeredAt = s.tap.log.findIndex(e => e.direction === '<-' && !e.message.method && e.message.id === token);
-        return sentAt !== -1 && answeredAt !== -1 && sentAt < answeredAt ? [{ token, error }] : [];
-    });
 }
 
 /** A deferred: a promise together with the functions that settle it. */
@@ -420,6 +355,8 @@ class Session {
         this.kind = kind;
         this.transport = transport;
         this.tap = new Tap(transport);
+        /** Every message both ways, in order (the tap's). */
+        this.log = this.tap.log;
         this.serverStderr = [];
         transport.stderr?.on('data', chunk => {
             this.serverStderr.push(...String(chunk).split('\n').filter(Boolean));
@@ -484,6 +421,9 @@ const SAMPLING_REPLY = 'This is a test response from the client';
 
 const checks = [];
 const check = (name, run, only) => checks.push({ name, run, only });
+
+// Every check needs the session: if it cannot start, the rest are skipped.
+checks.push({ name: 'connect', run: s => s.connect(), gate: true });
 
 check('initialize', async s => {
     assert.equal(s.tap.protocolVersion, '2025-11-25', `negotiated protocol version ${s.tap.protocolVersion}`);
@@ -600,43 +540,7 @@ check('progress: 3 non-decreasing notifications before the result, which echoes 
     });
     const atResult = delivered.length;
     const request = s.tap.lastRequest('tools/call', m => m.params?.name === 'test_tool_with_progress');
-    const token = request.params._meta.progressToken;
-    // What the server did, from the raw messages: the SDK matches tokens with
-    // Number(), so only these show whether the token kept its type.
-    const log = s.tap.log.slice(from);
-    const answeredAt = log.findIndex(e => e.direction === '<-' && e.message.id === request.id && !e.message.method);
-    const sent = log.filter(e => e.direction === '<-' && e.message.method === 'notifications/progress');
-    for (const { message } of sent) {
-        assert.strictEqual(
-            message.params.progressToken,
-            token,
-            `progress token ${JSON.stringify(message.params.progressToken)} is not the request's ${JSON.stringify(token)}`
-        );
-    }
-    const before = sent.filter(e => log.indexOf(e) < answeredAt).map(e => e.message.params);
-    assert.ok(
-        before.length >= 3,
-        `the server sent ${before.length} progress notifications before the result: ${JSON.stringify(before)}`
-    );
-    for (let i = 1; i < before.length; i++) {
-        assert.ok(before[i].progress >= before[i - 1].progress, `progress decreased: ${JSON.stringify(before)}`);
-    }
-    // What the SDK delivered: everything sent before the result, except what
-    // its own race drops (see `lateProgressDrops`), which no server can avoid.
-    const dropped = lateProgressDrops(s).filter(drop => drop.token === token).length;
-    assert.equal(
-        atResult + dropped,
-        before.length,
-        `onprogress got ${atResult} of the ${before.length} progress notifications sent before the result: ` +
-            JSON.stringify(delivered)
-    );
-    if (dropped > 0) {
-        s.note(
-            `the SDK dropped ${dropped} of ${before.length} progress notifications that arrived in the same read as the ` +
-                `response (typescript-sdk#2580); the server sent all of them before the result`
-        );
-    }
-    assert.equal(onlyText(result, 'result'), String(token), 'the result text is not the progress token');
+    assertProgressBeforeResult(s, { from, request, result, delivered, atResult });
 });
 
 check('sampling: sampling/createMessage reaches the client and its answer the result', async s => {
@@ -892,7 +796,7 @@ check('cancellation: an aborted call rejects at once and the server stays usable
 });
 
 check('the SDK reported no protocol errors', async s => {
-    const explained = new Set(lateProgressDrops(s).map(drop => drop.error));
+    const explained = new Set(lateProgressDrops(s.sdkErrors, s.log).map(drop => drop.error));
     const unexplained = s.sdkErrors.filter(error => !explained.has(error));
     assert.deepEqual(unexplained, [], 'errors the SDK client reported through onerror');
 });
@@ -927,104 +831,11 @@ check(
     'http'
 );
 
-// ---------------------------------------------------------------------------
-// The runner.
-
-/** The text of a failure: the assertion's first line, and for a comparison what was got and what was expected. */
-function describe(error) {
-    if (!(error instanceof assert.AssertionError)) {
-        return error instanceof Error ? error.message : String(error);
-    }
-    const [first, ...rest] = error.message.split('\n');
-    if (error.operator !== 'deepStrictEqual' && error.operator !== 'strictEqual') {
-        return [first, ...rest.map(line => `      ${line}`)].join('\n');
-    }
-    // Node's diff of big values is long and partial; the values themselves say more.
-    const got = clip(JSON.stringify(error.actual));
-    const expected = clip(JSON.stringify(error.expected));
-    return `${first}\n      got:      ${got}\n      expected: ${expected}`;
-}
-
-/** `value`, cut short if it would drown the report. */
-function clip(value, limit = 600) {
-    return value === undefined || value.length <= limit ? value : `${value.slice(0, limit)}… (${value.length} chars)`;
-}
-
-function indent(value, prefix) {
-    return value
-        .split('\n')
-        .map(line => prefix + line)
-        .join('\n');
-}
-
-/** What a failing check exchanged, one message a line, each cut short. */
-function wireLog(entries) {
-    const lines = entries.slice(-12).map(({ direction, message }) => `${direction} ${clip(JSON.stringify(message), 400)}`);
-    if (entries.length > 12) {
-        lines.unshift(`(${entries.length - 12} earlier messages left out)`);
-    }
-    return lines;
-}
-
-async function main() {
-    const target = process.argv[2];
-    if (!target) {
-        process.stderr.write('usage: node stdio-client.mjs <mcpwire binary | http(s) URL of its MCP endpoint>\n');
-        process.exit(2);
-    }
-    // A check that timed out leaves its request pending; if it fails later,
-    // say so instead of letting Node end the run on an unhandled rejection.
-    process.on('unhandledRejection', error => {
-        process.stdout.write(`note: a request of a timed-out check failed later: ${describe(error)}\n`);
-    });
-    setTimeout(() => {
-        process.stdout.write(`FAIL the run did not finish within ${RUN_TIMEOUT_MS / 1000} s\n`);
-        process.exit(1);
-    }, RUN_TIMEOUT_MS).unref();
-
-    const started = performance.now();
-    const session = new Session(target);
-    let passed = 0;
-    const failed = [];
-    try {
-        await within(CHECK_TIMEOUT_MS, session.connect(), 'connect');
-    } catch (error) {
-        process.stdout.write(`FAIL connect: ${describe(error)}\n`);
-        failed.push('connect');
-    }
-    for (const { name, run, only } of failed.length === 0 ? checks : []) {
-        if (only && only !== session.kind) {
-            continue;
-        }
-        const from = session.tap.log.length;
-        session.notes = [];
-        try {
-            await within(CHECK_TIMEOUT_MS, run(session), name);
-            passed += 1;
-            process.stdout.write(`ok  ${name}\n`);
-        } catch (error) {
-            failed.push(name);
-            process.stdout.write(`FAIL ${name}: ${describe(error)}\n`);
-            const exchanged = wireLog(session.tap.log.slice(from));
-            if (exchanged.length > 0) {
-                process.stdout.write(`     exchanged:\n${indent(exchanged.join('\n'), '       ')}\n`);
-            }
-        }
-        for (const note of session.notes) {
-            process.stdout.write(`     note: ${note}\n`);
-        }
-    }
-    if (failed.length > 0 && session.serverStderr.length > 0) {
-        process.stdout.write(`server stderr (last lines):\n${indent(session.serverStderr.join('\n'), '  ')}\n`);
-    }
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    process.stdout.write(`\ninterop over ${session.kind}: ${passed} passed, ${failed.length} failed in ${seconds} s\n`);
-    if (failed.length > 0) {
-        process.stdout.write(`failed: ${failed.join('; ')}\n`);
-    }
-    // The transport may still hold handles (a killed child, an HTTP agent);
-    // the verdict is final, so don't wait for them.
-    process.exit(failed.length === 0 ? 0 : 1);
-}
-
-await main();
+await runChecks({
+    script: 'stdio-client.mjs',
+    revision: '2025-11-25',
+    runTimeoutMs: RUN_TIMEOUT_MS,
+    JsonRpcError: McpError,
+    newSession: target => new Session(target),
+    checks
+});

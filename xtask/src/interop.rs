@@ -4,7 +4,8 @@
 //! The checks themselves live in `xtask/interop/*.mjs`, next to the
 //! `package.json` that pins the SDKs: `stdio-client.mjs` drives SDK 1.x at
 //! 2025-11-25 (the `initialize` handshake), `modern-client.mjs` drives SDK 2.x
-//! at 2026-07-28 (stateless, input-required rounds, `subscriptions/listen`).
+//! at 2026-07-28 (stateless, input-required rounds, `subscriptions/listen`);
+//! both import `common.mjs` (fixtures, helpers, the runner).
 //! This module only installs those packages (with Node 22) into
 //! `target/xtask-cache/interop`, builds the binary, runs each script over stdio
 //! and over Streamable HTTP, and passes on their verdicts.
@@ -31,6 +32,9 @@ struct Client {
     revision: &'static str,
 }
 
+/// What both clients import: fixtures, helpers and the runner.
+const SHARED: &str = "common.mjs";
+
 /// Each era's client, oldest first.
 const CLIENTS: [Client; 2] = [
     Client { script: "stdio-client.mjs", sdk: "@modelcontextprotocol/sdk", revision: "2025-11-25" },
@@ -43,8 +47,10 @@ pub(crate) fn run() -> Result<()> {
     let env = NodeEnv::install("interop", &packages.iter().map(String::as_str).collect::<Vec<_>>())?;
     for client in &CLIENTS {
         check_sdk_version(&env, &packages, client.sdk)?;
-        std::fs::copy(sources.join(client.script), env.dir.join(client.script))
-            .with_context(|| format!("copying {} into {}", client.script, env.dir.display()))?;
+    }
+    for script in CLIENTS.iter().map(|client| client.script).chain([SHARED]) {
+        std::fs::copy(sources.join(script), env.dir.join(script))
+            .with_context(|| format!("copying {script} into {}", env.dir.display()))?;
     }
     let binary = crate::mcpwire::binary()?;
     for client in &CLIENTS {
