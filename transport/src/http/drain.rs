@@ -37,6 +37,7 @@
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -49,62 +50,71 @@ use tokio_util::sync::CancellationToken;
 const MAX_BACKLOG: usize = 4096;
 
 /// The accept loop's shutdown, as each of its connections sees it. Clones
-/// share it.
-#[derive(Debug, Clone)]
-pub(crate) struct Drain {
+/// share it, and cost one reference count: a connection's service holds
+/// one for every request.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Drain(Arc<Shared>);
+
+#[derive(Debug)]
+struct Shared {
     /// The drain began: answers carry `Connection: close` from now on.
     started: CancellationToken,
+    /// Mirrors `started` for the check every answer makes: a token's own
+    /// check takes a lock, which every connection's requests would share.
+    has_started: AtomicBool,
     /// The drain is over: connections still open are closed now.
     over: CancellationToken,
     /// How many connections a request may still arrive on: open, and not
     /// told to close after the exchange under way. The endpoint shuts down
     /// (and refuses requests with 503) only once this is 0, or the drain
     /// has lasted `drain_timeout`.
-    open: Arc<watch::Sender<usize>>,
+    open: watch::Sender<usize>,
 }
 
-impl Default for Drain {
+impl Default for Shared {
     fn default() -> Self {
         Self {
             started: CancellationToken::new(),
+            has_started: AtomicBool::new(false),
             over: CancellationToken::new(),
-            open: Arc::new(watch::Sender::new(0)),
+            open: watch::Sender::new(0),
         }
     }
 }
 
 impl Drain {
     pub(crate) fn start(&self) {
-        self.started.cancel();
+        self.0.has_started.store(true, Ordering::Release);
+        self.0.started.cancel();
     }
 
     pub(crate) fn end(&self) {
-        self.over.cancel();
+        self.0.over.cancel();
     }
 
     pub(crate) fn has_started(&self) -> bool {
-        self.started.is_cancelled()
+        self.0.has_started.load(Ordering::Acquire)
     }
 
     pub(crate) async fn started(&self) {
-        self.started.cancelled().await;
+        self.0.started.cancelled().await;
     }
 
     pub(crate) async fn over(&self) {
-        self.over.cancelled().await;
+        self.0.over.cancelled().await;
     }
 
     /// A new connection, counted among those a request may arrive on until
     /// it is told to close or closes.
     pub(crate) fn admit(&self) -> Admitted {
-        self.open.send_modify(|open| *open += 1);
+        self.0.open.send_modify(|open| *open += 1);
         Admitted { drain: self.clone(), counted: true }
     }
 
     /// Resolves once no request can arrive any more: every connection has
     /// closed or been told to close after its exchange.
     pub(crate) async fn quiet(&self) {
-        let mut open = self.open.subscribe();
+        let mut open = self.0.open.subscribe();
         // The sender lives in `self`, so the wait cannot fail.
         let _ = open.wait_for(|open| *open == 0).await;
     }
@@ -128,7 +138,7 @@ impl Admitted {
     /// arrive on it any more.
     pub(crate) fn settle(&mut self) {
         if std::mem::take(&mut self.counted) {
-            self.drain.open.send_modify(|open| *open -= 1);
+            self.drain.0.open.send_modify(|open| *open -= 1);
         }
     }
 }

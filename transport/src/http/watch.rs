@@ -265,11 +265,11 @@ where
     C: Graceful<Output = Result<(), E>>,
 {
     tokio::pin!(connection);
-    let mut told = false;
+    let (mut draining, mut told) = (false, false);
     loop {
         // An idle connection is left alone: its client may be sending a
         // request on it right now, which then gets `Connection: close`.
-        if !told && drain.drain().has_started() && watch.is_busy() {
+        if draining && !told && watch.is_busy() {
             connection.as_mut().close_after_exchange();
             drain.settle();
             told = true;
@@ -285,7 +285,7 @@ where
             result = &mut connection => return Ended::Served(result),
             () = watch.cut.cancelled() => return Ended::Cut,
             () = drain.drain().over() => return Ended::Drained,
-            () = drain.drain().started(), if !told && !drain.drain().has_started() => {}
+            () = drain.drain().started(), if !draining => draining = true,
             // A change of phase stores a permit, so none is missed between turns.
             () = watch.changed.notified() => {}
             () = expired => {
