@@ -96,19 +96,16 @@ impl Drain {
         self.0.has_started.load(Ordering::Acquire)
     }
 
-    pub(crate) async fn started(&self) {
-        self.0.started.cancelled().await;
-    }
-
-    pub(crate) async fn over(&self) {
-        self.0.over.cancelled().await;
-    }
-
     /// A new connection, counted among those a request may arrive on until
     /// it is told to close or closes.
     pub(crate) fn admit(&self) -> Admitted {
         self.0.open.send_modify(|open| *open += 1);
-        Admitted { drain: self.clone(), counted: true }
+        Admitted {
+            drain: self.clone(),
+            started: self.0.started.child_token(),
+            over: self.0.over.child_token(),
+            counted: true,
+        }
     }
 
     /// Resolves once no request can arrive any more: every connection has
@@ -126,12 +123,21 @@ impl Drain {
 #[derive(Debug)]
 pub(crate) struct Admitted {
     drain: Drain,
+    /// Children of the drain's tokens: a connection's task looks at them
+    /// whenever its connection wakes it, and a child's lock is its own,
+    /// where the drain's would be every connection's.
+    started: CancellationToken,
+    over: CancellationToken,
     counted: bool,
 }
 
 impl Admitted {
-    pub(crate) fn drain(&self) -> &Drain {
-        &self.drain
+    pub(crate) async fn started(&self) {
+        self.started.cancelled().await;
+    }
+
+    pub(crate) async fn over(&self) {
+        self.over.cancelled().await;
     }
 
     /// The connection was told to close after its exchange: no request can

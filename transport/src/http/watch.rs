@@ -284,8 +284,8 @@ where
         tokio::select! {
             result = &mut connection => return Ended::Served(result),
             () = watch.cut.cancelled() => return Ended::Cut,
-            () = drain.drain().over() => return Ended::Drained,
-            () = drain.drain().started(), if !draining => draining = true,
+            () = drain.over() => return Ended::Drained,
+            () = drain.started(), if !draining => draining = true,
             // A change of phase stores a permit, so none is missed between turns.
             () = watch.changed.notified() => {}
             () = expired => {
