@@ -320,10 +320,13 @@ impl Server {
     /// `shutdown` resolves: every session a client initializes gets its own
     /// processor, as a stdio connection would, and every stateless request
     /// (2026-07-28) is checked, routed and run on its own, answered on its own
-    /// response (see the `http` module for the checks). At shutdown listen
-    /// streams end with their result, every session ends, running handlers get
-    /// `shutdown_grace` to finish (the rest answer -32000 "the server is
-    /// shutting down", to clients still reading), and connections close.
+    /// response (see the `http` module for the checks). At shutdown it first
+    /// drains: new connections are refused, and requests still arriving on
+    /// open ones are served until their clients close them (at most
+    /// `config.drain_timeout`). Then listen streams end with their result,
+    /// every session ends, running handlers get `shutdown_grace` to finish
+    /// (the rest answer -32000 "the server is shutting down", to clients
+    /// still reading), and connections close.
     ///
     /// This is [`http_service`](Self::http_service) on a listener of its own,
     /// with the connection limits of `config` around it.

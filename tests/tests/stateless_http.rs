@@ -343,3 +343,94 @@ fn sigterm_answers_a_running_stateless_call_then_exits_within_a_second() {
     assert!(elapsed < EXIT_PROMISE, "after SIGTERM the server took {elapsed:?} to exit\n{}", server.stderr());
     assert!(!server.stderr().contains("panicked"), "{}", server.stderr());
 }
+
+/// One keep-alive connection to the server, for requests one after another
+/// on it, as a load balancer keeps them.
+struct KeptAlive {
+    reader: std::io::BufReader<std::net::TcpStream>,
+}
+
+impl KeptAlive {
+    fn connect(client: &HttpClient) -> Self {
+        let stream = std::net::TcpStream::connect(client.address()).expect("connect to the server");
+        stream.set_read_timeout(Some(Duration::from_secs(10))).expect("set a read timeout");
+        Self { reader: std::io::BufReader::new(stream) }
+    }
+
+    /// POST `message` and read the whole answer: its head and body.
+    fn post(&mut self, client: &HttpClient, message: &Value) -> (mcpwire_tests::http1::ResponseHead, Value) {
+        use mcpwire_tests::http1::{BodyReader, ResponseHead, write_request};
+        use std::io::Write as _;
+        let extra = stateless_headers(message);
+        let authority = client.authority();
+        let mut headers = vec![
+            ("Host", authority.as_str()),
+            ("Content-Type", "application/json"),
+            ("Accept", "application/json, text/event-stream"),
+        ];
+        headers.extend(extra.iter().map(|(name, value)| (*name, value.as_str())));
+        let mut bytes = Vec::new();
+        write_request(&mut bytes, "POST", "/mcp", &headers, message.to_string().as_bytes());
+        self.reader.get_mut().write_all(&bytes).expect("send the request");
+        let head = ResponseHead::read(&mut self.reader).expect("a response head");
+        let mut body = Vec::new();
+        BodyReader::new(head.framing("POST").expect("framing"))
+            .read_to_end(&mut self.reader, &mut body)
+            .expect("the body");
+        (head, serde_json::from_slice(&body).expect("a JSON answer"))
+    }
+
+    /// Whether the server closed the connection (and sent nothing more).
+    fn is_closed(&mut self) -> bool {
+        use std::io::Read as _;
+        matches!(self.reader.read(&mut [0; 1]), Ok(0))
+    }
+}
+
+#[test]
+fn at_sigterm_new_connections_are_refused_and_open_ones_are_served_until_their_clients_close_them() {
+    // Long enough that the exit below can only come from the connections closing.
+    let mut server = HttpServer::spawn_with(&mcpwire_tests::HttpServerOptions {
+        args: vec!["--drain-timeout".into(), "20s".into()],
+        ..mcpwire_tests::HttpServerOptions::default()
+    });
+    let client = server.client();
+    let echo = |id: i64, text: &str| stateless(id, "tools/call", json!({"name": "echo", "arguments": {"text": text}}));
+    let mut idle = KeptAlive::connect(&client);
+    let (head, answer) = idle.post(&client, &echo(1, "before"));
+    assert_eq!((head.status(), head.header("connection")), (200, None), "kept alive: {answer}");
+    let params = json!({"name": "slow", "arguments": {"ms": 1_000}, "_meta": {"progressToken": "waiting"}});
+    let mut in_flight = client.post_stateless(&[], &stateless(2, "tools/call", params)).expect_status(200);
+    // `slow` reports progress as its wait begins: from here on the call runs.
+    let progress = in_flight.next_event().and_then(|event| event.message);
+    assert!(progress.as_ref().is_some_and(|p| p["method"] == "notifications/progress"), "{progress:?}");
+
+    server.signal("TERM");
+    // The listener closes at once; connecting until refused sees when.
+    let refused_by = Instant::now() + Duration::from_secs(5);
+    loop {
+        match std::net::TcpStream::connect(client.address()) {
+            Err(error) if error.kind() == std::io::ErrorKind::ConnectionRefused => break,
+            Err(error) => panic!("connecting failed otherwise: {error}"),
+            Ok(_) if Instant::now() < refused_by => std::thread::sleep(Duration::from_millis(5)),
+            Ok(_) => client.fail("new connections were still accepted 5 s after SIGTERM"),
+        }
+    }
+    // The call in flight finishes as if nothing happened: the server waits
+    // for the idle connection, on which a request may still come.
+    let (_, answer) = in_flight.expect_stateless_sse_answer(&json!(2));
+    assert_eq!(tool_text(&answer["result"]), "waited 1000 ms", "{answer}");
+    let (head, answer) = idle.post(&client, &echo(3, "after"));
+    assert_eq!(tool_text(&answer["result"]), "after", "served as always: {answer}");
+    assert_eq!(head.header("connection"), Some("close"), "and told it is the last on its connection");
+    assert!(idle.is_closed());
+    let closed = Instant::now();
+    let (status, _) = server.wait_exit(Duration::from_secs(30));
+    assert!(status.success(), "after SIGTERM the server exited with {status}\n{}", server.stderr());
+    assert!(
+        closed.elapsed() < EXIT_PROMISE,
+        "{:?} after its last connection closed\n{}",
+        closed.elapsed(),
+        server.stderr()
+    );
+}

@@ -25,7 +25,7 @@ pub(crate) fn run(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result
 type Step = (&'static str, fn() -> Result<()>);
 
 pub(crate) fn ci() -> Result<()> {
-    let steps: [Step; 9] = [
+    let steps: [Step; 10] = [
         ("fmt", fmt),
         ("lint", lint),
         ("test", test),
@@ -40,6 +40,9 @@ pub(crate) fn ci() -> Result<()> {
         ("fuzz --seconds 15", || crate::fuzz::run(15, &[])),
         // Every benchmark scenario at a tiny size, so the harness cannot rot.
         ("bench --quick", || crate::bench::run(true)),
+        // Every scale check behind nginx at a small size: the routing, the
+        // shared tasks, and above all a rolling restart without a failed call.
+        ("scale --quick", || crate::scale::run(true)),
     ];
     for (name, step) in steps {
         let started = Instant::now();

@@ -74,7 +74,7 @@ impl AcceptErrors {
 
 /// Failures of the one connection being accepted, which say nothing about
 /// the next one.
-fn concerns_one_connection(error: &io::Error) -> bool {
+pub(crate) fn concerns_one_connection(error: &io::Error) -> bool {
     matches!(
         error.kind(),
         io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset | io::ErrorKind::Interrupted

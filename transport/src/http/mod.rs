@@ -50,6 +50,7 @@
 mod accept;
 mod auth;
 mod checks;
+mod drain;
 mod era;
 mod headers;
 mod replay;
@@ -75,16 +76,18 @@ pub use auth::{
     AuthConfig, METADATA_PREFIX, MetadataService, Principal, TokenRejection, TokenValidator, ValidationFuture,
 };
 use bytes::Bytes;
+use drain::Drain;
 pub use headers::McpHeaders;
 use http_body_util::BodyExt;
+use hyper::header::{CONNECTION, HeaderValue};
 use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use replay::Retention;
 use session::HttpSession;
 pub use session::SessionHandle;
-use tokio::net::TcpListener;
-use tokio::sync::{Notify, Semaphore};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use watch::{ConnectionWatch, Ended, Timeouts, WatchedIo};
 
 use crate::{OutgoingMessageSender, TransportConfig};
@@ -143,8 +146,9 @@ pub struct StatelessRequest {
     pub closed: CancellationToken,
 }
 
-/// How long connections may take to finish at shutdown before they are
-/// dropped, and a session's owner to wind down before the session ends.
+/// How long a session's owner may take to wind down at shutdown before the
+/// session ends, and connections to finish once the endpoint has shut down
+/// before they are closed.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
 
 /// Limits and settings of a Streamable HTTP server: every limit the
@@ -157,7 +161,8 @@ const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
 /// longer than `body_read_timeout` (408), or a pause between requests longer
 /// than `idle_timeout`. When `accept` fails for want of file descriptors or
 /// memory, the server backs off (10 ms doubling to 1 s, or until one of its
-/// connections closes) and warns at most every 5 s.
+/// connections closes) and warns at most every 5 s. At shutdown, clients
+/// get `drain_timeout` to close the idle ones.
 ///
 /// Memory: a request body is at most `max_body_bytes`; a session's streams
 /// keep their events for a client that resumes within
@@ -169,8 +174,8 @@ const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
 ///
 /// Mounted in an application of its own ([`McpService`]), the endpoint holds
 /// every limit but those of connections: `max_connections`,
-/// `header_read_timeout` and `idle_timeout` belong to whoever accepts the
-/// connections (hyper's or axum's server, a proxy in front), and a reader
+/// `header_read_timeout`, `idle_timeout` and `drain_timeout` belong to
+/// whoever accepts the connections (hyper's or axum's server, a proxy in front), and a reader
 /// that falls too far behind has its stream ended rather than its socket
 /// closed. `path` is then the router's business too.
 #[derive(Debug, Clone)]
@@ -204,6 +209,21 @@ pub struct HttpConfig {
     /// How long a kept-alive connection may wait for its next request before
     /// it is closed. Default 60 s, longer than clients keep idle connections.
     pub idle_timeout: Duration,
+    /// At shutdown, how long clients get to close their idle connections.
+    /// [`serve`] stops accepting at once (first taking the connections
+    /// waiting in the listen backlog, then refusing new ones), and answers
+    /// everything under way or still arriving on an open connection, as
+    /// always but with `Connection: close`, so each connection closes after
+    /// its next answer; an idle one is left for its client to close, since
+    /// closing it would race the client's next request on it. Once no
+    /// connection can bring a request any more, or after this long, the
+    /// endpoint shuts down ([`McpService::shutdown`]) and connections get a
+    /// second more. Set it above the idle timeout of whatever keeps
+    /// connections to the server alive (a load balancer's upstream
+    /// keep-alive timeout), so that the client closes every idle connection
+    /// first. Default 5 s, above the 4 s of `deploy/mcpwire-upstreams.conf`
+    /// and of Node.js's `fetch`.
+    pub drain_timeout: Duration,
     /// The largest request body accepted (413 beyond). Default 4 MiB.
     pub max_body_bytes: usize,
     /// Sessions at once (503 beyond). Default 1024.
@@ -267,6 +287,7 @@ impl Default for HttpConfig {
             // The largest body at 140 KB/s.
             body_read_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(60),
+            drain_timeout: Duration::from_secs(5),
             max_body_bytes: 4 * 1024 * 1024,
             max_sessions: 1024,
             max_streams_per_session: 256,
@@ -409,8 +430,13 @@ impl McpService {
     }
 
     /// Serve this endpoint on `listener` (at `config.path`, and at the
-    /// metadata's paths when it checks tokens) until `shutdown` resolves,
-    /// then [`shutdown`](Self::shutdown) and give connections a second to finish.
+    /// metadata's paths when it checks tokens) until `shutdown` resolves;
+    /// then drain: take the connections waiting in the backlog and refuse
+    /// new ones, answer what is under way or still arrives with
+    /// `Connection: close`, and once no connection can bring a request any
+    /// more (or after [`HttpConfig::drain_timeout`]), [`shutdown`](Self::shutdown)
+    /// and give connections a second to finish. Returns once every
+    /// connection has closed.
     ///
     /// # Errors
     /// Only when the listener itself fails; a failing connection is logged.
@@ -420,11 +446,13 @@ impl McpService {
             tracing::warn!("{warning}");
         }
         let connections = Arc::new(Semaphore::new(config.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
-        let graceful = GracefulShutdown::new();
-        let http = hyper::server::conn::http1::Builder::new();
-        // Wakes the loop when a connection closes: out of file descriptors,
-        // that is what frees one.
-        let closed = Arc::new(Notify::new());
+        let acceptor = Acceptor {
+            state: Arc::clone(&self.state),
+            http: hyper::server::conn::http1::Builder::new(),
+            served: TaskTracker::new(),
+            drain: Drain::default(),
+            closed: Arc::new(Notify::new()),
+        };
         let mut errors = AcceptErrors::default();
         tokio::pin!(shutdown);
         loop {
@@ -447,39 +475,96 @@ impl McpService {
                     drop(permit);
                     tokio::select! {
                         () = tokio::time::sleep(wait) => {}
-                        () = closed.notified() => {}
+                        () = acceptor.closed.notified() => {}
                         () = &mut shutdown => break,
                     }
                     continue;
                 }
             };
             errors.succeeded();
-            // Small SSE events must not wait for Nagle's algorithm.
-            let _ = stream.set_nodelay(true);
-            let watch = ConnectionWatch::new();
-            let io = TokioIo::new(WatchedIo { stream, watch: Arc::clone(&watch) });
-            let service = hyper::service::service_fn({
-                let (state, watch) = (Arc::clone(&self.state), Arc::clone(&watch));
-                move |request| service::handle(Arc::clone(&state), Arc::clone(&watch), request)
-            });
-            let connection = graceful.watch(http.serve_connection(io, service));
-            let (timeouts, closed) = (config.timeouts(), Arc::clone(&closed));
-            tokio::spawn(async move {
-                match watch::run(connection, &watch, timeouts).await {
-                    Ended::Served(Ok(())) => {}
-                    Ended::Served(Err(error)) => tracing::debug!(%peer, %error, "HTTP connection ended with an error"),
-                    Ended::TimedOut => tracing::debug!(%peer, "closed a connection that outlasted its timeout"),
-                    Ended::Cut => tracing::debug!(%peer, "closed a connection whose reader fell too far behind"),
-                }
-                drop(permit);
-                closed.notify_one();
-            });
+            acceptor.serve_connection(stream, peer, Some(permit));
+        }
+        // Answers say `Connection: close` from here on, those to the
+        // connections from the backlog included.
+        acceptor.drain.start();
+        // Beyond `max_connections` if need be: the alternative is resetting
+        // them, with requests their clients may have sent already.
+        let waiting = drain::take_backlog(listener);
+        tracing::info!(
+            connections = acceptor.served.len() + waiting.len(),
+            "stopped accepting connections; serving those open until their clients close them, for at most {:?}",
+            config.drain_timeout
+        );
+        for (stream, peer) in waiting {
+            acceptor.serve_connection(stream, peer, None);
+        }
+        acceptor.served.close();
+        // Requests still arriving on open connections are served as always
+        // until none can arrive any more; only then does the endpoint stop
+        // (a request after that would get 503).
+        if tokio::time::timeout(config.drain_timeout, acceptor.drain.quiet()).await.is_err() {
+            tracing::info!("drain timeout: some clients kept idle connections open; stopping anyway");
         }
         self.shutdown();
-        if tokio::time::timeout(SHUTDOWN_DEADLINE, graceful.shutdown()).await.is_err() {
-            tracing::debug!("some HTTP connections did not finish in time");
+        if tokio::time::timeout(SHUTDOWN_DEADLINE, acceptor.served.wait()).await.is_err() {
+            tracing::debug!(connections = acceptor.served.len(), "closing the connections still open");
+            acceptor.drain.end();
+            acceptor.served.wait().await;
         }
         Ok(())
+    }
+}
+
+/// What the accept loop serves each connection with.
+struct Acceptor {
+    state: Arc<HttpState>,
+    http: hyper::server::conn::http1::Builder,
+    /// Every connection's task, to wait for them at shutdown.
+    served: TaskTracker,
+    /// The shutdown, as each connection sees it.
+    drain: Drain,
+    /// Wakes the loop when a connection closes: out of file descriptors,
+    /// that is what frees one.
+    closed: Arc<Notify>,
+}
+
+impl Acceptor {
+    /// Serve `stream` on a task of its own, holding `permit` (one of
+    /// `max_connections`) until it closes.
+    fn serve_connection(&self, stream: TcpStream, peer: SocketAddr, permit: Option<OwnedSemaphorePermit>) {
+        // Small SSE events must not wait for Nagle's algorithm.
+        let _ = stream.set_nodelay(true);
+        let watch = ConnectionWatch::new();
+        let io = TokioIo::new(WatchedIo { stream, watch: Arc::clone(&watch) });
+        let service = hyper::service::service_fn({
+            let (state, watch, drain) = (Arc::clone(&self.state), Arc::clone(&watch), self.drain.clone());
+            move |request| {
+                let answered = service::handle(Arc::clone(&state), Arc::clone(&watch), request);
+                let drain = drain.clone();
+                async move {
+                    let mut response = answered.await?;
+                    // Decided as the answer is made, just before hyper sends
+                    // its head: the client will not send on this connection again.
+                    if drain.has_started() {
+                        response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+                    }
+                    Ok::<_, Infallible>(response)
+                }
+            }
+        });
+        let connection = self.http.serve_connection(io, service);
+        let (timeouts, admitted, closed) = (self.state.config.timeouts(), self.drain.admit(), Arc::clone(&self.closed));
+        self.served.spawn(async move {
+            match watch::run(connection, &watch, timeouts, admitted).await {
+                Ended::Served(Ok(())) => {}
+                Ended::Served(Err(error)) => tracing::debug!(%peer, %error, "HTTP connection ended with an error"),
+                Ended::TimedOut => tracing::debug!(%peer, "closed a connection that outlasted its timeout"),
+                Ended::Cut => tracing::debug!(%peer, "closed a connection whose reader fell too far behind"),
+                Ended::Drained => tracing::debug!(%peer, "closed a connection still open at the end of shutdown"),
+            }
+            drop(permit);
+            closed.notify_one();
+        });
     }
 }
 
@@ -548,8 +633,9 @@ where
 /// Serve Streamable HTTP on `listener` until `shutdown` resolves, handing
 /// every session a client initializes and every stateless request to
 /// `handler`: [`McpService::new`] then [`McpService::serve`]. At shutdown
-/// every session ends, every stateless request's `closed` fires, and
-/// connections get a second to finish.
+/// it stops accepting, lets clients close their connections (see
+/// [`HttpConfig::drain_timeout`]), then every session ends, every stateless
+/// request's `closed` fires, and connections get a second to finish.
 ///
 /// # Errors
 /// Only when the listener itself fails; a failing connection is logged.

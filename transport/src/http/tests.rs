@@ -34,6 +34,8 @@ struct Seen {
     headers: McpHeaders,
     http: Arc<http::request::Parts>,
     closed: CancellationToken,
+    /// For `test/later`: the request's id and sender, for the test to answer with.
+    later: Option<(RequestId, Arc<OutgoingMessageSender>)>,
 }
 
 /// What a test's "middleware" puts in a request's extensions.
@@ -43,7 +45,8 @@ struct Mark(&'static str);
 /// Answers stateless requests by method, and runs a minimal processor on
 /// each session: a result for `initialize`, none for `test/hang` until the
 /// session winds down (then -32000), the head of its HTTP request for
-/// `test/head`, `{}` for anything else.
+/// `test/head`, `{}` for anything else. A stateless `test/later` is answered
+/// by the test itself.
 struct TestHandler {
     seen: mpsc::UnboundedSender<Seen>,
 }
@@ -95,10 +98,13 @@ impl Handler for TestHandler {
 
     fn request(&self, request: StatelessRequest) {
         let StatelessRequest { request, headers, http, sender, closed } = request;
-        let seen = Seen { method: request.method.to_string(), headers, http, closed: closed.clone() };
+        let later = (request.method == "test/later").then(|| (request.id.clone(), Arc::clone(&sender)));
+        let seen = Seen { method: request.method.to_string(), headers, http, closed: closed.clone(), later };
         self.seen.send(seen).expect("the test is listening");
         let id = request.id;
         match &*request.method {
+            // The test answers it, through `Seen::later`.
+            "test/later" => {}
             "test/result" => sender.send_response(id, &json!({"resultType": "complete", "text": "a b"})),
             "test/error" => {
                 let params: Value = serde_json::from_str(request.params.as_ref().expect("params").get()).unwrap();
@@ -211,18 +217,45 @@ impl Reply {
     }
 
     async fn send_to(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Self {
-        let mut stream = within(TcpStream::connect(addr)).await.unwrap();
+        let stream = within(TcpStream::connect(addr)).await.unwrap();
+        Self::exchange(BufReader::new(stream), method, path, headers, body).await
+    }
+
+    /// The next request on this reply's connection, once its body was read.
+    async fn again(self, method: &str, headers: &[(&str, &str)], body: &[u8]) -> Self {
+        assert!(self.ended, "the previous answer was read to its end");
+        Self::exchange(self.reader, method, "/mcp", headers, body).await
+    }
+
+    /// Whether the server closed the connection after this reply's body.
+    async fn closed_after(&mut self) -> bool {
+        let mut rest = Vec::new();
+        within(self.reader.read_to_end(&mut rest)).await.is_ok_and(|_| rest.is_empty())
+    }
+
+    async fn exchange(
+        mut reader: BufReader<TcpStream>,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Self {
         let mut head = format!("{method} {path} HTTP/1.1\r\n");
         if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("host")) {
             head.push_str("Host: 127.0.0.1\r\n");
+        }
+        // One request per connection, unless a test asks for more: a
+        // connection kept alive would hold the server's shutdown up until
+        // the test drops it (see `drain`).
+        if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("connection")) {
+            head.push_str("Connection: close\r\n");
         }
         for (name, value) in headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
         head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-        within(stream.write_all(head.as_bytes())).await.unwrap();
-        within(stream.write_all(body)).await.unwrap();
-        let mut reader = BufReader::new(stream);
+        within(reader.get_mut().write_all(head.as_bytes())).await.unwrap();
+        within(reader.get_mut().write_all(body)).await.unwrap();
         let status_line = Self::line(&mut reader).await;
         let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status line");
         let mut headers = Vec::new();
@@ -372,6 +405,63 @@ async fn shutting_down_cancels_open_stateless_requests() {
     within(listening.closed.cancelled()).await;
     // The owner stopped and dropped its sender, so the stream ends properly.
     assert_eq!(listen.chunk().await, None);
+    within(stopped).await.unwrap();
+}
+
+/// Connects to `addr` until the connection is refused: the listener closed.
+async fn until_refused(addr: SocketAddr) {
+    within(async {
+        loop {
+            match TcpStream::connect(addr).await {
+                Err(error) if error.kind() == std::io::ErrorKind::ConnectionRefused => return,
+                Err(error) => panic!("{error}"),
+                // Accepted before the listener closed; dropped unused.
+                Ok(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn at_shutdown_requests_on_open_connections_are_answered_and_each_is_its_connections_last() {
+    // Longer than any step: the server must return because the
+    // connections closed, not because the drain timed out.
+    let config = HttpConfig { drain_timeout: Duration::from_secs(3600), ..HttpConfig::default() };
+    let mut server = TestServer::start(config).await;
+    let keep_alive = merge(MODERN, &[("Connection", "keep-alive")]);
+    let result = modern(1, "test/result", json!({})).to_string();
+    let mut idle = server.send("POST", &keep_alive, result.as_bytes()).await;
+    assert_eq!((idle.status, idle.header("connection")), (200, None));
+    idle.text().await;
+    server.next_seen().await;
+    let in_flight = tokio::spawn({
+        let (addr, body) = (server.addr, modern(2, "test/later", json!({})).to_string());
+        async move {
+            let mut reply =
+                Reply::send(addr, "POST", &merge(MODERN, &[("Connection", "keep-alive")]), body.as_bytes()).await;
+            let text = reply.text().await;
+            (reply.header("connection").map(str::to_owned), text, reply.closed_after().await)
+        }
+    });
+    let later = server.next_seen().await;
+
+    let (addr, task) = (server.addr, server.stop());
+    let stopped = tokio::spawn(task);
+    until_refused(addr).await;
+    assert!(!later.closed.is_cancelled(), "the endpoint serves on while a request may still arrive");
+    let (id, sender) = later.later.expect("test/later is the test's to answer");
+    sender.send_response(id, &json!({"resultType": "complete", "text": "late"}));
+    let (connection, text, closed) = within(in_flight).await.unwrap();
+    assert_eq!(connection.as_deref(), Some("close"), "its connection brings no more requests");
+    assert!(text.contains(r#""text":"late""#), "the request in flight got its real answer: {text}");
+    assert!(closed);
+    assert!(!stopped.is_finished(), "a request may still come on the idle connection");
+
+    let mut last = idle.again("POST", &keep_alive, modern(3, "test/result", json!({})).to_string().as_bytes()).await;
+    assert_eq!((last.status, last.header("connection")), (200, Some("close")));
+    assert!(last.text().await.contains(r#""text":"a b""#), "served as always");
+    assert!(last.closed_after().await);
     within(stopped).await.unwrap();
 }
 

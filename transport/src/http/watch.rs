@@ -18,6 +18,13 @@
 //! [`WatchedIo`] sees the bytes arrive, an [`Exchange`] guard (held by the
 //! response body) marks `Busy`, and [`run`] closes the connection when a
 //! phase outlasts its limit or [`ConnectionWatch::cut`] fires.
+//!
+//! At shutdown the phase also decides what the drain (see `drain`) does to
+//! the connection: a `Busy` one closes once its answer is out (its answer
+//! may have left already with the promise to keep the connection alive),
+//! and a request can no longer arrive on it; an `Idle` one, or one whose
+//! head is on its way, stays open, and the answer to a request that comes
+//! says `Connection: close` itself.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -35,6 +42,8 @@ use tokio::net::TcpStream;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+
+use super::drain::Admitted;
 
 /// The limits a connection's phases are held to.
 #[derive(Debug, Clone, Copy)]
@@ -104,6 +113,12 @@ impl ConnectionWatch {
         self.idle.store(matches!(*phase, Phase::Idle { .. }), Ordering::Relaxed);
         drop(phase);
         self.changed.notify_one();
+    }
+
+    /// A request is being answered: the service has it, or its answer is
+    /// being sent.
+    fn is_busy(&self) -> bool {
+        matches!(*self.phase.lock().expect("phase lock"), Phase::Busy { .. })
     }
 
     /// When the current phase runs out, if it can.
@@ -201,26 +216,64 @@ impl AsyncWrite for WatchedIo {
     }
 }
 
+/// A connection that can be told to close once the exchange under way is
+/// over, instead of keeping it alive: hyper's graceful shutdown, which
+/// closes an idle connection at once, so only a busy one is told.
+pub(crate) trait Graceful: Future {
+    fn close_after_exchange(self: Pin<&mut Self>);
+}
+
+impl<I, S, B> Graceful for hyper::server::conn::http1::Connection<I, S>
+where
+    S: hyper::service::HttpService<hyper::body::Incoming, ResBody = B>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin,
+    B: HttpBody + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    fn close_after_exchange(self: Pin<&mut Self>) {
+        self.graceful_shutdown();
+    }
+}
+
 /// Why a connection ended.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Ended<E> {
-    /// hyper finished with it (the client closed it, or shutdown).
+    /// hyper finished with it (the client closed it, or it closed after an
+    /// answer that said so).
     Served(Result<(), E>),
     /// A phase outlasted its limit.
     TimedOut,
     /// Its reader fell too far behind.
     Cut,
+    /// It was still open when the drain at shutdown ended.
+    Drained,
 }
 
 /// Drive `connection` until it ends, closing it (by dropping it) when its
-/// phase outlasts its timeout or its watch is cut.
-pub(crate) async fn run<E>(
-    connection: impl Future<Output = Result<(), E>>,
+/// phase outlasts its timeout, its watch is cut, or the drain ends. Once the
+/// drain has started, a connection busy with an exchange, then or later, is
+/// told to close after it, and from then on no longer counts as one a
+/// request may arrive on.
+pub(crate) async fn run<E, C>(
+    connection: C,
     watch: &ConnectionWatch,
     timeouts: Timeouts,
-) -> Ended<E> {
+    mut drain: Admitted,
+) -> Ended<E>
+where
+    C: Graceful<Output = Result<(), E>>,
+{
     tokio::pin!(connection);
+    let (mut draining, mut told) = (false, false);
     loop {
+        // An idle connection is left alone: its client may be sending a
+        // request on it right now, which then gets `Connection: close`.
+        if draining && !told && watch.is_busy() {
+            connection.as_mut().close_after_exchange();
+            drain.settle();
+            told = true;
+        }
         let deadline = watch.deadline(timeouts);
         let expired = async {
             match deadline {
@@ -231,6 +284,8 @@ pub(crate) async fn run<E>(
         tokio::select! {
             result = &mut connection => return Ended::Served(result),
             () = watch.cut.cancelled() => return Ended::Cut,
+            () = drain.over() => return Ended::Drained,
+            () = drain.started(), if !draining => draining = true,
             // A change of phase stores a permit, so none is missed between turns.
             () = watch.changed.notified() => {}
             () = expired => {
@@ -245,19 +300,47 @@ pub(crate) async fn run<E>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::drain::Drain;
 
     const TIMEOUTS: Timeouts = Timeouts { header: Duration::from_secs(10), idle: Duration::from_secs(60) };
 
+    /// A connection that ends only with the result it was given, and
+    /// remembers being told to close after its exchange.
+    #[derive(Default)]
+    struct Fake {
+        ends: Option<Result<(), &'static str>>,
+        told: Arc<AtomicBool>,
+    }
+
+    impl Future for Fake {
+        type Output = Result<(), &'static str>;
+
+        fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Self::Output> {
+            self.ends.take().map_or(Poll::Pending, Poll::Ready)
+        }
+    }
+
+    impl Graceful for Fake {
+        fn close_after_exchange(self: Pin<&mut Self>) {
+            self.told.store(true, Ordering::Relaxed);
+        }
+    }
+
     /// A connection that never finishes on its own.
-    fn forever() -> impl Future<Output = Result<(), ()>> {
-        std::future::pending()
+    fn forever() -> Fake {
+        Fake::default()
+    }
+
+    /// A connection of a server that is not shutting down.
+    fn serving() -> Admitted {
+        Drain::default().admit()
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_connection_that_sends_no_head_is_closed_after_the_header_timeout() {
         let watch = ConnectionWatch::new();
         let started = Instant::now();
-        assert_eq!(run(forever(), &watch, TIMEOUTS).await, Ended::TimedOut);
+        assert_eq!(run(forever(), &watch, TIMEOUTS, serving()).await, Ended::TimedOut);
         assert_eq!(started.elapsed(), TIMEOUTS.header);
     }
 
@@ -268,7 +351,7 @@ mod tests {
         let started = Instant::now();
         let ended = tokio::spawn({
             let watch = Arc::clone(&watch);
-            async move { run(forever(), &watch, TIMEOUTS).await }
+            async move { run(forever(), &watch, TIMEOUTS, serving()).await }
         });
         tokio::time::sleep(Duration::from_secs(3600)).await;
         assert!(!ended.is_finished(), "an hour-long answer is not a timeout");
@@ -283,7 +366,7 @@ mod tests {
         drop(watch.exchange());
         let ended = tokio::spawn({
             let watch = Arc::clone(&watch);
-            async move { run(forever(), &watch, TIMEOUTS).await }
+            async move { run(forever(), &watch, TIMEOUTS, serving()).await }
         });
         tokio::time::sleep(Duration::from_secs(30)).await;
         let head_started = Instant::now();
@@ -297,12 +380,79 @@ mod tests {
         let watch = ConnectionWatch::new();
         let _exchange = watch.exchange();
         watch.cut().cancel();
-        assert_eq!(run(forever(), &watch, TIMEOUTS).await, Ended::Cut);
+        assert_eq!(run(forever(), &watch, TIMEOUTS, serving()).await, Ended::Cut);
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_connection_that_ends_reports_how() {
         let watch = ConnectionWatch::new();
-        assert_eq!(run(async { Err::<(), _>("reset") }, &watch, TIMEOUTS).await, Ended::Served(Err("reset")));
+        let reset = Fake { ends: Some(Err("reset")), ..Fake::default() };
+        assert_eq!(run(reset, &watch, TIMEOUTS, serving()).await, Ended::Served(Err("reset")));
+    }
+
+    /// Runs a fake connection watched by `watch` in `drain`; returns its task
+    /// and whether it was told to close after its exchange.
+    fn spawn_run(
+        watch: &Arc<ConnectionWatch>,
+        drain: &Drain,
+    ) -> (tokio::task::JoinHandle<Ended<&'static str>>, Arc<AtomicBool>) {
+        let told = Arc::new(AtomicBool::new(false));
+        let (watch, admitted) = (Arc::clone(watch), drain.admit());
+        let fake = Fake { ends: None, told: Arc::clone(&told) };
+        (tokio::spawn(async move { run(fake, &watch, TIMEOUTS, admitted).await }), told)
+    }
+
+    /// Whether `drain` is quiet once everything else has run.
+    async fn is_quiet(drain: &Drain) -> bool {
+        tokio::time::timeout(Duration::from_secs(1), drain.quiet()).await.is_ok()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_drain_closes_a_busy_connection_after_its_exchange_and_leaves_an_idle_one_open() {
+        let drain = Drain::default();
+        let (busy, idle) = (ConnectionWatch::new(), ConnectionWatch::new());
+        let _exchange = busy.exchange();
+        drop(idle.exchange());
+        let (busy_run, busy_told) = spawn_run(&busy, &drain);
+        let (idle_run, idle_told) = spawn_run(&idle, &drain);
+        assert!(!is_quiet(&drain).await, "before the drain, requests may come on both");
+        drain.start();
+        assert!(!is_quiet(&drain).await, "a request may still come on the idle one");
+        assert!(busy_told.load(Ordering::Relaxed), "the answer under way is the last on its connection");
+        assert!(!idle_told.load(Ordering::Relaxed), "an idle connection is not closed under its client");
+        assert!(!busy_run.is_finished() && !idle_run.is_finished());
+        drain.end();
+        assert_eq!(busy_run.await.unwrap(), Ended::Drained);
+        assert_eq!(idle_run.await.unwrap(), Ended::Drained);
+        assert!(is_quiet(&drain).await, "closed connections bring no requests");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_on_an_idle_connection_during_the_drain_is_its_last_and_then_the_drain_is_quiet() {
+        let drain = Drain::default();
+        let idle = ConnectionWatch::new();
+        drop(idle.exchange());
+        let (run, told) = spawn_run(&idle, &drain);
+        drain.start();
+        assert!(!is_quiet(&drain).await);
+        idle.bytes_arrived();
+        assert!(!is_quiet(&drain).await, "a head on its way is not yet an exchange that can be the last");
+        let exchange = idle.exchange();
+        assert!(is_quiet(&drain).await, "the request that came is answered, and no other can follow");
+        assert!(told.load(Ordering::Relaxed));
+        drop(exchange);
+        assert!(!run.is_finished(), "the connection closes when hyper is done with it, not before");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_connection_that_closes_during_the_drain_makes_it_quiet() {
+        let drain = Drain::default();
+        let watch = ConnectionWatch::new();
+        drop(watch.exchange());
+        let admitted = drain.admit();
+        let closing = Fake { ends: Some(Ok(())), ..Fake::default() };
+        drain.start();
+        assert_eq!(run(closing, &watch, TIMEOUTS, admitted).await, Ended::Served(Ok(())));
+        assert!(is_quiet(&drain).await);
     }
 }

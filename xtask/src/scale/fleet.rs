@@ -19,8 +19,10 @@ use mcpwire_tests::http1;
 const START_DEADLINE: Duration = Duration::from_secs(20);
 
 /// How long a process may take to exit after SIGTERM: mcpwire promises a
-/// second; this leaves room for a loaded machine.
-const EXIT_DEADLINE: Duration = Duration::from_secs(5);
+/// second after its drain, which lasts until nginx has closed its idle
+/// connections (`keepalive_timeout 4s`), at most `--drain-timeout` (5 s);
+/// this leaves room for a loaded machine.
+const EXIT_DEADLINE: Duration = Duration::from_secs(10);
 
 /// What every process is started with.
 #[derive(Debug, Clone)]

@@ -254,6 +254,20 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_keepalive_timeouts_end_before_a_draining_process_stops_waiting() {
+        // `HttpConfig::drain_timeout`'s default, and `mcpwire --drain-timeout`'s.
+        const DRAIN_TIMEOUT_SECONDS: u32 = 5;
+        let shipped = std::fs::read_to_string(project_root().join("deploy/mcpwire-upstreams.conf")).unwrap();
+        let timeouts: Vec<u32> = shipped
+            .lines()
+            .filter_map(|line| line.split('#').next()?.trim().strip_prefix("keepalive_timeout "))
+            .map(|value| value.trim_end_matches(';').strip_suffix('s').and_then(|s| s.parse().ok()).expect("seconds"))
+            .collect();
+        assert_eq!(timeouts.len(), 3, "one per upstream group");
+        assert!(timeouts.iter().all(|&seconds| seconds < DRAIN_TIMEOUT_SECONDS), "{timeouts:?}");
+    }
+
+    #[test]
     fn the_shipped_configuration_listens_once_on_loopback() {
         let conf = shipped_conf(4242).unwrap();
         assert!(conf.contains("listen 127.0.0.1:4242;"));

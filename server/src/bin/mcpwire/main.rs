@@ -1,7 +1,9 @@
 //! `mcpwire`: the reference MCP server. Serves every conformance fixture and
 //! the benchmark tools over stdio (or Streamable HTTP with `--http`), and
-//! exits within a second of stdin closing or SIGINT/SIGTERM. Logs go to
-//! stderr; stdout carries only protocol messages.
+//! exits within a second of stdin closing or SIGINT/SIGTERM; over HTTP,
+//! within a second of the drain (at most `--drain-timeout`), in which it
+//! refuses new connections and answers what still arrives on open ones.
+//! Logs go to stderr; stdout carries only protocol messages.
 
 mod cli;
 mod everything;
@@ -15,9 +17,10 @@ use mcpwire_server::ServerConfig;
 use mcpwire_transport::http::HttpConfig;
 use tokio_util::sync::CancellationToken;
 
-/// How long shutdown may take in all, from the signal or EOF to exit. The
-/// processor's own grace periods fit inside it; this is the backstop for a
-/// client that stops reading while we still have output queued.
+/// How long shutdown may take in all, from the signal or EOF to exit (over
+/// HTTP, on top of the drain timeout). The processor's own grace periods
+/// fit inside it; this is the backstop for a client that stops reading
+/// while we still have output queued.
 const EXIT_DEADLINE: Duration = Duration::from_millis(950);
 
 fn main() -> ExitCode {
@@ -149,6 +152,7 @@ fn http_config(options: cli::HttpOptions, config: &ServerConfig) -> HttpConfig {
         header_read_timeout: options.header_timeout.unwrap_or(defaults.header_read_timeout),
         body_read_timeout: options.body_timeout.unwrap_or(defaults.body_read_timeout),
         idle_timeout: options.idle_timeout.unwrap_or(defaults.idle_timeout),
+        drain_timeout: options.drain_timeout.unwrap_or(defaults.drain_timeout),
         max_body_bytes: options.max_body_bytes.unwrap_or(defaults.max_body_bytes),
         max_sessions: options.max_sessions.unwrap_or(defaults.max_sessions),
         max_replay_bytes: options.max_replay_bytes.unwrap_or(defaults.max_replay_bytes),
@@ -166,6 +170,8 @@ async fn serve(
     let server = everything::server(config.clone(), skills, task_store);
     let stop = CancellationToken::new();
     tokio::spawn(stop_on_signal(stop.clone()));
+    // Over HTTP, clients first get the drain to close their connections.
+    let deadline = EXIT_DEADLINE + http.as_ref().map_or(Duration::ZERO, |(_, config)| config.drain_timeout);
     let serving: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), mcpwire_server::Error>>>> = match http {
         Some((address, http_config)) => {
             let listener = tokio::net::TcpListener::bind(address).await?;
@@ -187,7 +193,7 @@ async fn serve(
     tokio::pin!(serving);
     tokio::select! {
         served = &mut serving => served,
-        () = async { stop.cancelled().await; tokio::time::sleep(EXIT_DEADLINE).await } => {
+        () = async { stop.cancelled().await; tokio::time::sleep(deadline).await } => {
             tracing::warn!("shutdown took too long; exiting without waiting further");
             Ok(())
         }
