@@ -52,7 +52,7 @@ pub(crate) struct Stateless {
     /// The least severe log level to send; with none, no logs at all.
     pub(crate) log_level: Option<LoggingLevel>,
     /// Only `tools/call`, `prompts/get` and `resources/read` may ask.
-    pub(crate) input: Option<Arc<InputRound>>,
+    pub(crate) input: Option<InputRound>,
 }
 
 impl std::fmt::Debug for InputRound {

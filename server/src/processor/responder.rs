@@ -15,7 +15,7 @@ use mcpwire_transport::{EncodedResponse, OutgoingMessageSender};
 use tokio_util::sync::CancellationToken;
 
 use super::routes::reply;
-use crate::input::InputRound;
+use crate::context::Stateless;
 use crate::tool::BoxFuture;
 use crate::{HandlerError, Server, revision, stateless};
 
@@ -48,16 +48,17 @@ pub(crate) struct Handler {
     pub(crate) work: Work,
     pub(crate) id: RequestId,
     pub(crate) responder: Unanswered,
-    /// The input round of a stateless request that may ask the client
-    /// things, and its server (for the state's key).
-    pub(crate) input: Option<(Arc<InputRound>, Server)>,
+    /// A stateless request that may ask the client things (its `input`
+    /// round is `Some`), and its server (for the state's key).
+    pub(crate) asking: Option<(Arc<Stateless>, Server)>,
 }
 
 impl Future for Handler {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let Handler { work, id, responder, input } = &mut *self;
+        let Handler { work, id, responder, asking } = &mut *self;
+        let input = asking.as_ref().and_then(|(stateless, server)| Some((stateless.input.as_ref()?, server)));
         if let Some((round, _)) = input {
             round.register(cx.waker());
         }

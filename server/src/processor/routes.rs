@@ -61,7 +61,7 @@ impl Era {
                 version: *version,
                 handshake: std::sync::OnceLock::new(),
                 log_level: *log_level,
-                input: input.map(Arc::new),
+                input,
             })),
         }
     }
@@ -156,11 +156,11 @@ impl Job {
         responder: Responder,
     ) -> Option<Handler> {
         let Job { meta, stateless, kind } = self;
-        let input = stateless.as_ref().and_then(|s| s.input.clone()).map(|round| (round, server.clone()));
+        let asking = stateless.as_ref().filter(|s| s.input.is_some()).map(|s| (Arc::clone(s), server.clone()));
         let session = Arc::clone(session);
         let ctx = RequestContext::new(id.clone(), meta, cancel, session, stateless, server.clone(), http);
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| kind.start(ctx))) {
-            Ok(work) => Some(Handler { work, id, responder: Unanswered(Some(responder)), input }),
+            Ok(work) => Some(Handler { work, id, responder: Unanswered(Some(responder)), asking }),
             Err(panic) => {
                 responder.panicked(id, panic.as_ref());
                 None
