@@ -257,11 +257,12 @@ where
     // Every request of this POST carries the head to its handler.
     let head = Arc::new(parts);
     let decoded = decode(&bytes);
-    let modern_meta = match &decoded {
-        Ok(Decoded::Single(Message::Request(request))) => has_modern_meta(request.params.as_ref()),
-        _ => false,
-    };
-    match (Signals { modern_meta, ..signals(&head.headers) }).era() {
+    let signals = signals(&head.headers);
+    // Modern `_meta` makes any request stateless: the params are read for it
+    // only when the headers alone would not.
+    let modern_meta = signals.era() == Era::Handshake
+        && matches!(&decoded, Ok(Decoded::Single(Message::Request(request))) if has_modern_meta(request.params.as_ref()));
+    match (Signals { modern_meta, ..signals }).era() {
         Era::Stateless => stateless_post(state, head, decoded).await,
         Era::Handshake => {
             check_protocol_version(&head.headers)?;
