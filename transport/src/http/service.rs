@@ -12,7 +12,9 @@
 //! Only then is the era decided (see `era`), and each era has its own rules.
 //!
 //! Handshake era (2025-11-25 transport rules): 202 for a notification or
-//! response, an SSE stream for a request, 400 for a bad body, a missing
+//! response; for a request, its response as `application/json` when that is
+//! the first message for it within `JSON_ANSWER_WAIT`, its SSE stream
+//! otherwise; 400 for a bad body, a missing
 //! session or an unsupported `MCP-Protocol-Version`, 404 for an unknown or
 //! ended session, 409 for a second standalone stream, 429/503 when the stream
 //! or session limit is reached. A `notifications/cancelled` also ends the
@@ -62,6 +64,14 @@ pub(crate) type Body = UnsyncBoxBody<Bytes, Infallible>;
 const SESSION_ID: &str = "mcp-session-id";
 const PROTOCOL_VERSION: &str = "mcp-protocol-version";
 const LAST_EVENT_ID: &str = "last-event-id";
+
+/// How long a session POST waits for the first message of its request
+/// before it opens its SSE stream regardless. A response within this time is
+/// answered as plain JSON; a slower call gets its priming event by then, so
+/// a client that loses the connection during a long call can still resume
+/// it, and an idle connection shows signs of life. Long enough for any
+/// request answered in memory, short against anything worth resuming.
+const JSON_ANSWER_WAIT: Duration = Duration::from_millis(100);
 
 /// Answer one request of a connection watched by `watch`, which counts the
 /// connection busy until the answer has been sent: the endpoint's at its
@@ -334,11 +344,29 @@ async fn session_post(
         deliver(&session, message, head).await?;
         return Ok(empty(StatusCode::ACCEPTED));
     };
-    let body = session
-        .open_request_stream(std::slice::from_ref(&request.id), cut)
-        .map_err(|error| open_refusal(state, error))?;
+    let (body, mut response) =
+        session.open_single_request_stream(&request.id, cut).map_err(|error| open_refusal(state, error))?;
     deliver(&session, Message::Request(request), head).await?;
-    Ok(sse_response(body, &session.id))
+    // The first message for the request chooses the answer: the response
+    // alone is plain JSON, which a client reads without an event parser and
+    // nobody needs to resume (a cheaper answer for both sides, measured in
+    // the commit that made it); anything else first (progress, a log, a
+    // request to the client, the stream closed for polling), or nothing
+    // within `JSON_ANSWER_WAIT`, opens the SSE stream, priming event first,
+    // as a batch's always does.
+    let json = match tokio::time::timeout(JSON_ANSWER_WAIT, &mut response).await {
+        Ok(first) => first.ok(),
+        Err(_) => {
+            // Closed before looking, so a response cannot slip in between:
+            // it is either here, or stored on the stream.
+            response.close();
+            response.try_recv().ok()
+        }
+    };
+    Ok(match json {
+        Some(json) => json_response(json, &session.id),
+        None => sse_response(body, &session.id),
+    })
 }
 
 /// A batch POST, which only 2025-03-26 has. That revision predates the
@@ -543,6 +571,15 @@ fn delete(state: &HttpState, headers: &HeaderMap) -> Result<Response<Body>, Refu
     session.end();
     tracing::debug!(session = %session.id, "session ended by the client");
     Ok(empty(StatusCode::OK))
+}
+
+fn json_response(json: Vec<u8>, session_id: &str) -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(SESSION_ID, session_id)
+        .body(Full::new(Bytes::from(json)).boxed_unsync())
+        .expect("a valid response")
 }
 
 fn sse_response(body: SseBody, session_id: &str) -> Response<Body> {

@@ -5,7 +5,9 @@
 //! drains it instead of a writer. A message related to one of the client's
 //! requests goes on that request's stream (the POST's SSE response, which a
 //! 2025-03-26 batch shares between its requests); the rest goes on the
-//! standalone stream (the GET). Every event is stored before any connection
+//! standalone stream (the GET). A POST of one request waits for its first
+//! message before it answers: when that is the response, the router hands it
+//! to the POST to send as plain JSON, and stores nothing. Every event is stored before any connection
 //! sees it, so a dropped connection loses nothing: the client resumes with
 //! `Last-Event-ID` and the store replays what it missed. A live connection is
 //! a cursor into its stream's store.
@@ -38,7 +40,7 @@ use bytes::{Bytes, BytesMut};
 use futures_util::Stream;
 use hyper::body::Frame;
 use mcpwire_protocol::RequestId;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::replay::Retention;
@@ -146,6 +148,11 @@ struct StreamState {
     complete: bool,
     /// End the live connection now, keeping the stream (SEP-1699).
     close_connection: bool,
+    /// The POST that opened this stream for one request, until its first
+    /// message: handed the response when that comes first (the POST answers
+    /// with it as JSON, and nothing is stored), dropped when anything else
+    /// does or the stream ends first (the POST answers with the stream).
+    json_answer: Option<oneshot::Sender<Vec<u8>>>,
     /// Bytes of the stored events, with their overhead.
     stored: usize,
     /// Of those, the events after `delivered`.
@@ -187,6 +194,7 @@ impl StreamState {
             awaiting,
             complete: false,
             close_connection: false,
+            json_answer: None,
             stored: 0,
             undelivered: 0,
         }
@@ -351,6 +359,9 @@ impl HttpSession {
         let mut streams = self.streams.lock().expect("streams lock");
         for stream in streams.by_id.values_mut() {
             stream.complete = true;
+            // A POST still waiting to choose answers with its stream, which
+            // delivers what it holds and ends.
+            stream.json_answer = None;
             stream.wake.notify_one();
         }
     }
@@ -394,6 +405,32 @@ impl HttpSession {
         requests: &[RequestId],
         cut: &CancellationToken,
     ) -> Result<SseBody, OpenError> {
+        self.open(requests, None, cut)
+    }
+
+    /// Open the stream for one request that just arrived by POST, like
+    /// [`open_request_stream`](Self::open_request_stream), for a POST that
+    /// answers with JSON when it can: the receiver gets the request's
+    /// response if that is the first message for it, and fails if anything
+    /// else comes first (the POST then answers with the stream). A POST that
+    /// stops waiting closes the receiver: the response is then stored on the
+    /// stream like any other message.
+    pub(crate) fn open_single_request_stream(
+        self: &Arc<Self>,
+        request: &RequestId,
+        cut: &CancellationToken,
+    ) -> Result<(SseBody, oneshot::Receiver<Vec<u8>>), OpenError> {
+        let (json_answer, response) = oneshot::channel();
+        let body = self.open(std::slice::from_ref(request), Some(json_answer), cut)?;
+        Ok((body, response))
+    }
+
+    fn open(
+        self: &Arc<Self>,
+        requests: &[RequestId],
+        json_answer: Option<oneshot::Sender<Vec<u8>>>,
+        cut: &CancellationToken,
+    ) -> Result<SseBody, OpenError> {
         let mut streams = self.streams.lock().expect("streams lock");
         for (index, id) in requests.iter().enumerate() {
             let awaited = streams.by_request.get(id).and_then(|s| streams.by_id.get(s));
@@ -407,7 +444,7 @@ impl HttpSession {
         }
         streams.next_stream += 1;
         let stream_id = streams.next_stream;
-        streams.by_id.insert(stream_id, StreamState::new(requests.to_vec()));
+        streams.by_id.insert(stream_id, StreamState { json_answer, ..StreamState::new(requests.to_vec()) });
         for id in requests {
             streams.by_request.insert(id.clone(), stream_id);
         }
@@ -462,6 +499,8 @@ impl HttpSession {
         if !stream.settle(id) {
             return;
         }
+        // A POST still waiting to choose answers with its (empty) stream.
+        stream.json_answer = None;
         let unpinned = stream.unpin_all();
         streams.usage.pinned -= unpinned;
         self.retention.unpin(unpinned);
@@ -520,15 +559,17 @@ impl HttpSession {
     /// Store an outgoing message on its stream and wake the stream's
     /// connection, cutting that connection off if its reader has fallen too
     /// far behind; then hold the stores to their limits.
-    fn store(&self, envelope: &Envelope) {
+    fn store(&self, envelope: Envelope) {
         let mut guard = self.streams.lock().expect("streams lock");
         if self.ended.is_cancelled() {
             return;
         }
         let streams = &mut *guard;
-        let related = envelope.route.related.as_ref();
+        let Envelope { mut bytes, route, .. } = envelope;
+        let related = route.related.as_ref();
+        let kind = route.kind;
         let target = related.and_then(|id| streams.by_request.get(id).copied());
-        let stream_id = match (target, envelope.route.kind) {
+        let stream_id = match (target, kind) {
             (Some(id), _) => id,
             // A control message for a stream we do not have concerns nothing.
             (None, MessageKind::CloseStream) => return,
@@ -542,7 +583,24 @@ impl HttpSession {
             (None, _) => Self::standalone_id(streams),
         };
         let Some(stream) = streams.by_id.get_mut(&stream_id) else { return };
-        let kind = envelope.route.kind;
+        // This is the first message for a POST waiting to choose its answer.
+        // Its response alone goes to the POST, as JSON; anything else drops
+        // `json_answer`, and the POST answers with the stream.
+        if let Some(json_answer) = stream.json_answer.take()
+            && kind == MessageKind::Response
+            && let Some(id) = related.filter(|id| stream.awaiting.contains(id))
+        {
+            match json_answer.send(bytes) {
+                Ok(()) => {
+                    stream.settle(id);
+                    self.finish(streams, stream_id);
+                    return;
+                }
+                // The POST is gone (its client hung up): the response is
+                // stored like any other.
+                Err(unsent) => bytes = unsent,
+            }
+        }
         if kind == MessageKind::CloseStream {
             stream.close_connection = stream.connection != 0;
             stream.wake.notify_one();
@@ -561,7 +619,7 @@ impl HttpSession {
         }
         let sequence = stream.next_sequence;
         stream.next_sequence += 1;
-        let bytes = message_event(Some(EventId { stream: stream_id, sequence }), &envelope.bytes);
+        let bytes = message_event(Some(EventId { stream: stream_id, sequence }), &bytes);
         let must_deliver = kind != MessageKind::Notification && !stream.complete;
         let cost = stream.push(sequence, bytes, must_deliver);
         let completed = kind == MessageKind::Response && related.is_some_and(|id| stream.settle(id));
@@ -670,7 +728,7 @@ async fn store_all(session: &HttpSession, outgoing: &mut OutgoingReceiver) {
             () = session.incoming.closed() => None,
         };
         let Some(envelope) = envelope else { break };
-        session.store(&envelope);
+        session.store(envelope);
     }
     if session.stop.is_cancelled() {
         session.seal();
@@ -871,6 +929,50 @@ mod tests {
         assert!(text.contains("\"data\":7"), "{text}");
         assert!(!text.contains("\"data\":8"), "an unrelated message goes to the standalone stream: {text}");
         assert!(text.contains("\"id\":1,\"result\":{}"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_single_request_whose_response_comes_first_gets_it_as_json_and_nothing_is_stored() {
+        let (session, handle) = session();
+        let (body, response) = session.open_single_request_stream(&id(1), &cut()).unwrap();
+        handle.sender.send_response(id(1), &json!({}));
+        let json = tokio::time::timeout(Duration::from_secs(5), response).await.expect("in time").unwrap();
+        assert_eq!(json, br#"{"jsonrpc":"2.0","id":1,"result":{}}"#);
+        drop(body);
+        assert_eq!(usage(&session), Usage::default(), "nothing kept for a resume");
+        let resumed = session.resume(EventId { stream: 1, sequence: 0 }, &cut()).expect("the stream, complete");
+        assert_eq!(all_chunks(resumed).await, "", "nothing to replay");
+        let _next = session.open_single_request_stream(&id(1), &cut()).expect("the id is free again");
+    }
+
+    #[tokio::test]
+    async fn a_single_request_with_anything_else_first_gets_its_stream() {
+        let (session, handle) = session();
+        let (body, response) = session.open_single_request_stream(&id(1), &cut()).unwrap();
+        notify(&handle, 7, Some(1)).await;
+        handle.sender.send_response(id(1), &json!({}));
+        assert!(response.await.is_err(), "a notification came first");
+        let text = all_chunks(body).await;
+        assert!(text.starts_with("id: 1:0\nretry: 1000\ndata: \n\n"), "primed: {text}");
+        assert!(text.contains("id: 1:1\n") && text.contains("\"data\":7"), "{text}");
+        assert!(text.contains("id: 1:2\n") && text.contains("\"id\":1,\"result\":{}"), "{text}");
+
+        // A cancellation ends the stream before anything was sent.
+        let (body, response) = session.open_single_request_stream(&id(2), &cut()).unwrap();
+        session.cancelled(&id(2));
+        assert!(response.await.is_err());
+        assert!(all_chunks(body).await.starts_with("id: 2:0\n"), "primed, then ended");
+    }
+
+    #[tokio::test]
+    async fn a_response_whose_post_went_away_is_stored_for_a_resume() {
+        let (session, handle) = session();
+        let (body, response) = session.open_single_request_stream(&id(1), &cut()).unwrap();
+        drop((body, response));
+        handle.sender.send_response(id(1), &json!("kept"));
+        settle(&handle).await;
+        let text = all_chunks(session.resume(EventId { stream: 1, sequence: 0 }, &cut()).unwrap()).await;
+        assert!(text.contains("id: 1:1\n") && text.contains("\"result\":\"kept\""), "{text}");
     }
 
     #[tokio::test]
