@@ -5,12 +5,14 @@
 //! drains it instead of a writer. A message related to one of the client's
 //! requests goes on that request's stream (the POST's SSE response, which a
 //! 2025-03-26 batch shares between its requests); the rest goes on the
-//! standalone stream (the GET). A POST of one request waits for its first
-//! message before it answers: when that is the response, the router hands it
-//! to the POST to send as plain JSON, and stores nothing. Every event is stored before any connection
+//! standalone stream (the GET). Every event is stored before any connection
 //! sees it, so a dropped connection loses nothing: the client resumes with
 //! `Last-Event-ID` and the store replays what it missed. A live connection is
 //! a cursor into its stream's store.
+//!
+//! A POST of one request waits a moment for the first message of its
+//! request before it answers: when that is the response, the router hands
+//! it to the POST to send as plain JSON, and stores nothing.
 //!
 //! What is kept, and for how long:
 //!
@@ -596,8 +598,9 @@ impl HttpSession {
                     self.finish(streams, stream_id);
                     return;
                 }
-                // The POST is gone (its client hung up): the response is
-                // stored like any other.
+                // The POST stopped waiting (see `JSON_ANSWER_WAIT`) or is
+                // gone with its client: the response is stored like any
+                // other, for the stream or a resume.
                 Err(unsent) => bytes = unsent,
             }
         }
