@@ -42,7 +42,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Empty, Full, Limited, StreamBody};
-use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use mcpwire_protocol::{
     CancelledNotification, Decoded, Error, ErrorCode, ErrorObject, ErrorResponse, InitializeRequest, Message,
@@ -61,9 +61,10 @@ use crate::Incoming;
 /// Every response body: a whole one, or a stream of SSE frames.
 pub(crate) type Body = UnsyncBoxBody<Bytes, Infallible>;
 
-const SESSION_ID: &str = "mcp-session-id";
-const PROTOCOL_VERSION: &str = "mcp-protocol-version";
-const LAST_EVENT_ID: &str = "last-event-id";
+// Names, not strings: a lookup by `&str` parses the name on every request.
+const SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
+const PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
+const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
 
 /// How long a session POST waits for the first message of its request
 /// before it opens its SSE stream regardless. A response within this time is
@@ -576,7 +577,7 @@ fn delete(state: &HttpState, headers: &HeaderMap) -> Result<Response<Body>, Refu
 fn json_response(json: Vec<u8>, session_id: &str) -> Response<Body> {
     Response::builder()
         .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))
         .header(SESSION_ID, session_id)
         .body(Full::new(Bytes::from(json)).boxed_unsync())
         .expect("a valid response")
@@ -585,9 +586,9 @@ fn json_response(json: Vec<u8>, session_id: &str) -> Response<Body> {
 fn sse_response(body: SseBody, session_id: &str) -> Response<Body> {
     Response::builder()
         .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, "text/event-stream")
-        .header(header::CACHE_CONTROL, "no-cache")
-        .header("x-accel-buffering", "no")
+        .header(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"))
+        .header(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))
+        .header("x-accel-buffering", HeaderValue::from_static("no"))
         .header(SESSION_ID, session_id)
         .body(StreamBody::new(body.into_stream()).boxed_unsync())
         .expect("a valid response")

@@ -145,6 +145,9 @@ struct StreamState {
     /// still unanswered: the POSTed request, or each request of a batch.
     /// Always empty on the standalone stream.
     awaiting: Vec<RequestId>,
+    /// Every request this stream was opened for, answered or not: their
+    /// entries in `by_request` go when the stream goes.
+    requests: Vec<RequestId>,
     /// A request stream whose every request was answered or cancelled:
     /// after delivering what it holds, its connection ends.
     complete: bool,
@@ -185,7 +188,7 @@ struct Taken {
 }
 
 impl StreamState {
-    fn new(awaiting: Vec<RequestId>) -> Self {
+    fn new(requests: Vec<RequestId>) -> Self {
         Self {
             events: VecDeque::new(),
             next_sequence: 1,
@@ -193,7 +196,8 @@ impl StreamState {
             connection: 0,
             cut: None,
             wake: Arc::new(Notify::new()),
-            awaiting,
+            awaiting: requests.clone(),
+            requests,
             complete: false,
             close_connection: false,
             json_answer: None,
@@ -450,7 +454,7 @@ impl HttpSession {
         for id in requests {
             streams.by_request.insert(id.clone(), stream_id);
         }
-        let priming = priming_event(EventId { stream: stream_id, sequence: 0 }, self.config.sse_retry);
+        let priming = EventId { stream: stream_id, sequence: 0 };
         Ok(self.attach(&mut streams, stream_id, 0, Some(priming), cut))
     }
 
@@ -469,14 +473,14 @@ impl HttpSession {
         // with a priming event, and that takes a fresh sequence number: event
         // ids must be unique in a session, even across reopened streams.
         let from = stream.delivered;
-        let prelude = (stream.last_sequence() == from).then(|| {
+        let priming = (stream.last_sequence() == from).then(|| {
             let sequence = stream.next_sequence;
             stream.next_sequence += 1;
             stream.delivered = sequence;
-            priming_event(EventId { stream: stream_id, sequence }, self.config.sse_retry)
+            EventId { stream: stream_id, sequence }
         });
         let from = stream.delivered.max(from);
-        Some(self.attach(&mut streams, stream_id, from, prelude, cut))
+        Some(self.attach(&mut streams, stream_id, from, priming, cut))
     }
 
     /// Resume a stream after `Last-Event-ID`: replay what is left after it,
@@ -535,7 +539,7 @@ impl HttpSession {
         streams: &mut Streams,
         stream_id: u64,
         from: u64,
-        prelude: Option<Bytes>,
+        priming: Option<EventId>,
         cut: &CancellationToken,
     ) -> SseBody {
         streams.next_connection += 1;
@@ -552,7 +556,7 @@ impl HttpSession {
             stream: stream_id,
             connection,
             cursor: from,
-            prelude,
+            priming,
             wake: Arc::clone(&stream.wake),
             done: false,
         }
@@ -653,7 +657,12 @@ impl HttpSession {
             streams.usage.stored -= stored;
             streams.usage.pinned -= pinned;
             self.retention.release(stored, pinned);
-            streams.by_request.retain(|_, s| *s != old);
+            for id in &stream.requests {
+                // A later stream may have taken the id over.
+                if streams.by_request.get(id) == Some(&old) {
+                    streams.by_request.remove(id);
+                }
+            }
         }
     }
 
@@ -748,8 +757,9 @@ pub(crate) struct SseBody {
     connection: u64,
     /// The last sequence delivered on this connection.
     cursor: u64,
-    /// Sent first: the priming event of a new stream.
-    prelude: Option<Bytes>,
+    /// Sent first: the id of a new stream's priming event. Framed only when
+    /// sent, as a POST answered with JSON never sends it.
+    priming: Option<EventId>,
     wake: Arc<Notify>,
     done: bool,
 }
@@ -767,8 +777,8 @@ impl SseBody {
         if self.session.ended.is_cancelled() {
             return Step::End;
         }
-        if let Some(prelude) = self.prelude.take() {
-            return Step::Send(prelude);
+        if let Some(priming) = self.priming.take() {
+            return Step::Send(priming_event(priming, self.session.config.sse_retry));
         }
         let session = &self.session;
         let mut guard = session.streams.lock().expect("streams lock");
