@@ -70,15 +70,16 @@ impl mcpwire_transport::http::Handler for Endpoint {
     fn request(&self, request: StatelessRequest) {
         let StatelessRequest { request, headers, http, sender, closed } = request;
         let responder = Responder::Direct(Arc::clone(&sender));
+        // Each stateless request is a connection of its own: nothing about
+        // it is shared with any other request. Its session closes with the
+        // endpoint, which ends a listen stream with its result.
+        let session = Arc::new(Session::new(Arc::clone(&sender), self.closing.clone()));
         let id = request.id.clone();
-        let job = match route(&self.server, request, &headers) {
+        let job = match route(&self.server, &session, request, &headers) {
             Ok(Routed::Answer(answer)) => return responder.answer(id, answer),
             Ok(Routed::Run(job)) => job,
             Err(error) => return responder.error(Some(id), error),
         };
-        // Each stateless request is a connection of its own: nothing about
-        // it is shared with any other request.
-        let session = Arc::new(Session::new(Arc::clone(&sender), self.closing.child_token()));
         let cancel = CancellationToken::new();
         let Some(handler) = job.into_handler(id, &session, &self.server, cancel.clone(), Some(http), responder) else {
             return;
@@ -125,8 +126,10 @@ async fn run(mut handler: Stoppable, stop: Stop) {
     }
 }
 
-/// Parse, check and route one stateless request.
-fn route(server: &Server, request: Request, headers: &McpHeaders) -> Result<Routed, ErrorObject> {
+/// Parse, check and route one stateless request. `routes::route` touches
+/// `session` only for the handshake era's own methods, which a stateless
+/// request never reaches.
+fn route(server: &Server, session: &Session, request: Request, headers: &McpHeaders) -> Result<Routed, ErrorObject> {
     let Request { id, method, params, .. } = request;
     let parsed = ClientRequest::from_parts(&method, params.as_deref());
     // Params that did not parse (a custom method's, or a removed method's)
@@ -177,15 +180,7 @@ fn route(server: &Server, request: Request, headers: &McpHeaders) -> Result<Rout
     if let ClientRequest::CallTool(call) = &request {
         check_params(server, call, headers)?;
     }
-    let session = detached_session();
-    Ok(routes::route(server, &session, &id, request, params, &Era::Stateless { version, log_level }))
-}
-
-/// `routes::route` touches a session only for the handshake era's own
-/// methods, which a stateless request never reaches; it still needs one.
-fn detached_session() -> Session {
-    let (sender, _unused) = mcpwire_transport::OutgoingMessageSender::new(&Default::default());
-    Session::new(sender, CancellationToken::new())
+    Ok(routes::route(server, session, &id, request, params, &Era::Stateless { version, log_level }))
 }
 
 fn mismatch(message: &str) -> ErrorObject {

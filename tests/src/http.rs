@@ -401,7 +401,7 @@ impl HttpClient {
     /// the test.
     ///
     /// # Panics
-    /// When it is not answered with a result on an SSE stream carrying a session id.
+    /// When it is not answered with a result carrying a session id.
     pub fn start_session(&self, capabilities: Value) -> HttpSession {
         self.start_session_at(LATEST_VERSION, capabilities)
     }
@@ -425,7 +425,7 @@ impl HttpClient {
         let Some(id) = response.header("mcp-session-id").map(str::to_owned) else {
             response.fail("the answer to initialize has no Mcp-Session-Id")
         };
-        let (_, answer) = response.expect_sse_answer(&json!(0));
+        let (_, answer) = response.expect_answer(&json!(0));
         if answer["result"]["protocolVersion"] != version {
             self.fail(&format!("initialize at {version} failed: {answer}"));
         }
@@ -541,11 +541,11 @@ impl HttpSession {
         (id, response)
     }
 
-    /// POST a request and read its SSE answer to the end: the response
-    /// (result or error).
+    /// POST a request and read its answer (JSON, or SSE to the end): the
+    /// response (result or error).
     pub fn call(&mut self, method: &str, params: Value) -> Value {
         let (id, response) = self.request(method, params);
-        response.expect_status(200).expect_sse_answer(&id).1
+        response.expect_status(200).expect_answer(&id).1
     }
 
     /// Check the session still answers: a `ping` must get `{}`.
@@ -772,6 +772,24 @@ impl HttpResponse {
             Some(first) if first.is_priming() => first,
             first => self.fail(&format!("the stream should open with a priming event, got {first:?}")),
         }
+    }
+
+    /// Read a session's answer to the request `id`, in either framing the
+    /// transport allows: `application/json`, the response alone (what the
+    /// server sends when the response is the first message for the
+    /// request), or an SSE stream as [`expect_sse_answer`](Self::expect_sse_answer)
+    /// reads it. Returns every event before the response (none for JSON),
+    /// and the response.
+    pub fn expect_answer(self, id: &Value) -> (Vec<SseEvent>, Value) {
+        if !self.header("content-type").is_some_and(|t| t.starts_with("application/json")) {
+            return self.expect_sse_answer(id);
+        }
+        let client = self.client.clone();
+        let message = self.message();
+        if message.get("id") != Some(id) {
+            client.fail(&format!("a JSON answer that is not the response to {id}: {message}"));
+        }
+        (Vec::new(), message)
     }
 
     /// Read an SSE answer to the request `id` to its end: it must start with

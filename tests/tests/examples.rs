@@ -221,11 +221,11 @@ fn the_axum_example_asks_for_a_token_says_where_to_get_one_and_serves_who_has_on
     let initialize = request(json!(0), "initialize", initialize_params(LATEST_VERSION, json!({})));
     let started = client.post(&ada, &initialize).expect_status(200);
     let id = started.header("mcp-session-id").expect("a session").to_owned();
-    started.expect_sse_answer(&json!(0));
+    started.expect_answer(&json!(0));
     let session = client.session(id);
     session.post(&ada, &json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).expect_status(202);
     let whoami = request(json!(1), "tools/call", json!({"name": "whoami", "arguments": {}}));
-    let (_, answer) = session.post(&ada, &whoami).expect_status(200).expect_sse_answer(&json!(1));
+    let (_, answer) = session.post(&ada, &whoami).expect_status(200).expect_answer(&json!(1));
     assert_eq!(tool_text(&answer["result"]), "ada (mcp:tools)");
     assert_eq!(session.post(&[], &whoami).status, 401, "a session is no substitute for a token");
 

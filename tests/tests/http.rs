@@ -31,6 +31,13 @@ fn ping(id: i64) -> Value {
     request(json!(id), "ping", Value::Null)
 }
 
+/// `slow` for `ms`, with a progress token: its progress comes before its
+/// response, so its answer is an SSE stream.
+fn slow_with_progress(id: i64, ms: u64) -> Value {
+    let params = json!({"name": "slow", "arguments": {"ms": ms}, "_meta": {"progressToken": id}});
+    request(json!(id), "tools/call", params)
+}
+
 fn echo(id: i64, text: &str) -> Value {
     request(json!(id), "tools/call", json!({"name": "echo", "arguments": {"text": text}}))
 }
@@ -45,31 +52,22 @@ fn event_ids(response: &HttpResponse, events: &[SseEvent]) -> Vec<String> {
 }
 
 #[test]
-fn initialize_is_answered_on_a_primed_sse_stream_with_a_visible_ascii_session_id() {
+fn initialize_is_answered_with_json_and_a_visible_ascii_session_id() {
     let server = HttpServer::spawn();
     let client = server.client();
     let initialize = request(json!(1), "initialize", initialize_params(LATEST_VERSION, json!({})));
-    let mut response = client.post(&[], &initialize).expect_status(200);
+    let response = client.post(&[], &initialize).expect_status(200);
+    // Its response is the first and only message for it: plain JSON, no
+    // stream to prime or resume.
     let content_type = response.header("content-type").unwrap_or_default();
-    assert!(content_type.starts_with("text/event-stream"), "content-type {content_type:?}");
+    assert!(content_type.starts_with("application/json"), "content-type {content_type:?}");
     let session_id = response.header("mcp-session-id").unwrap_or_default().to_owned();
     assert!(
         !session_id.is_empty() && session_id.bytes().all(|b| (0x21..=0x7e).contains(&b)),
         "the session id must be non-empty visible ASCII, got {session_id:?}"
     );
-
-    let events = response.events_until_end();
-    assert!(!response.was_cut_off(), "the stream must end with the last chunk, not a dropped connection");
-    let [priming, answer] = events.as_slice() else { response.fail(&format!("expected two events, got {events:?}")) };
-    // The priming event lets a client resume before any message arrived:
-    // an id, how long to wait, and data that no client mistakes for a message.
-    assert!(priming.is_priming(), "the first event must be a priming event: {priming:?}");
-    assert_eq!(answer.event.as_deref(), Some("message"), "{answer:?}");
-    assert!(answer.answers(&json!(1)), "the second event must answer the initialize request: {answer:?}");
-    let result = &answer.message.as_ref().expect("an answer has a message")["result"];
-    assert_eq!(result["protocolVersion"], LATEST_VERSION, "{result}");
-    let ids = event_ids(&response, &events);
-    assert_ne!(ids[0], ids[1], "event ids must be unique within a session");
+    let (_, answer) = response.expect_answer(&json!(1));
+    assert_eq!(answer["result"]["protocolVersion"], LATEST_VERSION, "{answer}");
 }
 
 #[test]
@@ -87,16 +85,18 @@ fn each_request_is_answered_on_its_own_stream_which_ends_after_the_response() {
     let server = HttpServer::spawn();
     let session = server.client().initialize(json!({}));
     // Both POSTs are open before either answer is read, so a server that put
-    // an answer on the wrong stream (or on both) would show it.
-    let first = session.post(&[], &echo(10, "first")).expect_status(200);
-    let second = session.post(&[], &echo(11, "second")).expect_status(200);
+    // an answer on the wrong stream (or on both) would show it. Each call
+    // reports progress before it answers, so each answer is an SSE stream.
+    let first = session.post(&[], &slow_with_progress(10, 10)).expect_status(200);
+    let second = session.post(&[], &slow_with_progress(11, 11)).expect_status(200);
     let mut seen_ids = HashSet::new();
-    for (mut response, id, text) in [(first, 10, "first"), (second, 11, "second")] {
+    for (mut response, id, text) in [(first, 10, "waited 10 ms"), (second, 11, "waited 11 ms")] {
         let events = response.events_until_end();
         assert!(!response.was_cut_off(), "the stream must end properly after its response");
         assert!(events.first().is_some_and(SseEvent::is_priming), "no priming event first: {events:?}");
-        let messages: Vec<&Value> = events.iter().filter_map(|e| e.message.as_ref()).collect();
-        let [answer] = messages.as_slice() else {
+        let answers: Vec<&Value> =
+            events.iter().filter_map(|e| e.message.as_ref()).filter(|m| m.get("id").is_some()).collect();
+        let [answer] = answers.as_slice() else {
             response.fail(&format!("the stream of request {id} should carry exactly its response: {events:?}"))
         };
         assert_eq!(answer["id"], id, "{answer}");
@@ -186,10 +186,10 @@ fn a_loopback_origin_is_accepted() {
     let initialize = request(json!(0), "initialize", initialize_params(LATEST_VERSION, json!({})));
     let response = client.post(&[("Origin", &origin)], &initialize).expect_status(200);
     let id = response.header("mcp-session-id").expect("initialize returns a session id").to_owned();
-    let (_, answer) = response.expect_sse_answer(&json!(0));
+    let (_, answer) = response.expect_answer(&json!(0));
     assert!(answer.get("result").is_some(), "{answer}");
     let session = client.session(id);
-    let (_, answer) = session.post(&[("Origin", &origin)], &ping(1)).expect_status(200).expect_sse_answer(&json!(1));
+    let (_, answer) = session.post(&[("Origin", &origin)], &ping(1)).expect_status(200).expect_answer(&json!(1));
     assert_eq!(answer["result"], json!({}), "{answer}");
 }
 
@@ -210,7 +210,7 @@ fn every_supported_protocol_version_header_is_accepted_mid_session() {
     // revision the server speaks must pass.
     for (id, version) in (100..).zip(SUPPORTED_VERSIONS) {
         let response = session.post(&[("MCP-Protocol-Version", version)], &ping(id)).expect_status(200);
-        let (_, answer) = response.expect_sse_answer(&json!(id));
+        let (_, answer) = response.expect_answer(&json!(id));
         assert_eq!(answer["result"], json!({}), "with MCP-Protocol-Version {version}: {answer}");
     }
 }
@@ -237,7 +237,7 @@ fn a_body_of_exactly_4_mib_is_accepted() {
     let server = HttpServer::spawn();
     let session = server.client().initialize(json!({}));
     let body = echo_body_of_size(100, MAX_BODY_BYTES);
-    let (_, answer) = session.post_bytes(&body).expect_status(200).expect_sse_answer(&json!(100));
+    let (_, answer) = session.post_bytes(&body).expect_status(200).expect_answer(&json!(100));
     let text = answer["result"]["content"][0]["text"].as_str().unwrap_or_default();
     assert!(text.len() > MAX_BODY_BYTES - 200 && text.bytes().all(|b| b == b'x'), "the echo came back changed");
 }

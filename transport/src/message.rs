@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 
 use mcpwire_protocol::{
-    ErrorObject, ErrorResponse, Message, Notification, NotificationEnum, NotificationMethod, ProgressToken,
+    ErrorCode, ErrorObject, ErrorResponse, Message, Notification, NotificationEnum, NotificationMethod, ProgressToken,
     PromptListChangedNotification, RawJson, Request, RequestId, ResourceListChangedNotification, Response,
     ServerNotification, ToolListChangedNotification,
 };
@@ -114,6 +114,8 @@ impl OutgoingMessage {
 pub struct EncodedResponse {
     pub(crate) id: Option<RequestId>,
     pub(crate) bytes: Vec<u8>,
+    /// The error's code, for an error response.
+    pub(crate) error: Option<ErrorCode>,
 }
 
 impl EncodedResponse {
@@ -123,7 +125,7 @@ impl EncodedResponse {
     /// When `result` fails to serialise.
     pub fn result<T: Serialize + ?Sized>(id: RequestId, result: &T) -> Result<Self, serde_json::Error> {
         let bytes = serde_json::to_vec(&Response::new(id.clone(), result))?;
-        Ok(Self { id: Some(id), bytes })
+        Ok(Self { id: Some(id), bytes, error: None })
     }
 
     /// A successful response whose result object opens with `members`, JSON
@@ -163,13 +165,14 @@ impl EncodedResponse {
             bytes[start + members.len()] = b',';
         }
         bytes.push(b'}');
-        Ok(Self { id: Some(id), bytes })
+        Ok(Self { id: Some(id), bytes, error: None })
     }
 
     /// An error response; `id` is `None` when the request's id could not be read.
     pub fn error(id: Option<RequestId>, error: ErrorObject) -> Self {
+        let code = error.code;
         let bytes = OutgoingMessage::Error { id: id.clone(), error }.into_bytes();
-        Self { id, bytes }
+        Self { id, bytes, error: Some(code) }
     }
 
     /// The id of the request this answers, if known.

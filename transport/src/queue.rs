@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use mcpwire_protocol::RequestId;
+use mcpwire_protocol::{ErrorCode, RequestId};
 use tokio::sync::{Semaphore, TryAcquireError, mpsc};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -82,6 +82,9 @@ pub struct Envelope {
     pub bytes: Vec<u8>,
     /// Where the message belongs.
     pub route: Route,
+    /// The code of an error response, so that a transport answering over
+    /// HTTP picks its status without reading the message again.
+    pub error: Option<ErrorCode>,
     /// Budget permits this message holds until it is handed out.
     budget: u32,
 }
@@ -271,7 +274,13 @@ impl OutgoingQueue {
     /// Queue a message that must not wait and must not be lost: a response, an
     /// error, a request, a cancellation.
     pub(crate) fn push(&self, bytes: Vec<u8>, route: Route) -> Result<(), Closed> {
-        self.enqueue(bytes, route, 0)
+        self.enqueue(bytes, route, None, 0)
+    }
+
+    /// Queue an answer to the peer's request, like [`push`](Self::push),
+    /// with its error code when it is an error.
+    pub(crate) fn push_answer(&self, bytes: Vec<u8>, route: Route, error: Option<ErrorCode>) -> Result<(), Closed> {
+        self.enqueue(bytes, route, error, 0)
     }
 
     /// Queue a notification, waiting for room in the budget first.
@@ -279,7 +288,7 @@ impl OutgoingQueue {
         let cost = self.cost(&bytes, bytes.capacity(), &route);
         let permit = self.shared.budget.acquire_many(cost).await.map_err(|_| Closed)?;
         permit.forget();
-        self.enqueue(bytes, route, cost)
+        self.enqueue(bytes, route, None, cost)
     }
 
     /// Queue a notification if there is room; otherwise coalesce it (when
@@ -289,7 +298,7 @@ impl OutgoingQueue {
         match self.shared.budget.try_acquire_many(cost) {
             Ok(permit) => {
                 permit.forget();
-                match self.enqueue(bytes, route, cost) {
+                match self.enqueue(bytes, route, None, cost) {
                     Ok(()) => TrySend::Sent,
                     Err(Closed) => TrySend::Closed,
                 }
@@ -319,7 +328,7 @@ impl OutgoingQueue {
         u32::try_from(footprint).unwrap_or(u32::MAX).clamp(1, self.shared.budget_bytes)
     }
 
-    fn enqueue(&self, bytes: Vec<u8>, route: Route, budget: u32) -> Result<(), Closed> {
+    fn enqueue(&self, bytes: Vec<u8>, route: Route, error: Option<ErrorCode>, budget: u32) -> Result<(), Closed> {
         let shared = &self.shared;
         if shared.closed.is_cancelled() {
             shared.release(0, budget);
@@ -338,7 +347,7 @@ impl OutgoingQueue {
             shared.shut_down();
             return Err(Closed);
         }
-        self.tx.send(Item::Message(Envelope { footprint, bytes, route, budget })).map_err(|_| {
+        self.tx.send(Item::Message(Envelope { footprint, bytes, route, error, budget })).map_err(|_| {
             shared.release(footprint, budget);
             Closed
         })
@@ -415,7 +424,7 @@ impl OutgoingReceiver {
                 // at most one per progress token or list, so they are bounded.
                 self.parked = parked
                     .into_values()
-                    .map(|(bytes, route)| Envelope { footprint: 0, bytes, route, budget: 0 })
+                    .map(|(bytes, route)| Envelope { footprint: 0, bytes, route, error: None, budget: 0 })
                     .collect();
                 None
             }

@@ -150,7 +150,7 @@ impl OutgoingMessageSender {
     /// Queue an answer that is already serialised. Never waits, never dropped.
     pub fn send_encoded(&self, response: EncodedResponse) {
         let route = Route { related: response.id, kind: MessageKind::Response };
-        if self.queue.push(response.bytes, route).is_err() {
+        if self.queue.push_answer(response.bytes, route, response.error).is_err() {
             tracing::debug!("connection closed; response not sent");
         }
     }

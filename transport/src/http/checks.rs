@@ -51,11 +51,18 @@ pub(crate) fn is_loopback_name(host: &str) -> bool {
 /// `*/*` and `type/*`. A missing header accepts nothing: MCP requires it.
 pub(crate) fn accepts(accept: Option<&str>, mime: &str) -> bool {
     let Some(accept) = accept else { return false };
-    let (kind, _) = mime.split_once('/').unwrap_or((mime, ""));
-    accept.split(',').map(|item| item.split(';').next().unwrap_or_default().trim()).any(|item| {
+    // Bytes, not chars: every byte that matters here is ASCII, and a POST's
+    // two checks took about 1,900 instructions splitting by `char`, 950 so
+    // (callgrind, echo-http).
+    let mime = mime.as_bytes();
+    let kind = mime.split(|&b| b == b'/').next().unwrap_or(mime);
+    fn media_range(item: &[u8]) -> &[u8] {
+        item.split(|&b| b == b';').next().unwrap_or(item).trim_ascii()
+    }
+    accept.as_bytes().split(|&b| b == b',').map(media_range).any(|item| {
         item.eq_ignore_ascii_case(mime)
-            || item == "*/*"
-            || item.strip_suffix("/*").is_some_and(|prefix| prefix.eq_ignore_ascii_case(kind))
+            || item == b"*/*"
+            || item.strip_suffix(b"/*").is_some_and(|prefix| prefix.eq_ignore_ascii_case(kind))
     })
 }
 

@@ -12,13 +12,12 @@
 //! bad version header still gets the handshake era's 400. Stateless clients
 //! never send a session id; they never receive one.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
+use std::fmt;
 
 use mcpwire_protocol::meta::keys;
 use mcpwire_protocol::{ProtocolVersion, RawJson};
-use serde::Deserialize;
-use serde::de::IgnoredAny;
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 
 /// The two ways the endpoint serves a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,20 +59,73 @@ fn is_handshake_version(version: &str) -> bool {
 
 /// Whether a request's params carry `_meta["io.modelcontextprotocol/protocolVersion"]`,
 /// whatever its method and whatever the value: the owner validates it. Reads
-/// only the top-level keys of `_meta`, skipping the rest of the params.
+/// only the top-level keys of `_meta`, one at a time, skipping the rest of
+/// the params.
 pub(crate) fn has_modern_meta(params: Option<&RawJson>) -> bool {
     #[derive(Deserialize)]
-    struct Params<'a> {
-        #[serde(rename = "_meta", borrow)]
-        meta: Option<HashMap<Cow<'a, str>, IgnoredAny>>,
+    struct Params {
+        #[serde(rename = "_meta")]
+        meta: Option<NamesVersion>,
     }
     let Some(params) = params else { return false };
     // Params that are not an object (or a `_meta` that is not one) have no
     // version to find: the request is then judged by its headers.
-    serde_json::from_str::<Params<'_>>(params.get())
+    serde_json::from_str::<Params>(params.get())
         .ok()
         .and_then(|params| params.meta)
-        .is_some_and(|meta| meta.contains_key(keys::PROTOCOL_VERSION))
+        .is_some_and(|NamesVersion(names)| names)
+}
+
+/// Whether a `_meta` object has the protocol version's key.
+struct NamesVersion(bool);
+
+impl<'de> Deserialize<'de> for NamesVersion {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(NamesVersionVisitor)
+    }
+}
+
+struct NamesVersionVisitor;
+
+impl<'de> Visitor<'de> for NamesVersionVisitor {
+    type Value = NamesVersion;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a `_meta` object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NamesVersion, A::Error> {
+        let mut found = false;
+        while let Some(IsVersionKey(is_version)) = map.next_key()? {
+            found |= is_version;
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(NamesVersion(found))
+    }
+}
+
+/// Whether a key is the protocol version's, compared as read (escapes
+/// undone) without keeping it.
+struct IsVersionKey(bool);
+
+impl<'de> Deserialize<'de> for IsVersionKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl Visitor<'_> for KeyVisitor {
+            type Value = IsVersionKey;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<IsVersionKey, E> {
+                Ok(IsVersionKey(key == keys::PROTOCOL_VERSION))
+            }
+        }
+
+        deserializer.deserialize_str(KeyVisitor)
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,9 @@
 //! Only then is the era decided (see `era`), and each era has its own rules.
 //!
 //! Handshake era (2025-11-25 transport rules): 202 for a notification or
-//! response, an SSE stream for a request, 400 for a bad body, a missing
+//! response; for a request, its response as `application/json` when that is
+//! the first message for it within `JSON_ANSWER_WAIT`, its SSE stream
+//! otherwise; 400 for a bad body, a missing
 //! session or an unsupported `MCP-Protocol-Version`, 404 for an unknown or
 //! ended session, 409 for a second standalone stream, 429/503 when the stream
 //! or session limit is reached. A `notifications/cancelled` also ends the
@@ -40,7 +42,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Empty, Full, Limited, StreamBody};
-use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use mcpwire_protocol::{
     CancelledNotification, Decoded, Error, ErrorCode, ErrorObject, ErrorResponse, InitializeRequest, Message,
@@ -59,9 +61,18 @@ use crate::Incoming;
 /// Every response body: a whole one, or a stream of SSE frames.
 pub(crate) type Body = UnsyncBoxBody<Bytes, Infallible>;
 
-const SESSION_ID: &str = "mcp-session-id";
-const PROTOCOL_VERSION: &str = "mcp-protocol-version";
-const LAST_EVENT_ID: &str = "last-event-id";
+// Names, not strings: a lookup by `&str` parses the name on every request.
+const SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
+const PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
+const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
+
+/// How long a session POST waits for the first message of its request
+/// before it opens its SSE stream regardless. A response within this time is
+/// answered as plain JSON; a slower call gets its priming event by then, so
+/// a client that loses the connection during a long call can still resume
+/// it, and an idle connection shows signs of life. Long enough for any
+/// request answered in memory, short against anything worth resuming.
+const JSON_ANSWER_WAIT: Duration = Duration::from_millis(100);
 
 /// Answer one request of a connection watched by `watch`, which counts the
 /// connection busy until the answer has been sent: the endpoint's at its
@@ -257,11 +268,12 @@ where
     // Every request of this POST carries the head to its handler.
     let head = Arc::new(parts);
     let decoded = decode(&bytes);
-    let modern_meta = match &decoded {
-        Ok(Decoded::Single(Message::Request(request))) => has_modern_meta(request.params.as_ref()),
-        _ => false,
-    };
-    match (Signals { modern_meta, ..signals(&head.headers) }).era() {
+    let signals = signals(&head.headers);
+    // Modern `_meta` makes any request stateless: the params are read for it
+    // only when the headers alone would not.
+    let modern_meta = signals.era() == Era::Handshake
+        && matches!(&decoded, Ok(Decoded::Single(Message::Request(request))) if has_modern_meta(request.params.as_ref()));
+    match (Signals { modern_meta, ..signals }).era() {
         Era::Stateless => stateless_post(state, head, decoded).await,
         Era::Handshake => {
             check_protocol_version(&head.headers)?;
@@ -333,11 +345,29 @@ async fn session_post(
         deliver(&session, message, head).await?;
         return Ok(empty(StatusCode::ACCEPTED));
     };
-    let body = session
-        .open_request_stream(std::slice::from_ref(&request.id), cut)
-        .map_err(|error| open_refusal(state, error))?;
+    let (body, mut response) =
+        session.open_single_request_stream(&request.id, cut).map_err(|error| open_refusal(state, error))?;
     deliver(&session, Message::Request(request), head).await?;
-    Ok(sse_response(body, &session.id))
+    // The first message for the request chooses the answer: the response
+    // alone is plain JSON, which a client reads without an event parser and
+    // nobody needs to resume (a cheaper answer for both sides, measured in
+    // the commit that made it); anything else first (progress, a log, a
+    // request to the client, the stream closed for polling), or nothing
+    // within `JSON_ANSWER_WAIT`, opens the SSE stream, priming event first,
+    // as a batch's always does.
+    let json = match tokio::time::timeout(JSON_ANSWER_WAIT, &mut response).await {
+        Ok(first) => first.ok(),
+        Err(_) => {
+            // Closed before looking, so a response cannot slip in between:
+            // it is either here, or stored on the stream.
+            response.close();
+            response.try_recv().ok()
+        }
+    };
+    Ok(match json {
+        Some(json) => json_response(json, &session.id),
+        None => sse_response(body, &session.id),
+    })
 }
 
 /// A batch POST, which only 2025-03-26 has. That revision predates the
@@ -544,12 +574,21 @@ fn delete(state: &HttpState, headers: &HeaderMap) -> Result<Response<Body>, Refu
     Ok(empty(StatusCode::OK))
 }
 
+fn json_response(json: Vec<u8>, session_id: &str) -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))
+        .header(SESSION_ID, session_id)
+        .body(Full::new(Bytes::from(json)).boxed_unsync())
+        .expect("a valid response")
+}
+
 fn sse_response(body: SseBody, session_id: &str) -> Response<Body> {
     Response::builder()
         .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, "text/event-stream")
-        .header(header::CACHE_CONTROL, "no-cache")
-        .header("x-accel-buffering", "no")
+        .header(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"))
+        .header(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))
+        .header("x-accel-buffering", HeaderValue::from_static("no"))
         .header(SESSION_ID, session_id)
         .body(StreamBody::new(body.into_stream()).boxed_unsync())
         .expect("a valid response")

@@ -10,6 +10,10 @@
 //! `Last-Event-ID` and the store replays what it missed. A live connection is
 //! a cursor into its stream's store.
 //!
+//! A POST of one request waits a moment for the first message of its
+//! request before it answers: when that is the response, the router hands
+//! it to the POST to send as plain JSON, and stores nothing.
+//!
 //! What is kept, and for how long:
 //!
 //! - The router never waits for a connection, so one stream nobody reads
@@ -38,7 +42,7 @@ use bytes::{Bytes, BytesMut};
 use futures_util::Stream;
 use hyper::body::Frame;
 use mcpwire_protocol::RequestId;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::replay::Retention;
@@ -141,11 +145,19 @@ struct StreamState {
     /// still unanswered: the POSTed request, or each request of a batch.
     /// Always empty on the standalone stream.
     awaiting: Vec<RequestId>,
+    /// Every request this stream was opened for, answered or not: their
+    /// entries in `by_request` go when the stream goes.
+    requests: Vec<RequestId>,
     /// A request stream whose every request was answered or cancelled:
     /// after delivering what it holds, its connection ends.
     complete: bool,
     /// End the live connection now, keeping the stream (SEP-1699).
     close_connection: bool,
+    /// The POST that opened this stream for one request, until its first
+    /// message: handed the response when that comes first (the POST answers
+    /// with it as JSON, and nothing is stored), dropped when anything else
+    /// does or the stream ends first (the POST answers with the stream).
+    json_answer: Option<oneshot::Sender<Vec<u8>>>,
     /// Bytes of the stored events, with their overhead.
     stored: usize,
     /// Of those, the events after `delivered`.
@@ -176,7 +188,7 @@ struct Taken {
 }
 
 impl StreamState {
-    fn new(awaiting: Vec<RequestId>) -> Self {
+    fn new(requests: Vec<RequestId>) -> Self {
         Self {
             events: VecDeque::new(),
             next_sequence: 1,
@@ -184,9 +196,11 @@ impl StreamState {
             connection: 0,
             cut: None,
             wake: Arc::new(Notify::new()),
-            awaiting,
+            awaiting: requests.clone(),
+            requests,
             complete: false,
             close_connection: false,
+            json_answer: None,
             stored: 0,
             undelivered: 0,
         }
@@ -351,6 +365,9 @@ impl HttpSession {
         let mut streams = self.streams.lock().expect("streams lock");
         for stream in streams.by_id.values_mut() {
             stream.complete = true;
+            // A POST still waiting to choose answers with its stream, which
+            // delivers what it holds and ends.
+            stream.json_answer = None;
             stream.wake.notify_one();
         }
     }
@@ -394,6 +411,32 @@ impl HttpSession {
         requests: &[RequestId],
         cut: &CancellationToken,
     ) -> Result<SseBody, OpenError> {
+        self.open(requests, None, cut)
+    }
+
+    /// Open the stream for one request that just arrived by POST, like
+    /// [`open_request_stream`](Self::open_request_stream), for a POST that
+    /// answers with JSON when it can: the receiver gets the request's
+    /// response if that is the first message for it, and fails if anything
+    /// else comes first (the POST then answers with the stream). A POST that
+    /// stops waiting closes the receiver: the response is then stored on the
+    /// stream like any other message.
+    pub(crate) fn open_single_request_stream(
+        self: &Arc<Self>,
+        request: &RequestId,
+        cut: &CancellationToken,
+    ) -> Result<(SseBody, oneshot::Receiver<Vec<u8>>), OpenError> {
+        let (json_answer, response) = oneshot::channel();
+        let body = self.open(std::slice::from_ref(request), Some(json_answer), cut)?;
+        Ok((body, response))
+    }
+
+    fn open(
+        self: &Arc<Self>,
+        requests: &[RequestId],
+        json_answer: Option<oneshot::Sender<Vec<u8>>>,
+        cut: &CancellationToken,
+    ) -> Result<SseBody, OpenError> {
         let mut streams = self.streams.lock().expect("streams lock");
         for (index, id) in requests.iter().enumerate() {
             let awaited = streams.by_request.get(id).and_then(|s| streams.by_id.get(s));
@@ -407,11 +450,11 @@ impl HttpSession {
         }
         streams.next_stream += 1;
         let stream_id = streams.next_stream;
-        streams.by_id.insert(stream_id, StreamState::new(requests.to_vec()));
+        streams.by_id.insert(stream_id, StreamState { json_answer, ..StreamState::new(requests.to_vec()) });
         for id in requests {
             streams.by_request.insert(id.clone(), stream_id);
         }
-        let priming = priming_event(EventId { stream: stream_id, sequence: 0 }, self.config.sse_retry);
+        let priming = EventId { stream: stream_id, sequence: 0 };
         Ok(self.attach(&mut streams, stream_id, 0, Some(priming), cut))
     }
 
@@ -430,14 +473,14 @@ impl HttpSession {
         // with a priming event, and that takes a fresh sequence number: event
         // ids must be unique in a session, even across reopened streams.
         let from = stream.delivered;
-        let prelude = (stream.last_sequence() == from).then(|| {
+        let priming = (stream.last_sequence() == from).then(|| {
             let sequence = stream.next_sequence;
             stream.next_sequence += 1;
             stream.delivered = sequence;
-            priming_event(EventId { stream: stream_id, sequence }, self.config.sse_retry)
+            EventId { stream: stream_id, sequence }
         });
         let from = stream.delivered.max(from);
-        Some(self.attach(&mut streams, stream_id, from, prelude, cut))
+        Some(self.attach(&mut streams, stream_id, from, priming, cut))
     }
 
     /// Resume a stream after `Last-Event-ID`: replay what is left after it,
@@ -462,6 +505,8 @@ impl HttpSession {
         if !stream.settle(id) {
             return;
         }
+        // A POST still waiting to choose answers with its (empty) stream.
+        stream.json_answer = None;
         let unpinned = stream.unpin_all();
         streams.usage.pinned -= unpinned;
         self.retention.unpin(unpinned);
@@ -494,7 +539,7 @@ impl HttpSession {
         streams: &mut Streams,
         stream_id: u64,
         from: u64,
-        prelude: Option<Bytes>,
+        priming: Option<EventId>,
         cut: &CancellationToken,
     ) -> SseBody {
         streams.next_connection += 1;
@@ -511,7 +556,7 @@ impl HttpSession {
             stream: stream_id,
             connection,
             cursor: from,
-            prelude,
+            priming,
             wake: Arc::clone(&stream.wake),
             done: false,
         }
@@ -520,15 +565,17 @@ impl HttpSession {
     /// Store an outgoing message on its stream and wake the stream's
     /// connection, cutting that connection off if its reader has fallen too
     /// far behind; then hold the stores to their limits.
-    fn store(&self, envelope: &Envelope) {
+    fn store(&self, envelope: Envelope) {
         let mut guard = self.streams.lock().expect("streams lock");
         if self.ended.is_cancelled() {
             return;
         }
         let streams = &mut *guard;
-        let related = envelope.route.related.as_ref();
+        let Envelope { mut bytes, route, .. } = envelope;
+        let related = route.related.as_ref();
+        let kind = route.kind;
         let target = related.and_then(|id| streams.by_request.get(id).copied());
-        let stream_id = match (target, envelope.route.kind) {
+        let stream_id = match (target, kind) {
             (Some(id), _) => id,
             // A control message for a stream we do not have concerns nothing.
             (None, MessageKind::CloseStream) => return,
@@ -542,7 +589,25 @@ impl HttpSession {
             (None, _) => Self::standalone_id(streams),
         };
         let Some(stream) = streams.by_id.get_mut(&stream_id) else { return };
-        let kind = envelope.route.kind;
+        // This is the first message for a POST waiting to choose its answer.
+        // Its response alone goes to the POST, as JSON; anything else drops
+        // `json_answer`, and the POST answers with the stream.
+        if let Some(json_answer) = stream.json_answer.take()
+            && kind == MessageKind::Response
+            && let Some(id) = related.filter(|id| stream.awaiting.contains(id))
+        {
+            match json_answer.send(bytes) {
+                Ok(()) => {
+                    stream.settle(id);
+                    self.finish(streams, stream_id);
+                    return;
+                }
+                // The POST stopped waiting (see `JSON_ANSWER_WAIT`) or is
+                // gone with its client: the response is stored like any
+                // other, for the stream or a resume.
+                Err(unsent) => bytes = unsent,
+            }
+        }
         if kind == MessageKind::CloseStream {
             stream.close_connection = stream.connection != 0;
             stream.wake.notify_one();
@@ -561,7 +626,7 @@ impl HttpSession {
         }
         let sequence = stream.next_sequence;
         stream.next_sequence += 1;
-        let bytes = message_event(Some(EventId { stream: stream_id, sequence }), &envelope.bytes);
+        let bytes = message_event(Some(EventId { stream: stream_id, sequence }), &bytes);
         let must_deliver = kind != MessageKind::Notification && !stream.complete;
         let cost = stream.push(sequence, bytes, must_deliver);
         let completed = kind == MessageKind::Response && related.is_some_and(|id| stream.settle(id));
@@ -592,7 +657,12 @@ impl HttpSession {
             streams.usage.stored -= stored;
             streams.usage.pinned -= pinned;
             self.retention.release(stored, pinned);
-            streams.by_request.retain(|_, s| *s != old);
+            for id in &stream.requests {
+                // A later stream may have taken the id over.
+                if streams.by_request.get(id) == Some(&old) {
+                    streams.by_request.remove(id);
+                }
+            }
         }
     }
 
@@ -670,7 +740,7 @@ async fn store_all(session: &HttpSession, outgoing: &mut OutgoingReceiver) {
             () = session.incoming.closed() => None,
         };
         let Some(envelope) = envelope else { break };
-        session.store(&envelope);
+        session.store(envelope);
     }
     if session.stop.is_cancelled() {
         session.seal();
@@ -687,8 +757,9 @@ pub(crate) struct SseBody {
     connection: u64,
     /// The last sequence delivered on this connection.
     cursor: u64,
-    /// Sent first: the priming event of a new stream.
-    prelude: Option<Bytes>,
+    /// Sent first: the id of a new stream's priming event. Framed only when
+    /// sent, as a POST answered with JSON never sends it.
+    priming: Option<EventId>,
     wake: Arc<Notify>,
     done: bool,
 }
@@ -706,8 +777,8 @@ impl SseBody {
         if self.session.ended.is_cancelled() {
             return Step::End;
         }
-        if let Some(prelude) = self.prelude.take() {
-            return Step::Send(prelude);
+        if let Some(priming) = self.priming.take() {
+            return Step::Send(priming_event(priming, self.session.config.sse_retry));
         }
         let session = &self.session;
         let mut guard = session.streams.lock().expect("streams lock");
@@ -871,6 +942,50 @@ mod tests {
         assert!(text.contains("\"data\":7"), "{text}");
         assert!(!text.contains("\"data\":8"), "an unrelated message goes to the standalone stream: {text}");
         assert!(text.contains("\"id\":1,\"result\":{}"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_single_request_whose_response_comes_first_gets_it_as_json_and_nothing_is_stored() {
+        let (session, handle) = session();
+        let (body, response) = session.open_single_request_stream(&id(1), &cut()).unwrap();
+        handle.sender.send_response(id(1), &json!({}));
+        let json = tokio::time::timeout(Duration::from_secs(5), response).await.expect("in time").unwrap();
+        assert_eq!(json, br#"{"jsonrpc":"2.0","id":1,"result":{}}"#);
+        drop(body);
+        assert_eq!(usage(&session), Usage::default(), "nothing kept for a resume");
+        let resumed = session.resume(EventId { stream: 1, sequence: 0 }, &cut()).expect("the stream, complete");
+        assert_eq!(all_chunks(resumed).await, "", "nothing to replay");
+        let _next = session.open_single_request_stream(&id(1), &cut()).expect("the id is free again");
+    }
+
+    #[tokio::test]
+    async fn a_single_request_with_anything_else_first_gets_its_stream() {
+        let (session, handle) = session();
+        let (body, response) = session.open_single_request_stream(&id(1), &cut()).unwrap();
+        notify(&handle, 7, Some(1)).await;
+        handle.sender.send_response(id(1), &json!({}));
+        assert!(response.await.is_err(), "a notification came first");
+        let text = all_chunks(body).await;
+        assert!(text.starts_with("id: 1:0\nretry: 1000\ndata: \n\n"), "primed: {text}");
+        assert!(text.contains("id: 1:1\n") && text.contains("\"data\":7"), "{text}");
+        assert!(text.contains("id: 1:2\n") && text.contains("\"id\":1,\"result\":{}"), "{text}");
+
+        // A cancellation ends the stream before anything was sent.
+        let (body, response) = session.open_single_request_stream(&id(2), &cut()).unwrap();
+        session.cancelled(&id(2));
+        assert!(response.await.is_err());
+        assert!(all_chunks(body).await.starts_with("id: 2:0\n"), "primed, then ended");
+    }
+
+    #[tokio::test]
+    async fn a_response_whose_post_went_away_is_stored_for_a_resume() {
+        let (session, handle) = session();
+        let (body, response) = session.open_single_request_stream(&id(1), &cut()).unwrap();
+        drop((body, response));
+        handle.sender.send_response(id(1), &json!("kept"));
+        settle(&handle).await;
+        let text = all_chunks(session.resume(EventId { stream: 1, sequence: 0 }, &cut()).unwrap()).await;
+        assert!(text.contains("id: 1:1\n") && text.contains("\"result\":\"kept\""), "{text}");
     }
 
     #[tokio::test]

@@ -26,7 +26,6 @@ use hyper::body::Frame;
 use hyper::header::{self, HeaderValue};
 use hyper::{Response, StatusCode};
 use mcpwire_protocol::{ErrorCode, ErrorObject, Request, RequestId};
-use serde::Deserialize;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio_util::sync::CancellationToken;
 
@@ -102,7 +101,7 @@ async fn respond(mut exchange: Exchange, id: RequestId, keep_alive: Duration) ->
         match envelope.route.kind {
             MessageKind::Response => {
                 exchange.answered = true;
-                return json_answer(status_of(&envelope.bytes), envelope.bytes);
+                return json_answer(status_of(envelope.error), envelope.bytes);
             }
             MessageKind::Notification => {
                 let first = message_event(None, &envelope.bytes);
@@ -122,24 +121,14 @@ fn skip(envelope: &Envelope) {
     tracing::debug!(?related, ?kind, "dropped a message a stateless stream cannot carry");
 }
 
-/// The HTTP status of a stateless answer, from its JSON-RPC error code: the
-/// errors of a request the server refused to run (it was malformed, its
-/// headers disagree with it, or it asks for a version or capability the
-/// client lacks) are 400, an unknown method is 404 (the JSON body tells it
-/// from a 404 of the endpoint), and everything else, results included, 200.
-fn status_of(response: &[u8]) -> StatusCode {
-    #[derive(Deserialize)]
-    struct Answer {
-        error: Option<Code>,
-    }
-    #[derive(Deserialize)]
-    struct Code {
-        code: ErrorCode,
-    }
-    // Skipping a result is a scan without allocation; the whole response is
-    // about to be copied onto the socket anyway.
-    let code = serde_json::from_slice::<Answer>(response).ok().and_then(|answer| answer.error).map(|error| error.code);
-    match code {
+/// The HTTP status of a stateless answer, from its JSON-RPC error code (the
+/// sender carries it with the response): the errors of a request the server
+/// refused to run (it was malformed, its headers disagree with it, or it asks
+/// for a version or capability the client lacks) are 400, an unknown method
+/// is 404 (the JSON body tells it from a 404 of the endpoint), and everything
+/// else, results included, 200.
+fn status_of(error: Option<ErrorCode>) -> StatusCode {
+    match error {
         Some(
             ErrorCode::PARSE_ERROR
             | ErrorCode::INVALID_REQUEST
@@ -285,21 +274,31 @@ mod tests {
     #[test]
     fn refusals_to_run_are_400_an_unknown_method_404_and_the_rest_200() {
         let table = [
-            (r#"{"jsonrpc":"2.0","id":1,"result":{"error":{"code":-32601}}}"#, 200),
-            (r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"m"}}"#, 404),
-            (r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32700,"message":"m"}}"#, 400),
-            (r#"{"jsonrpc":"2.0","error":{"code":-32600,"message":"m"}}"#, 400),
-            (r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"m","data":{"uri":"x"}}}"#, 400),
-            (r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32020,"message":"m"}}"#, 400),
-            (r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32021,"message":"m"}}"#, 400),
-            (r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32022,"message":"m"}}"#, 400),
-            (r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"m"}}"#, 200),
-            (r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"m"}}"#, 200),
-            (r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32002,"message":"m"}}"#, 200),
+            (None, 200),
+            (Some(-32601), 404),
+            (Some(-32700), 400),
+            (Some(-32600), 400),
+            (Some(-32602), 400),
+            (Some(-32020), 400),
+            (Some(-32021), 400),
+            (Some(-32022), 400),
+            (Some(-32603), 200),
+            (Some(-32000), 200),
+            (Some(-32002), 200),
         ];
-        for (response, status) in table {
-            assert_eq!(status_of(response.as_bytes()).as_u16(), status, "{response}");
+        for (code, status) in table {
+            assert_eq!(status_of(code.map(ErrorCode)).as_u16(), status, "{code:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn an_error_first_is_answered_with_the_status_its_code_calls_for() {
+        let (sender, exchange, _closed) = exchange();
+        sender.send_error(Some(ID), ErrorObject::new(ErrorCode::METHOD_NOT_FOUND, "no such method"));
+        let response = respond(exchange, ID, Duration::ZERO).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let body: serde_json::Value = serde_json::from_str(&body_text(response).await).unwrap();
+        assert_eq!((&body["id"], &body["error"]["code"]), (&json!(7), &json!(-32601)), "{body}");
     }
 
     #[tokio::test]

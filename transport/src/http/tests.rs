@@ -44,9 +44,9 @@ struct Mark(&'static str);
 
 /// Answers stateless requests by method, and runs a minimal processor on
 /// each session: a result for `initialize`, none for `test/hang` until the
-/// session winds down (then -32000), the head of its HTTP request for
-/// `test/head`, `{}` for anything else. A stateless `test/later` is answered
-/// by the test itself.
+/// session winds down (then -32000), a log then `{}` for `test/progress`,
+/// the head of its HTTP request for `test/head`, `{}` for anything else. A
+/// stateless `test/later` is answered by the test itself.
 struct TestHandler {
     seen: mpsc::UnboundedSender<Seen>,
 }
@@ -75,6 +75,9 @@ impl Handler for TestHandler {
                 if request.method == "test/hang" {
                     hanging.push(request.id);
                     continue;
+                }
+                if request.method == "test/progress" {
+                    sender.notify(log(1), Some(request.id.clone())).await.unwrap();
                 }
                 let result = match &*request.method {
                     "initialize" => {
@@ -472,10 +475,9 @@ async fn sessions_and_stateless_requests_share_one_endpoint() {
         "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "c", "version": "0"}}});
     let mut started = server.send("POST", LEGACY, initialize.to_string().as_bytes()).await;
     assert_eq!(started.status, 200);
-    assert_eq!(started.header("content-type"), Some("text/event-stream"));
+    assert_eq!(started.header("content-type"), Some("application/json"), "its response came first");
     let session = started.header("mcp-session-id").expect("a session id").to_owned();
-    let text = started.text().await;
-    assert!(text.starts_with("id: ") && text.contains(r#""protocolVersion":"2025-11-25""#), "{text:?}");
+    assert_eq!(started.json().await["result"]["protocolVersion"], "2025-11-25");
 
     // A stateless request meanwhile, even one carrying the session's id.
     let mut stateless = server.post(&[("Mcp-Session-Id", &session)], &modern(1, "test/result", json!({}))).await;
@@ -491,6 +493,37 @@ async fn sessions_and_stateless_requests_share_one_endpoint() {
     let deleted = server.send("DELETE", &in_session, b"").await;
     assert_eq!(deleted.status, 200);
     assert!(server.seen.try_recv().is_err(), "session messages never reach the stateless side");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_session_post_is_answered_as_json_when_its_response_comes_first_and_as_sse_otherwise() {
+    let server = TestServer::start(HttpConfig::default()).await;
+    let session = start_session(&server, "2025-11-25").await;
+    let headers = merge(LEGACY, &[("Mcp-Session-Id", &session)]);
+
+    let ping = json!({"jsonrpc": "2.0", "id": 1, "method": "ping"});
+    let mut answer = server.send("POST", &headers, ping.to_string().as_bytes()).await;
+    assert_eq!((answer.status, answer.header("content-type")), (200, Some("application/json")));
+    assert_eq!(answer.header("mcp-session-id"), Some(session.as_str()));
+    let body = answer.text().await;
+    assert_eq!(body, r#"{"jsonrpc":"2.0","id":1,"result":{}}"#, "the response alone, no event framing");
+    assert_eq!(answer.header("content-length"), Some(body.len().to_string().as_str()));
+
+    // A log before the response: the stream as always, primed for a resume.
+    let progress = json!({"jsonrpc": "2.0", "id": 2, "method": "test/progress"});
+    let mut stream = server.send("POST", &headers, progress.to_string().as_bytes()).await;
+    assert_eq!((stream.status, stream.header("content-type")), (200, Some("text/event-stream")));
+    assert_eq!(stream.header("mcp-session-id"), Some(session.as_str()));
+    let text = stream.text().await;
+    let events: Vec<&str> = text.split_terminator("\n\n").collect();
+    let [priming, log, response] = events.as_slice() else { panic!("three events expected: {text:?}") };
+    assert!(priming.starts_with("id: ") && priming.contains("\nretry: "), "{priming:?}");
+    assert!(log.starts_with("event: message\nid: ") && log.contains("notifications/message"), "{log:?}");
+    assert!(
+        response.starts_with("event: message\nid: ")
+            && response.ends_with(r#"data: {"jsonrpc":"2.0","id":2,"result":{}}"#)
+    );
     server.stop().await;
 }
 
@@ -726,6 +759,11 @@ async fn body_of(response: http::Response<ResponseBody>) -> String {
     String::from_utf8(bytes.to_vec()).unwrap()
 }
 
+/// The JSON-RPC message of an `application/json` answer.
+async fn json_of(response: http::Response<ResponseBody>) -> Value {
+    serde_json::from_str(&body_of(response).await).unwrap()
+}
+
 /// The JSON-RPC message of a session's SSE answer: its last `data:` line.
 fn last_data(text: &str) -> Value {
     let data = text.lines().rev().find_map(|line| line.strip_prefix("data: ")).expect("an event with data");
@@ -751,12 +789,12 @@ async fn a_mounted_service_answers_at_any_path_and_hands_handlers_the_head_middl
     let initialize = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {}});
     let response = within(service.call(mounted("POST", "/api/mcp", LEGACY, &initialize))).await.unwrap();
     let session = response.headers()["mcp-session-id"].to_str().unwrap().to_owned();
-    assert_eq!(last_data(&body_of(response).await)["id"], 0);
+    assert_eq!(json_of(response).await["id"], 0);
     let call = json!({"jsonrpc": "2.0", "id": 1, "method": "test/head"});
     let in_session = merge(LEGACY, &[("Mcp-Session-Id", &session)]);
     let response = within(service.call(mounted("POST", "/api/mcp", &in_session, &call))).await.unwrap();
-    assert_eq!(response.headers()["content-type"], "text/event-stream");
-    let answer = last_data(&body_of(response).await);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let answer = json_of(response).await;
     assert_eq!(answer["result"], json!({"path": "/api/mcp", "mark": "set by middleware", "subject": null}));
     service.shutdown();
 }
