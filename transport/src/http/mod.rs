@@ -254,6 +254,14 @@ pub struct HttpConfig {
     /// The `retry:` a stream advertises: how long a client waits before
     /// resuming after the server closed a connection. Default 1 s.
     pub sse_retry: Duration,
+    /// How long a session POST carrying one request waits for the first
+    /// message for it before opening its SSE stream regardless. A response
+    /// within this time is answered as plain `application/json`; a slower
+    /// call gets its stream's priming event by then, so a client that loses
+    /// the connection during a long call can resume it. Default 100 ms: long
+    /// enough for any request answered in memory, short against anything
+    /// worth resuming. Zero answers every such POST with a stream.
+    pub json_answer_wait: Duration,
     /// Stateless requests (2026-07-28) in flight at once, open
     /// `subscriptions/listen` streams included (503 beyond). Each holds its
     /// own outgoing queue, so this also bounds their memory. Default 1024.
@@ -299,6 +307,7 @@ impl Default for HttpConfig {
             max_replay_bytes: 64 * 1024 * 1024,
             session_idle_timeout: Duration::from_secs(30 * 60),
             sse_retry: Duration::from_secs(1),
+            json_answer_wait: Duration::from_millis(100),
             max_stateless_requests: 1024,
             // Under the idle timeouts of common proxies (30 to 60 seconds),
             // and rare enough to cost nothing.

@@ -13,7 +13,7 @@
 //!
 //! Handshake era (2025-11-25 transport rules): 202 for a notification or
 //! response; for a request, its response as `application/json` when that is
-//! the first message for it within `JSON_ANSWER_WAIT`, its SSE stream
+//! the first message for it within `HttpConfig::json_answer_wait`, its SSE stream
 //! otherwise; 400 for a bad body, a missing
 //! session or an unsupported `MCP-Protocol-Version`, 404 for an unknown or
 //! ended session, 409 for a second standalone stream, 429/503 when the stream
@@ -65,14 +65,6 @@ pub(crate) type Body = UnsyncBoxBody<Bytes, Infallible>;
 const SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
 const PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
 const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
-
-/// How long a session POST waits for the first message of its request
-/// before it opens its SSE stream regardless. A response within this time is
-/// answered as plain JSON; a slower call gets its priming event by then, so
-/// a client that loses the connection during a long call can still resume
-/// it, and an idle connection shows signs of life. Long enough for any
-/// request answered in memory, short against anything worth resuming.
-const JSON_ANSWER_WAIT: Duration = Duration::from_millis(100);
 
 /// Answer one request of a connection watched by `watch`, which counts the
 /// connection busy until the answer has been sent: the endpoint's at its
@@ -353,9 +345,9 @@ async fn session_post(
     // nobody needs to resume (a cheaper answer for both sides, measured in
     // the commit that made it); anything else first (progress, a log, a
     // request to the client, the stream closed for polling), or nothing
-    // within `JSON_ANSWER_WAIT`, opens the SSE stream, priming event first,
+    // within `json_answer_wait`, opens the SSE stream, priming event first,
     // as a batch's always does.
-    let json = match tokio::time::timeout(JSON_ANSWER_WAIT, &mut response).await {
+    let json = match tokio::time::timeout(state.config.json_answer_wait, &mut response).await {
         Ok(first) => first.ok(),
         Err(_) => {
             // Closed before looking, so a response cannot slip in between:

@@ -602,7 +602,7 @@ impl HttpSession {
                     self.finish(streams, stream_id);
                     return;
                 }
-                // The POST stopped waiting (see `JSON_ANSWER_WAIT`) or is
+                // The POST stopped waiting (see `HttpConfig::json_answer_wait`) or is
                 // gone with its client: the response is stored like any
                 // other, for the stream or a resume.
                 Err(unsent) => bytes = unsent,
