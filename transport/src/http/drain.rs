@@ -41,7 +41,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
 /// At most this many connections are taken from the backlog at shutdown:
 /// Linux's default `somaxconn` (since 5.4), above which no listen backlog
@@ -132,12 +132,15 @@ pub(crate) struct Admitted {
 }
 
 impl Admitted {
-    pub(crate) async fn started(&self) {
-        self.started.cancelled().await;
+    /// Resolves when the drain starts; owns what it waits on, so the
+    /// connection can still [`settle`](Self::settle) meanwhile.
+    pub(crate) fn started(&self) -> WaitForCancellationFutureOwned {
+        self.started.clone().cancelled_owned()
     }
 
-    pub(crate) async fn over(&self) {
-        self.over.cancelled().await;
+    /// Resolves when the drain is over.
+    pub(crate) fn over(&self) -> WaitForCancellationFutureOwned {
+        self.over.clone().cancelled_owned()
     }
 
     /// The connection was told to close after its exchange: no request can

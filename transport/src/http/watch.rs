@@ -29,7 +29,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -50,6 +50,21 @@ use super::drain::Admitted;
 pub(crate) struct Timeouts {
     pub(crate) header: Duration,
     pub(crate) idle: Duration,
+}
+
+impl Timeouts {
+    /// The longest a connection's task sleeps between looks at its clock:
+    /// no phase can begin with a deadline nearer than this.
+    fn step(self) -> Duration {
+        self.header.min(self.idle)
+    }
+
+    /// When to look at `watch`'s clock next: at its deadline, or a step from
+    /// `now` if that comes first (a phase may change before then).
+    fn next_check(self, watch: &ConnectionWatch, now: Instant) -> Instant {
+        let step = now + self.step();
+        watch.deadline(self).map_or(step, |deadline| deadline.min(step))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -255,6 +270,13 @@ pub(crate) enum Ended<E> {
 /// drain has started, a connection busy with an exchange, then or later, is
 /// told to close after it, and from then on no longer counts as one a
 /// request may arrive on.
+///
+/// The futures it waits on are made once per connection, not once per
+/// wake-up, and a change of phase wakes it only during the drain: the clock
+/// is checked at least every [`Timeouts::step`], so no deadline a change of
+/// phase brings can pass unseen. Made anew on every wake-up (about four per
+/// call), waiting cost a tenth of an HTTP echo call (callgrind: 4.8k
+/// instructions of 53k).
 pub(crate) async fn run<E, C>(
     connection: C,
     watch: &ConnectionWatch,
@@ -264,7 +286,11 @@ pub(crate) async fn run<E, C>(
 where
     C: Graceful<Output = Result<(), E>>,
 {
-    tokio::pin!(connection);
+    let mut connection = pin!(connection);
+    let mut cut = pin!(watch.cut.cancelled());
+    let (mut started, mut over) = (pin!(drain.started()), pin!(drain.over()));
+    let mut changed = pin!(watch.changed.notified());
+    let mut check = pin!(tokio::time::sleep_until(timeouts.next_check(watch, Instant::now())));
     let (mut draining, mut told) = (false, false);
     loop {
         // An idle connection is left alone: its client may be sending a
@@ -274,24 +300,20 @@ where
             drain.settle();
             told = true;
         }
-        let deadline = watch.deadline(timeouts);
-        let expired = async {
-            match deadline {
-                Some(deadline) => tokio::time::sleep_until(deadline).await,
-                None => std::future::pending().await,
-            }
-        };
         tokio::select! {
+            biased;
             result = &mut connection => return Ended::Served(result),
-            () = watch.cut.cancelled() => return Ended::Cut,
-            () = drain.over() => return Ended::Drained,
-            () = drain.started(), if !draining => draining = true,
+            () = &mut cut => return Ended::Cut,
+            () = &mut over => return Ended::Drained,
+            () = &mut started, if !draining => draining = true,
             // A change of phase stores a permit, so none is missed between turns.
-            () = watch.changed.notified() => {}
-            () = expired => {
-                if watch.deadline(timeouts).is_some_and(|deadline| deadline <= Instant::now()) {
+            () = &mut changed, if draining && !told => changed.set(watch.changed.notified()),
+            () = &mut check => {
+                let now = Instant::now();
+                if watch.deadline(timeouts).is_some_and(|deadline| deadline <= now) {
                     return Ended::TimedOut;
                 }
+                check.as_mut().reset(timeouts.next_check(watch, now));
             }
         }
     }
@@ -373,6 +395,22 @@ mod tests {
         watch.bytes_arrived();
         assert_eq!(ended.await.unwrap(), Ended::TimedOut);
         assert_eq!(head_started.elapsed(), TIMEOUTS.header, "a head half sent gets the header timeout");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_idle_timeout_shorter_than_the_header_timeout_is_kept_to_the_second() {
+        let timeouts = Timeouts { header: Duration::from_secs(10), idle: Duration::from_secs(2) };
+        let watch = ConnectionWatch::new();
+        let exchange = watch.exchange();
+        let ended = tokio::spawn({
+            let watch = Arc::clone(&watch);
+            async move { run(forever(), &watch, timeouts, serving()).await }
+        });
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let idle_since = Instant::now();
+        drop(exchange);
+        assert_eq!(ended.await.unwrap(), Ended::TimedOut);
+        assert_eq!(idle_since.elapsed(), timeouts.idle, "the task never sleeps past a deadline a phase brings");
     }
 
     #[tokio::test(start_paused = true)]
