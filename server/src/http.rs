@@ -15,14 +15,14 @@
 //! against the body (-32020). The transport turns those codes into HTTP 400,
 //! and -32601 into 404.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use mcpwire_protocol::types::{CallToolRequestParams, GetTaskRequestParams};
-use mcpwire_protocol::{ClientExtensionRequest, ClientRequest, ErrorCode, ErrorObject, Meta, Request};
+use mcpwire_protocol::types::{CallToolRequestParams, GetTaskRequestParams, LoggingLevel};
+use mcpwire_protocol::{ClientExtensionRequest, ClientRequest, ErrorCode, ErrorObject, Meta, ProtocolVersion, Request};
 use mcpwire_transport::OutgoingMessageSender;
 use mcpwire_transport::http::{McpHeaders, SessionHandle, StatelessRequest};
 use serde_json::Value;
@@ -47,6 +47,10 @@ pub(crate) struct Endpoint {
     /// request's handler at once: one stopped from then on, unless its
     /// client cancelled it, answers that the server is shutting down.
     pub(crate) shutting_down: Arc<AtomicBool>,
+    /// What the last stateless request's `_meta` declared, whatever its
+    /// connection: reading a text is a pure function of it, so remembering
+    /// it keeps nothing a request needs in this process alone.
+    pub(crate) declared: Mutex<stateless::Remembered>,
 }
 
 impl mcpwire_transport::http::Handler for Endpoint {
@@ -75,7 +79,7 @@ impl mcpwire_transport::http::Handler for Endpoint {
         // endpoint, which ends a listen stream with its result.
         let session = Arc::new(Session::new(Arc::clone(&sender), self.closing.clone()));
         let id = request.id.clone();
-        let job = match route(&self.server, &session, request, &headers) {
+        let job = match route(self, &session, request, &headers) {
             Ok(Routed::Answer(answer)) => return responder.answer(id, answer),
             Ok(Routed::Run(job)) => job,
             Err(error) => return responder.error(Some(id), error),
@@ -129,7 +133,13 @@ async fn run(mut handler: Stoppable, stop: Stop) {
 /// Parse, check and route one stateless request. `routes::route` touches
 /// `session` only for the handshake era's own methods, which a stateless
 /// request never reaches.
-fn route(server: &Server, session: &Session, request: Request, headers: &McpHeaders) -> Result<Routed, ErrorObject> {
+fn route(
+    endpoint: &Endpoint,
+    session: &Session,
+    request: Request,
+    headers: &McpHeaders,
+) -> Result<Routed, ErrorObject> {
+    let server = &endpoint.server;
     let Request { id, method, params, .. } = request;
     let parsed = ClientRequest::from_parts(&method, params.as_deref());
     // Params that did not parse (a custom method's, or a removed method's)
@@ -142,17 +152,7 @@ fn route(server: &Server, session: &Session, request: Request, headers: &McpHead
         Ok(request) => request.meta(),
         Err(_) => custom_meta.as_ref(),
     };
-    let declaration = stateless::required(meta.map(Meta::declaration).transpose().map_err(|e| {
-        ErrorObject::invalid_params(format!("invalid `{}`: {e}", mcpwire_protocol::meta::keys::LOG_LEVEL))
-    })?)?;
-    if headers.protocol_version.as_deref() != Some(&*declaration.version) {
-        return Err(mismatch(&format!(
-            "the MCP-Protocol-Version header ({}) must equal `_meta`'s protocol version ({})",
-            shown(headers.protocol_version.as_deref()),
-            declaration.version
-        )));
-    }
-    let (version, log_level) = (declaration.accept()?, declaration.log_level);
+    let (version, log_level) = declared(endpoint, meta, headers)?;
     if headers.method.as_deref() != Some(&*method) {
         return Err(mismatch(&format!(
             "the Mcp-Method header ({}) must equal the body's method ({method})",
@@ -181,6 +181,42 @@ fn route(server: &Server, session: &Session, request: Request, headers: &McpHead
         check_params(server, call, headers)?;
     }
     Ok(routes::route(server, session, &id, request, params, &Era::Stateless { version, log_level }))
+}
+
+/// The version and log level a stateless request's `_meta` declares, checked
+/// in the specification's order: the members every such request carries
+/// (-32602), the `MCP-Protocol-Version` header against the version (-32020),
+/// then the version itself (-32022).
+fn declared(
+    endpoint: &Endpoint,
+    meta: Option<&Meta>,
+    headers: &McpHeaders,
+) -> Result<(ProtocolVersion, Option<LoggingLevel>), ErrorObject> {
+    let header_mismatch = |declared: &str| {
+        mismatch(&format!(
+            "the MCP-Protocol-Version header ({}) must equal `_meta`'s protocol version ({declared})",
+            shown(headers.protocol_version.as_deref()),
+        ))
+    };
+    let text = meta.and_then(Meta::json_text);
+    let remembered = text.and_then(|text| endpoint.declared.lock().expect("declared lock").get(text));
+    if let Some((version, log_level)) = remembered {
+        return match headers.protocol_version.as_deref() == Some(version.as_str()) {
+            true => Ok((version, log_level)),
+            false => Err(header_mismatch(version.as_str())),
+        };
+    }
+    let declaration = stateless::required(meta.map(Meta::declaration).transpose().map_err(|e| {
+        ErrorObject::invalid_params(format!("invalid `{}`: {e}", mcpwire_protocol::meta::keys::LOG_LEVEL))
+    })?)?;
+    if headers.protocol_version.as_deref() != Some(&*declaration.version) {
+        return Err(header_mismatch(&declaration.version));
+    }
+    let (version, log_level) = (declaration.accept()?, declaration.log_level);
+    if let Some(text) = text {
+        endpoint.declared.lock().expect("declared lock").remember(text, version, log_level);
+    }
+    Ok((version, log_level))
 }
 
 fn mismatch(message: &str) -> ErrorObject {

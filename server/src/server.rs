@@ -382,7 +382,8 @@ impl Server {
     ) -> mcpwire_transport::http::McpService {
         let closing = tokio_util::sync::CancellationToken::new();
         let shutting_down = std::sync::Arc::default();
-        let endpoint = crate::http::Endpoint { server: self.clone(), tasks, closing, shutting_down };
+        let endpoint =
+            crate::http::Endpoint { server: self.clone(), tasks, closing, shutting_down, declared: Default::default() };
         mcpwire_transport::http::McpService::new(config, endpoint)
     }
 

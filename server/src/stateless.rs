@@ -39,6 +39,33 @@ pub(crate) struct Declaration<'a> {
     pub(crate) log_level: Option<LoggingLevel>,
 }
 
+/// The longest `_meta` text whose declaration is remembered: far more than a
+/// client's version, capabilities and name take, and little to keep.
+const MAX_REMEMBERED_META: usize = 4096;
+
+/// The `_meta` text of the last stateless request and what it declared, once
+/// accepted. A client sends the same `_meta` (version, capabilities, name)
+/// with each request; comparing the text instead of reading it again took a
+/// stateless echo call from 24.7k to 21.8k instructions over stdio, and from
+/// 51.3k to 49.0k over HTTP (callgrind).
+#[derive(Debug, Default)]
+pub(crate) struct Remembered(Option<(Box<str>, ProtocolVersion, Option<LoggingLevel>)>);
+
+impl Remembered {
+    /// The version and log level `text` declared, if it is the text remembered.
+    pub(crate) fn get(&self, text: &str) -> Option<(ProtocolVersion, Option<LoggingLevel>)> {
+        self.0.as_ref().filter(|(last, ..)| **last == *text).map(|(_, version, level)| (*version, *level))
+    }
+
+    /// Remember that `text` alone declared `version` and `log_level` (a long
+    /// text is not kept).
+    pub(crate) fn remember(&mut self, text: &str, version: ProtocolVersion, log_level: Option<LoggingLevel>) {
+        if text.len() <= MAX_REMEMBERED_META {
+            self.0 = Some((text.into(), version, log_level));
+        }
+    }
+}
+
 /// Whether a request is of the stateless era and, if it is, what its
 /// `_meta` declares (-32602 when a member every such request carries is
 /// missing). It is when its `_meta` names a version or declares the

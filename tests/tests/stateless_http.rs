@@ -108,8 +108,13 @@ fn a_version_header_that_differs_from_meta_is_400_header_mismatch() {
     let mut discover = stateless(1, "server/discover", json!({}));
     discover["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"] = json!("v999.0.0");
     refusal(client.post_stateless(&[], &discover), 400, HEADER_MISMATCH, 1);
+    // The same `_meta` accepted just before (and remembered) is checked
+    // against the header all the same.
     let tools = stateless(2, "tools/list", json!({}));
+    json_answer(client.post_stateless(&[], &tools), 200);
     refusal(client.post_stateless(&[("MCP-Protocol-Version", "2025-11-25")], &tools), 400, HEADER_MISMATCH, 2);
+    refusal(client.post_stateless(&[("MCP-Protocol-Version", "2026-07-29")], &tools), 400, HEADER_MISMATCH, 2);
+    json_answer(client.post_stateless(&[], &tools), 200);
 }
 
 #[test]
