@@ -6,11 +6,12 @@
 
 use std::borrow::Cow;
 
-use hyper::header::{HeaderMap, HeaderValue};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 
-const PROTOCOL_VERSION: &str = "mcp-protocol-version";
-const METHOD: &str = "mcp-method";
-const NAME: &str = "mcp-name";
+// Names, not strings: a lookup by `&str` parses and validates the name first.
+const PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
+const METHOD: HeaderName = HeaderName::from_static("mcp-method");
+const NAME: HeaderName = HeaderName::from_static("mcp-name");
 const PARAM_PREFIX: &str = "mcp-param-";
 
 /// The MCP headers of a stateless POST, as sent: names matched
@@ -47,19 +48,19 @@ impl McpHeaders {
         for name in headers.keys() {
             let Some(x) = name.as_str().strip_prefix(PARAM_PREFIX) else { continue };
             // `keys()` yields each name once; all its lines are read together.
-            params.push((x.to_owned(), joined(headers, name.as_str()).unwrap_or_default()));
+            params.push((x.to_owned(), joined(headers, name).unwrap_or_default()));
         }
         Self {
-            protocol_version: joined(headers, PROTOCOL_VERSION),
-            method: joined(headers, METHOD),
-            name: joined(headers, NAME),
+            protocol_version: joined(headers, &PROTOCOL_VERSION),
+            method: joined(headers, &METHOD),
+            name: joined(headers, &NAME),
             params,
         }
     }
 }
 
 /// Every line of header `name`, trimmed and joined with `", "`; `None` when absent.
-fn joined(headers: &HeaderMap, name: &str) -> Option<String> {
+fn joined(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
     let mut values = headers.get_all(name).iter().map(trimmed);
     let first = values.next()?;
     Some(values.fold(first.into_owned(), |mut all, value| {
