@@ -13,9 +13,11 @@
 //! never send a session id; they never receive one.
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use mcpwire_protocol::meta::keys;
 use mcpwire_protocol::{ProtocolVersion, RawJson};
+use memchr::memmem;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
@@ -68,6 +70,13 @@ pub(crate) fn has_modern_meta(params: Option<&RawJson>) -> bool {
         meta: Option<NamesVersion>,
     }
     let Some(params) = params else { return false };
+    // Text that spells neither the key nor any escape cannot hold the key:
+    // two substring searches instead of a parse, for every session request.
+    static KEY: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(keys::PROTOCOL_VERSION));
+    let text = params.get().as_bytes();
+    if KEY.find(text).is_none() && memchr::memchr(b'\\', text).is_none() {
+        return false;
+    }
     // Params that are not an object (or a `_meta` that is not one) have no
     // version to find: the request is then judged by its headers.
     serde_json::from_str::<Params>(params.get())

@@ -594,14 +594,13 @@ impl HttpSession {
         // `json_answer`, and the POST answers with the stream.
         if let Some(json_answer) = stream.json_answer.take()
             && kind == MessageKind::Response
-            && let Some(id) = related.filter(|id| stream.awaiting.contains(id))
+            && related.is_some_and(|id| stream.awaiting.contains(id))
         {
             match json_answer.send(bytes) {
-                Ok(()) => {
-                    stream.settle(id);
-                    self.finish(streams, stream_id);
-                    return;
-                }
+                // The POST's answer carries no event id, so nobody can
+                // resume this stream: it is forgotten at once, not kept
+                // among the finished ones.
+                Ok(()) => return self.forget(streams, stream_id),
                 // The POST stopped waiting (see `HttpConfig::json_answer_wait`) or is
                 // gone with its client: the response is stored like any
                 // other, for the stream or a resume.
@@ -649,19 +648,24 @@ impl HttpSession {
     fn finish(&self, streams: &mut Streams, stream_id: u64) {
         streams.finished.push_back(stream_id);
         while streams.finished.len() > FINISHED_STREAMS_KEPT {
-            // Old enough that no client resumes it; a connection still on
-            // it finds the stream gone and ends.
+            // Old enough that no client resumes it.
             let old = streams.finished.pop_front().expect("non-empty");
-            let Some(stream) = streams.by_id.remove(&old) else { continue };
-            let (stored, pinned) = (stream.stored, stream.pinned());
-            streams.usage.stored -= stored;
-            streams.usage.pinned -= pinned;
-            self.retention.release(stored, pinned);
-            for id in &stream.requests {
-                // A later stream may have taken the id over.
-                if streams.by_request.get(id) == Some(&old) {
-                    streams.by_request.remove(id);
-                }
+            self.forget(streams, old);
+        }
+    }
+
+    /// Drop a stream and what it stores; a connection still on it finds it
+    /// gone and ends.
+    fn forget(&self, streams: &mut Streams, stream_id: u64) {
+        let Some(stream) = streams.by_id.remove(&stream_id) else { return };
+        let (stored, pinned) = (stream.stored, stream.pinned());
+        streams.usage.stored -= stored;
+        streams.usage.pinned -= pinned;
+        self.retention.release(stored, pinned);
+        for id in &stream.requests {
+            // A later stream may have taken the id over.
+            if streams.by_request.get(id) == Some(&stream_id) {
+                streams.by_request.remove(id);
             }
         }
     }
@@ -953,8 +957,8 @@ mod tests {
         assert_eq!(json, br#"{"jsonrpc":"2.0","id":1,"result":{}}"#);
         drop(body);
         assert_eq!(usage(&session), Usage::default(), "nothing kept for a resume");
-        let resumed = session.resume(EventId { stream: 1, sequence: 0 }, &cut()).expect("the stream, complete");
-        assert_eq!(all_chunks(resumed).await, "", "nothing to replay");
+        assert!(session.streams.lock().unwrap().by_id.is_empty(), "the stream is forgotten, not kept as finished");
+        assert!(session.resume(EventId { stream: 1, sequence: 0 }, &cut()).is_none(), "no event id was ever sent");
         let _next = session.open_single_request_stream(&id(1), &cut()).expect("the id is free again");
     }
 
