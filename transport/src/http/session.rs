@@ -33,7 +33,7 @@
 //!   it has delivered what is stored. The last `FINISHED_STREAMS_KEPT`
 //!   complete streams stay resumable, within the byte limits.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -104,12 +104,16 @@ pub(crate) struct HttpSession {
     retention: Arc<Retention>,
 }
 
+/// Both maps are touched twice on every request, so they hash with foldhash
+/// rather than SipHash: a session holds at most `max_streams_per_session`
+/// open streams and `FINISHED_STREAMS_KEPT` finished ones, so a client that
+/// picks colliding ids cannot make a lookup cost much.
 #[derive(Default)]
 struct Streams {
     next_stream: u64,
-    by_id: HashMap<u64, StreamState>,
+    by_id: foldhash::HashMap<u64, StreamState>,
     /// Every request id a stream was opened for, until that stream is gone.
-    by_request: HashMap<RequestId, u64>,
+    by_request: foldhash::HashMap<RequestId, u64>,
     standalone: Option<u64>,
     /// Complete request streams, oldest first, dropped beyond a bound.
     finished: VecDeque<u64>,
