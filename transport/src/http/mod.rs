@@ -62,7 +62,6 @@ mod stateless;
 mod tests;
 mod watch;
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -342,7 +341,9 @@ fn remote_use_warning(address: SocketAddr, config: &HttpConfig) -> Option<String
 /// State shared by every request of one endpoint.
 struct HttpState {
     config: Arc<HttpConfig>,
-    sessions: Mutex<HashMap<String, Arc<HttpSession>>>,
+    /// foldhash rather than SipHash: the ids are ours and random, so a
+    /// client cannot choose keys that collide.
+    sessions: Mutex<foldhash::HashMap<String, Arc<HttpSession>>>,
     handler: Box<dyn Handler>,
     /// One permit per stateless request in flight, `max_stateless_requests` in all.
     stateless_slots: Arc<Semaphore>,

@@ -249,7 +249,8 @@ where
         ));
     }
     let content_type = header(request.headers(), header::CONTENT_TYPE).unwrap_or_default();
-    if !content_type.trim_start().to_ascii_lowercase().starts_with("application/json") {
+    let json = b"application/json";
+    if !content_type.trim_start().as_bytes().get(..json.len()).is_some_and(|start| start.eq_ignore_ascii_case(json)) {
         return Err(refuse_http(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Unsupported Media Type: Content-Type must be application/json",
