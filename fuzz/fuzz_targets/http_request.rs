@@ -282,7 +282,7 @@ fn endpoint(server: &Server, input: &Input<'_>) -> McpService {
         max_replay_bytes_per_session: 8192,
         max_replay_bytes: 12_288,
         session_idle_timeout: Duration::from_secs(20),
-        stateless_keep_alive: Duration::from_secs(1),
+        sse_keep_alive: Duration::from_secs(1),
         auth,
         ..HttpConfig::default()
     })

@@ -748,6 +748,35 @@ impl HttpResponse {
         }
     }
 
+    /// Wait at most `timeout` for the next block, which must be comments
+    /// only (a keep-alive), not an event.
+    ///
+    /// # Panics
+    /// On a timeout, a broken connection, an event, or the end of the body.
+    pub fn expect_keep_alive_within(&mut self, timeout: Duration) {
+        self.reader.get_mut().deadline = Instant::now() + timeout;
+        loop {
+            let text =
+                utf8_prefix(&self.decoded).unwrap_or_else(|e| self.fail(&format!("the SSE stream is not UTF-8: {e}")));
+            if let Some((block, rest)) = sse::split_block(text) {
+                let used = text.len() - rest.len();
+                let (fields, comments) = (block.fields, block.comments);
+                self.decoded.drain(..used);
+                match (fields, comments) {
+                    (0, 0) => continue,
+                    (0, _) => return,
+                    _ => self.fail("expected a keep-alive comment, got an event"),
+                }
+            }
+            if self.body.is_ended() {
+                self.fail("the stream ended before a keep-alive");
+            }
+            if let Err(error) = self.fill() {
+                self.fail(&format!("reading the SSE stream failed: {error}"));
+            }
+        }
+    }
+
     /// Every event until the body ends.
     pub fn events_until_end(&mut self) -> Vec<SseEvent> {
         std::iter::from_fn(|| self.next_event()).collect()

@@ -32,6 +32,8 @@ pub struct SseBlock<'a> {
     pub unknown: Option<&'a str>,
     /// How many fields the block had: 0 for comments and blank lines only.
     pub fields: usize,
+    /// How many comment lines (`: ...`) it had, such as keep-alives.
+    pub comments: usize,
 }
 
 impl<'a> SseBlock<'a> {
@@ -63,6 +65,7 @@ pub fn split_block(text: &str) -> Option<(SseBlock<'_>, &str)> {
             return Some((block, rest));
         }
         if line.starts_with(':') {
+            block.comments += 1;
             continue;
         }
         block.fields += 1;
@@ -134,7 +137,7 @@ mod tests {
             [("ping", Cow::Borrowed("x")), ("message", Cow::Owned::<str>("a\nb".to_owned()))]
         );
         let (comment_only, _) = split_block(stream).unwrap();
-        assert_eq!(comment_only.fields, 0);
+        assert_eq!((comment_only.fields, comment_only.comments), (0, 1));
     }
 
     #[test]

@@ -366,6 +366,20 @@ fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
     assert!(closed - idle_since >= Duration::from_millis(900), "closed after only {:?}", closed - idle_since);
 }
 
+#[test]
+fn a_quiet_standalone_stream_gets_a_keep_alive_comment_each_interval() {
+    let server = HttpServer::spawn_with(&options(&["--sse-keep-alive", "500ms"]));
+    let session = server.client().initialize(json!({}));
+    let mut stream = session.get(&[]).expect_status(200);
+    stream.expect_first_priming();
+    for _ in 0..2 {
+        let quiet_since = Instant::now();
+        stream.expect_keep_alive_within(Duration::from_secs(3));
+        let quiet = quiet_since.elapsed();
+        assert!(quiet >= Duration::from_millis(400), "a keep-alive after only {quiet:?} of quiet");
+    }
+}
+
 /// Beyond `--max-connections` the server stops accepting: a new client
 /// waits in the listen backlog until a connection closes, then is served.
 #[test]

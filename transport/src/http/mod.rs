@@ -265,11 +265,13 @@ pub struct HttpConfig {
     /// `subscriptions/listen` streams included (503 beyond). Each holds its
     /// own outgoing queue, so this also bounds their memory. Default 1024.
     pub max_stateless_requests: usize,
-    /// A stateless SSE stream that has sent nothing for this long gets a
-    /// comment (`: keep-alive`), so that proxies and clients with idle
-    /// timeouts keep a quiet `subscriptions/listen` stream open. Zero turns
-    /// it off. Default 15 s.
-    pub stateless_keep_alive: Duration,
+    /// An SSE stream that has sent nothing for this long gets a comment
+    /// (`: keep-alive`), so that proxies and clients with idle timeouts
+    /// keep a quiet stream open (a session's standalone stream, a long
+    /// call's, a stateless `subscriptions/listen`), and a connection whose
+    /// peer vanished fails a write instead of holding its slot until the
+    /// session expires. Zero turns it off. Default 15 s.
+    pub sse_keep_alive: Duration,
     /// Limits of each session's outgoing side, and of each stateless
     /// request's (`TransportConfig::default()` by default).
     pub transport: TransportConfig,
@@ -310,7 +312,7 @@ impl Default for HttpConfig {
             max_stateless_requests: 1024,
             // Under the idle timeouts of common proxies (30 to 60 seconds),
             // and rare enough to cost nothing.
-            stateless_keep_alive: Duration::from_secs(15),
+            sse_keep_alive: Duration::from_secs(15),
             transport: TransportConfig::default(),
             auth: None,
         }

@@ -46,7 +46,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::replay::Retention;
-use super::sse::{EventId, message_event, priming_event, retry_field};
+use super::sse::{EventId, KEEP_ALIVE, message_event, priming_event, retry_field};
 use super::{HttpConfig, SHUTDOWN_DEADLINE};
 use crate::{Envelope, Incoming, MessageKind, OutgoingMessageSender, OutgoingReceiver};
 
@@ -834,7 +834,15 @@ impl SseBody {
                         return Some((Ok(Frame::data(bytes)), body));
                     }
                     Step::End => return None,
-                    Step::Wait => wake.notified().await,
+                    // A wake-up between `step` and here is stored as a permit.
+                    Step::Wait => {
+                        let keep_alive = body.session.config.sse_keep_alive;
+                        if keep_alive.is_zero() {
+                            wake.notified().await;
+                        } else if tokio::time::timeout(keep_alive, wake.notified()).await.is_err() {
+                            return Some((Ok(Frame::data(Bytes::from_static(KEEP_ALIVE))), body));
+                        }
+                    }
                 }
             }
         })
@@ -1240,6 +1248,21 @@ mod tests {
         let second_priming = next_chunk(&mut second).await.unwrap();
         let id = |text: &str| text.lines().next().unwrap().to_owned();
         assert_ne!(id(&first_priming), id(&second_priming), "event ids are unique in a session");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_quiet_stream_gets_a_comment_each_keep_alive_interval_and_its_messages_as_they_come() {
+        let keep_alive = Duration::from_secs(2);
+        let (session, handle) = start(HttpConfig { sse_keep_alive: keep_alive, ..HttpConfig::default() });
+        let mut body = Box::pin(session.open_standalone(&cut()).unwrap().into_stream());
+        assert!(next_chunk(&mut body).await.unwrap().starts_with("id: "), "the priming event first");
+        for _ in 0..2 {
+            let quiet_since = tokio::time::Instant::now();
+            assert_eq!(next_chunk(&mut body).await.unwrap().as_bytes(), KEEP_ALIVE);
+            assert_eq!(quiet_since.elapsed(), keep_alive, "only after the stream was quiet that long");
+        }
+        notify(&handle, 7, None).await;
+        assert!(next_chunk(&mut body).await.unwrap().contains("\"data\":7"), "a message still comes at once");
     }
 
     #[tokio::test]

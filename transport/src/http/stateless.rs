@@ -57,7 +57,7 @@ pub(crate) async fn answer(
     let exchange = Exchange { outgoing, closed: closed.clone(), answered: false, slot: Some(slot) };
     let id = request.id.clone();
     state.handler.request(StatelessRequest { request, headers, http, sender, closed });
-    Ok(respond(exchange, id, state.config.stateless_keep_alive).await)
+    Ok(respond(exchange, id, state.config.sse_keep_alive).await)
 }
 
 /// What ties one stateless request's HTTP answer to its owner, for as long as

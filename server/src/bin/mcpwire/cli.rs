@@ -88,6 +88,9 @@ Streamable HTTP options (with --http; DURATION as 10s, 500ms or 2m, SIZE as
                            At SIGTERM, how long clients get to close their
                            idle connections; keep it above a load balancer's
                            keep-alive timeout. [default: 5s]
+      --sse-keep-alive <DURATION>
+                           Send a comment on an SSE stream quiet this long, so
+                           proxies keep it open. [default: 15s]
       --max-body-bytes <SIZE>
                            The largest request body (413 beyond). [default: 4MiB]
       --max-sessions <N>   Sessions at once (503 beyond). [default: 1024]
@@ -133,6 +136,7 @@ pub(crate) struct HttpOptions {
     pub(crate) body_timeout: Option<Duration>,
     pub(crate) idle_timeout: Option<Duration>,
     pub(crate) drain_timeout: Option<Duration>,
+    pub(crate) sse_keep_alive: Option<Duration>,
     pub(crate) max_body_bytes: Option<usize>,
     pub(crate) max_sessions: Option<usize>,
     pub(crate) max_replay_bytes: Option<usize>,
@@ -197,7 +201,8 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, log_env: Option<St
             "--state-key-file" => options.state_key_file = Some(value()?.into()),
             "--task-store" => options.task_store = Some(value()?),
             "--allowed-host" | "--allowed-origin" | "--max-connections" | "--header-timeout" | "--body-timeout"
-            | "--idle-timeout" | "--drain-timeout" | "--max-body-bytes" | "--max-sessions" | "--max-replay-bytes" => {
+            | "--idle-timeout" | "--drain-timeout" | "--sse-keep-alive" | "--max-body-bytes" | "--max-sessions"
+            | "--max-replay-bytes" => {
                 http_option.get_or_insert_with(|| name.to_owned());
                 http_limit(&mut options.limits, name, value()?)?;
             }
@@ -240,6 +245,7 @@ fn http_limit(limits: &mut HttpOptions, name: &str, value: String) -> Result<(),
         "--body-timeout" => limits.body_timeout = Some(duration(&value).map_err(invalid)?),
         "--idle-timeout" => limits.idle_timeout = Some(duration(&value).map_err(invalid)?),
         "--drain-timeout" => limits.drain_timeout = Some(duration(&value).map_err(invalid)?),
+        "--sse-keep-alive" => limits.sse_keep_alive = Some(duration(&value).map_err(invalid)?),
         "--max-body-bytes" => limits.max_body_bytes = Some(size(&value).map_err(invalid)?),
         "--max-replay-bytes" => limits.max_replay_bytes = Some(size(&value).map_err(invalid)?),
         _ => unreachable!("only HTTP options get here"),
@@ -347,6 +353,8 @@ mod tests {
             "--idle-timeout",
             "2m",
             "--drain-timeout=3s",
+            "--sse-keep-alive",
+            "20s",
             "--max-body-bytes",
             "1MiB",
             "--max-sessions",
@@ -365,6 +373,7 @@ mod tests {
             body_timeout: Some(Duration::from_millis(1500)),
             idle_timeout: Some(Duration::from_secs(120)),
             drain_timeout: Some(Duration::from_secs(3)),
+            sse_keep_alive: Some(Duration::from_secs(20)),
             max_body_bytes: Some(1 << 20),
             max_sessions: Some(64),
             max_replay_bytes: Some(16 << 20),

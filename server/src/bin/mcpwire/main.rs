@@ -153,6 +153,7 @@ fn http_config(options: cli::HttpOptions, config: &ServerConfig) -> HttpConfig {
         body_read_timeout: options.body_timeout.unwrap_or(defaults.body_read_timeout),
         idle_timeout: options.idle_timeout.unwrap_or(defaults.idle_timeout),
         drain_timeout: options.drain_timeout.unwrap_or(defaults.drain_timeout),
+        sse_keep_alive: options.sse_keep_alive.unwrap_or(defaults.sse_keep_alive),
         max_body_bytes: options.max_body_bytes.unwrap_or(defaults.max_body_bytes),
         max_sessions: options.max_sessions.unwrap_or(defaults.max_sessions),
         max_replay_bytes: options.max_replay_bytes.unwrap_or(defaults.max_replay_bytes),
