@@ -60,7 +60,8 @@ fn is_executable(path: &Path) -> bool {
 /// processes, on loopback ports of its own, and stops them.
 const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
 
-fn install(packages: &[&str]) -> Result<()> {
+/// Install `packages` with `apt-get`, no service starting meanwhile.
+pub(crate) fn install(packages: &[&str]) -> Result<()> {
     let _no_services = NoServices::install()?;
     let apt = |args: &[&str]| -> Result<bool> {
         eprintln!("$ apt-get {}", args.join(" "));

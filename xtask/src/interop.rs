@@ -1,14 +1,17 @@
-//! `cargo xtask interop`: the official TypeScript SDK clients against the
-//! `mcpwire` binary, in both eras of MCP.
+//! `cargo xtask interop`: the official TypeScript and Python SDK clients
+//! against the `mcpwire` binary, in both eras of MCP.
 //!
-//! The checks themselves live in `xtask/interop/*.mjs`, next to the
-//! `package.json` that pins the SDKs: `stdio-client.mjs` drives SDK 1.x at
-//! 2025-11-25 (the `initialize` handshake), `modern-client.mjs` drives SDK 2.x
-//! at 2026-07-28 (stateless, input-required rounds, `subscriptions/listen`);
-//! both import `common.mjs` (fixtures, helpers, the runner).
-//! This module only installs those packages (with Node 22) into
-//! `target/xtask-cache/interop`, builds the binary, runs each script over stdio
-//! and over Streamable HTTP, and passes on their verdicts.
+//! The checks themselves live in `xtask/interop/`. The TypeScript ones sit
+//! next to the `package.json` that pins the SDKs: `stdio-client.mjs` drives
+//! SDK 1.x at 2025-11-25 (the `initialize` handshake), `modern-client.mjs`
+//! drives SDK 2.x at 2026-07-28 (stateless, input-required rounds,
+//! `subscriptions/listen`); both import `common.mjs` (fixtures, helpers, the
+//! runner). `python-client.py` drives the Python SDK that `requirements.txt`
+//! pins, once per era (negotiation `auto`, which must reach 2026-07-28, and
+//! `legacy`). This module only installs those packages (with Node 22, and in a
+//! Python virtual environment) under `target/xtask-cache/`, builds the binary,
+//! runs each client over stdio and over Streamable HTTP, and passes on their
+//! verdicts.
 
 use std::path::Path;
 use std::process::Command;
@@ -18,6 +21,7 @@ use serde_json::Value;
 
 use crate::checks::project_root;
 use crate::node::NodeEnv;
+use crate::python::PythonEnv;
 
 /// One client script and the SDK it drives, run over stdio and over
 /// Streamable HTTP.
@@ -35,7 +39,12 @@ struct Client {
 /// What both clients import: fixtures, helpers and the runner.
 const SHARED: &str = "common.mjs";
 
-/// Each era's client, oldest first.
+/// The Python client, and the negotiation modes it runs in: `auto` must reach
+/// 2026-07-28 (the SDK probes `server/discover`), `legacy` is the handshake.
+const PYTHON_CLIENT: &str = "python-client.py";
+const PYTHON_MODES: [&str; 2] = ["auto", "legacy"];
+
+/// Each era's TypeScript client, oldest first.
 const CLIENTS: [Client; 2] = [
     Client { script: "stdio-client.mjs", sdk: "@modelcontextprotocol/sdk", revision: "2025-11-25" },
     Client { script: "modern-client.mjs", sdk: "@modelcontextprotocol/client", revision: "2026-07-28" },
@@ -52,20 +61,41 @@ pub(crate) fn run() -> Result<()> {
         std::fs::copy(sources.join(script), env.dir.join(script))
             .with_context(|| format!("copying {script} into {}", env.dir.display()))?;
     }
+    let python = PythonEnv::install("interop-python", &sources.join("requirements.txt"))?;
     let binary = crate::mcpwire::binary()?;
-    for client in &CLIENTS {
-        run_client(&env, client, &binary.to_string_lossy())?;
-    }
+    let run_all = |target: &str| -> Result<()> {
+        for client in &CLIENTS {
+            run_client(&env, client, target)?;
+        }
+        for mode in PYTHON_MODES {
+            run_python(&python, &sources.join(PYTHON_CLIENT), target, mode)?;
+        }
+        Ok(())
+    };
+    run_all(&binary.to_string_lossy())?;
     // The same checks over Streamable HTTP, against one server that serves both
     // eras side by side, as a deployed one would.
     let server = crate::mcpwire::HttpServer::start(&binary)?;
-    for client in &CLIENTS {
-        if let Err(error) = run_client(&env, client, &server.url) {
-            eprintln!("mcpwire's stderr (last lines):\n{}", server.stderr_tail());
-            return Err(error);
-        }
+    if let Err(error) = run_all(&server.url) {
+        eprintln!("mcpwire's stderr (last lines):\n{}", server.stderr_tail());
+        return Err(error);
     }
     server.stop()?;
+    Ok(())
+}
+
+/// Run the Python client against `target` with negotiation `mode`.
+fn run_python(env: &PythonEnv, script: &Path, target: &str, mode: &str) -> Result<()> {
+    let python = env.python();
+    eprintln!("$ {} {} {target} {mode}", python.display(), script.display());
+    let status = Command::new(&python)
+        .arg(script)
+        .args([target, mode])
+        .status()
+        .with_context(|| format!("running {}", python.display()))?;
+    if !status.success() {
+        bail!("{PYTHON_CLIENT} (the Python SDK) found interop failures in mode {mode} against {target} ({status})");
+    }
     Ok(())
 }
 

@@ -13,6 +13,7 @@ mod interop;
 mod mcpwire;
 mod node;
 mod package;
+mod python;
 mod scale;
 mod tidy;
 
