@@ -175,10 +175,14 @@ pub(crate) struct Inner {
     pub(crate) tasks: Arc<Tasks>,
     /// Skills (SEP-2640), when the server serves any.
     pub(crate) skills: Option<Arc<crate::skills::Served>>,
-    /// `info` as JSON, for a stateless result that has a `_meta` of its own.
+    /// The name every stateless result gives its server: `info`'s name and
+    /// version, as JSON, for a result that has a `_meta` of its own. The
+    /// whole `info` (title, description, icons, website) is for
+    /// `server/discover` and `initialize`; repeated in every result it would
+    /// weigh on each one (an icon as a data URI, kilobytes).
     pub(crate) server_info: serde_json::Value,
-    /// `"_meta":{"io.modelcontextprotocol/serverInfo": info}` as text, the
-    /// first member of every other stateless result.
+    /// `"_meta":{"io.modelcontextprotocol/serverInfo": {name, version}}` as
+    /// text, the first member of every other stateless result.
     pub(crate) server_meta: String,
     /// `"resultType":"complete",` and `server_meta`: the members a complete
     /// stateless result without either gains, spliced in as text.
@@ -702,7 +706,7 @@ impl ServerBuilder {
                 listeners: Listeners::default(),
                 tasks,
                 skills,
-                server_info: serde_json::to_value(&self.info).expect("an Implementation serialises"),
+                server_info: crate::stateless::identity(&self.info),
                 server_meta: crate::stateless::server_meta(&self.info),
                 complete_meta: format!(
                     "\"resultType\":\"{}\",{}",

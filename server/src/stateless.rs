@@ -174,12 +174,17 @@ pub(crate) fn removed(method: &str) -> ErrorObject {
     )
 }
 
-/// `server/discover`: what `initialize` used to say, cacheable.
+/// `server/discover`: what `initialize` used to say, cacheable, with the
+/// whole `Implementation` as the server's name (other results carry only its
+/// name and version).
 pub(crate) fn discover(server: &Server) -> DiscoverResult {
+    let mut meta = Meta::new();
+    meta.insert(keys::SERVER_INFO, serde_json::to_value(server.info()).expect("an Implementation serialises"));
     DiscoverResult {
         supported_versions: versions(),
         capabilities: server.capabilities(),
         instructions: server.inner.instructions.clone(),
+        meta: Some(meta),
         ..DiscoverResult::default()
     }
 }
@@ -238,7 +243,8 @@ cacheable_result!(
 /// The `_meta` is written from text serialised once per server, in front of
 /// the result's own members: building it as a map and serialising it on
 /// every answer cost a sixth of a stateless call (callgrind, echo). A
-/// result whose handler set a `_meta` of its own gets the entry added to it.
+/// result whose handler set a `_meta` of its own gets the entry added to it,
+/// unless it names the server itself.
 pub(crate) fn reply<R: StatelessResult + Serialize>(
     server: &Server,
     id: &RequestId,
@@ -252,7 +258,10 @@ pub(crate) fn reply<R: StatelessResult + Serialize>(
     let (result_type, meta) = result.common();
     if let Some(meta) = meta {
         result_type.get_or_insert(ResultType::COMPLETE);
-        meta.insert(keys::SERVER_INFO, server.inner.server_info.clone());
+        // `server/discover` names the server in full already.
+        if meta.get(keys::SERVER_INFO).is_none() {
+            meta.insert(keys::SERVER_INFO, server.inner.server_info.clone());
+        }
         return routes::reply(id, &result);
     }
     // The usual case: members that are the same text in every result, spliced
@@ -265,10 +274,16 @@ pub(crate) fn reply<R: StatelessResult + Serialize>(
 }
 
 /// The `_meta` member of every stateless result, as JSON object member
-/// text: the server's name.
+/// text: the server's name and version ([`identity`]).
 pub(crate) fn server_meta(info: &Implementation) -> String {
-    let meta = serde_json::json!({ keys::SERVER_INFO: info });
+    let meta = serde_json::json!({ keys::SERVER_INFO: identity(info) });
     format!("\"_meta\":{meta}")
+}
+
+/// What names the server in every stateless result: the name and version of
+/// its `Implementation`, the members the schema requires.
+pub(crate) fn identity(info: &Implementation) -> Value {
+    serde_json::json!({ "name": info.name, "version": info.version })
 }
 
 /// The input-required result that ends a round, from the server named in

@@ -114,6 +114,13 @@ fn discover_names_the_supported_version_capabilities_and_cache_hints() {
     assert!(result["instructions"].as_str().is_some_and(|i| !i.is_empty()), "{result}");
     assert!(result["ttlMs"].is_u64(), "{result}");
     assert!(["public", "private"].contains(&result["cacheScope"].as_str().unwrap_or_default()), "{result}");
+    // The whole Implementation here; every other result names the server by
+    // name and version only.
+    assert_eq!(result["_meta"][SERVER_INFO_KEY]["title"], "mcpwire reference server", "{result}");
+    assert!(result["_meta"][SERVER_INFO_KEY]["description"].is_string(), "{result}");
+    let listed = call_with(&mut server, "tools/list", json!({}), &json!({}));
+    let info = &complete(&listed)["_meta"][SERVER_INFO_KEY];
+    assert_eq!(info.as_object().map(|info| info.len()), Some(2), "only name and version: {info}");
 }
 
 #[test]
