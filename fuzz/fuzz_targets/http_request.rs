@@ -118,7 +118,7 @@ const MAX_REQUESTS: usize = 12;
 const HEAD_WITHIN: Duration = Duration::from_secs(60);
 
 /// How long (paused) a stream is read before it counts as one that stays
-/// open: several of the stateless keep-alives set below.
+/// open: several of the keep-alive intervals set below.
 const STREAM_WINDOW: Duration = Duration::from_secs(5);
 
 /// How long (paused) a stream may take to end after shutdown: the handlers'
