@@ -75,6 +75,10 @@ pub(crate) async fn run(
         declared: stateless::Remembered::default(),
     };
     tokio::pin!(shutdown);
+    // Made once, not on every turn: a new one registers (and dropping it
+    // unregisters) a waiter under the token's lock for every message.
+    let writer_closed = sender.closed();
+    tokio::pin!(writer_closed);
     // Messages taken since the loop last stepped aside.
     let mut taken = 0;
     loop {
@@ -95,7 +99,7 @@ pub(crate) async fn run(
         let event = tokio::select! {
             biased;
             () = &mut shutdown => Event::Shutdown,
-            () = sender.closed() => Event::WriterClosed,
+            () = &mut writer_closed => Event::WriterClosed,
             message = incoming.recv() => message.map_or(Event::PeerClosed, Event::Incoming),
         };
         match event {

@@ -739,13 +739,16 @@ async fn route(session: Arc<HttpSession>, mut outgoing: OutgoingReceiver) {
 /// session is winding down, let every live connection deliver what its
 /// stream holds, then wait for the last one to finish.
 async fn store_all(session: &HttpSession, outgoing: &mut OutgoingReceiver) {
+    // Made once: a new one per message would register a waiter each time.
+    let processor_gone = session.incoming.closed();
+    tokio::pin!(processor_gone);
     loop {
         // What is queued goes before the processor's leaving is noticed:
         // its last answers are what a winding-down session is for.
         let envelope = tokio::select! {
             biased;
             envelope = outgoing.recv() => envelope,
-            () = session.incoming.closed() => None,
+            () = &mut processor_gone => None,
         };
         let Some(envelope) = envelope else { break };
         session.store(envelope);
