@@ -606,6 +606,16 @@ impl SseEvent {
     }
 }
 
+/// One block of an SSE stream, as the client reads them.
+enum Block {
+    /// Fields: an event (a message, or a priming event).
+    Event(SseEvent),
+    /// Comments only, such as a keep-alive.
+    Comment,
+    /// Nothing but blank lines.
+    Blank,
+}
+
 /// A response: its status and headers, and a body read on demand, as a whole
 /// or SSE event by SSE event.
 ///
@@ -728,22 +738,12 @@ impl HttpResponse {
     pub fn next_event_within(&mut self, timeout: Duration) -> Option<SseEvent> {
         self.reader.get_mut().deadline = Instant::now() + timeout;
         loop {
-            let text =
-                utf8_prefix(&self.decoded).unwrap_or_else(|e| self.fail(&format!("the SSE stream is not UTF-8: {e}")));
-            if let Some((block, rest)) = sse::split_block(text) {
-                let used = text.len() - rest.len();
-                let event = (block.fields > 0).then(|| self.event_of(&block));
-                self.decoded.drain(..used);
-                let Some(mut event) = event else { continue };
-                self.check_message(&mut event);
-                return Some(event);
-            }
-            // A block cut off by the end of the body is not an event.
-            if self.body.is_ended() {
-                return None;
-            }
-            if let Err(error) = self.fill() {
-                self.fail(&format!("reading the SSE stream failed: {error}"));
+            match self.next_block()? {
+                Block::Event(mut event) => {
+                    self.check_message(&mut event);
+                    return Some(event);
+                }
+                Block::Comment | Block::Blank => {}
             }
         }
     }
@@ -756,20 +756,34 @@ impl HttpResponse {
     pub fn expect_keep_alive_within(&mut self, timeout: Duration) {
         self.reader.get_mut().deadline = Instant::now() + timeout;
         loop {
+            match self.next_block() {
+                Some(Block::Comment) => return,
+                Some(Block::Blank) => {}
+                Some(Block::Event(_)) => self.fail("expected a keep-alive comment, got an event"),
+                None => self.fail("the stream ended before a keep-alive"),
+            }
+        }
+    }
+
+    /// The next whole block of the stream, reading more as needed until the
+    /// deadline the caller set; `None` once the body has ended (a block cut
+    /// off by the end is not one).
+    fn next_block(&mut self) -> Option<Block> {
+        loop {
             let text =
                 utf8_prefix(&self.decoded).unwrap_or_else(|e| self.fail(&format!("the SSE stream is not UTF-8: {e}")));
             if let Some((block, rest)) = sse::split_block(text) {
                 let used = text.len() - rest.len();
-                let (fields, comments) = (block.fields, block.comments);
+                let parsed = match (block.fields, block.comments) {
+                    (0, 0) => Block::Blank,
+                    (0, _) => Block::Comment,
+                    _ => Block::Event(self.event_of(&block)),
+                };
                 self.decoded.drain(..used);
-                match (fields, comments) {
-                    (0, 0) => continue,
-                    (0, _) => return,
-                    _ => self.fail("expected a keep-alive comment, got an event"),
-                }
+                return Some(parsed);
             }
             if self.body.is_ended() {
-                self.fail("the stream ended before a keep-alive");
+                return None;
             }
             if let Err(error) = self.fill() {
                 self.fail(&format!("reading the SSE stream failed: {error}"));
