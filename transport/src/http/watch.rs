@@ -56,9 +56,11 @@ pub(crate) struct Timeouts {
 
 impl Timeouts {
     /// The longest a connection's task sleeps between looks at its clock:
-    /// no phase can begin with a deadline nearer than this.
+    /// no phase can begin with a deadline nearer than this. At least a
+    /// millisecond, so that a zero timeout (which closes a connection as soon
+    /// as its phase begins) cannot make a busy connection's task spin.
     fn step(self) -> Duration {
-        self.header.min(self.idle)
+        self.header.min(self.idle).max(Duration::from_millis(1))
     }
 
     /// When to look at `watch`'s clock next: at its deadline, or a step from
