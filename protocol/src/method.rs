@@ -182,6 +182,34 @@ macro_rules! dispatch_enum {
                 }
             }
 
+            /// [`from_parts`](Self::from_parts) for params that may carry a
+            /// `_meta` read before, whose text is `known`: when they carry it
+            /// first or last, byte for byte ([`crate::meta::without_known`]),
+            /// only the rest of the params is parsed, and the request gets a
+            /// copy of `known` as its `_meta`. `None` when they do not, and
+            /// when the rest does not parse or has a `_meta` of its own:
+            /// [`from_parts`](Self::from_parts) then parses the params whole,
+            /// and says what is wrong with them.
+            pub fn from_parts_known_meta(
+                method: &str,
+                params: &serde_json::value::RawValue,
+                known: &serde_json::value::RawValue,
+            ) -> Option<Self> {
+                let rest = $crate::meta::without_known(params.get(), known.get())?;
+                let mut request = match method {
+                    $($method => Self::$variant(serde_json::from_str(&rest).ok()?),)*
+                    _ => return None,
+                };
+                let slot = match &mut request {
+                    $(Self::$variant(params) => $crate::meta::WithMeta::meta_slot(params),)*
+                };
+                match slot {
+                    Some(slot @ None) => *slot = Some($crate::meta::known(known)),
+                    _ => return None,
+                }
+                Some(request)
+            }
+
             /// The params as raw JSON, or `None` when they are empty.
             ///
             /// # Errors

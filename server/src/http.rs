@@ -141,7 +141,8 @@ fn route(
 ) -> Result<Routed, ErrorObject> {
     let server = &endpoint.server;
     let Request { id, method, params, .. } = request;
-    let parsed = ClientRequest::from_parts(&method, params.as_deref());
+    let known = endpoint.declared.lock().expect("declared lock").text().cloned();
+    let parsed = stateless::parse(&method, params.as_deref(), known.as_deref());
     // Params that did not parse (a custom method's, or a removed method's)
     // still carry the `_meta` every check needs.
     let custom_meta = match &parsed {
@@ -213,8 +214,8 @@ fn declared(
         return Err(header_mismatch(&declaration.version));
     }
     let (version, log_level) = (declaration.accept()?, declaration.log_level);
-    if let Some(text) = text {
-        endpoint.declared.lock().expect("declared lock").remember(text, version, log_level);
+    if let Some(meta) = meta {
+        endpoint.declared.lock().expect("declared lock").remember(meta, version, log_level);
     }
     Ok((version, log_level))
 }

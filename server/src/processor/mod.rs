@@ -181,7 +181,7 @@ impl Processor {
                 Routed::Run(job) => self.start(id, job, http, responder),
             };
         }
-        let parsed = ClientRequest::from_parts(&method, params.as_deref());
+        let parsed = stateless::parse(&method, params.as_deref(), self.declared.text().map(|text| &**text));
         // Params that did not parse (a custom method's, or a removed
         // method's) still carry the `_meta` that decides the era.
         let custom_meta = match &parsed {
@@ -232,8 +232,8 @@ impl Processor {
             let (version, log_level) = (declaration.accept()?, declaration.log_level);
             // Only a declaration that stands on its `_meta` alone is
             // remembered (the method made none of it).
-            if let Some(text) = text {
-                self.declared.remember(text, version, log_level);
+            if let Some(meta) = meta {
+                self.declared.remember(meta, version, log_level);
             }
             return Ok(Era::Stateless { version, log_level });
         }

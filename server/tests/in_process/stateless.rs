@@ -21,6 +21,7 @@ in_both_runtimes![
     a_listen_stream_ends_with_its_result_when_the_connection_winds_down,
     only_tools_resources_and_prompts_may_ask_the_client,
     a_repeated_meta_is_served_like_the_first_and_a_changed_one_is_read_again,
+    a_remembered_meta_is_split_off_only_where_it_is_the_params_own,
 ];
 
 fn meta(capabilities: &Value) -> Value {
@@ -235,4 +236,55 @@ async fn a_repeated_meta_is_served_like_the_first_and_a_changed_one_is_read_agai
     let said = client.drain().await;
     let logs = said.iter().filter(|m| m["method"] == "notifications/message").count();
     assert_eq!(logs, 1, "only the call whose `_meta` asked for warnings logs: {said:?}");
+}
+
+/// A `_meta` equal to the remembered one is not read again when it is the
+/// first or the last member of the params; wherever it is, the request is
+/// served as if it had been read whole (lines written by hand, to place it).
+async fn a_remembered_meta_is_split_off_only_where_it_is_the_params_own() {
+    let server = Server::builder("s", "1")
+        .tool(ToolRoute::raw(Tool::new("args", "args"), |args, ctx| async move {
+            let level = if ctx.is_stateless() { "stateless" } else { "session" };
+            Ok(format!("{level} {}", Value::Object(args)))
+        }))
+        .build();
+    let mut client = Client::connect(&server);
+    let known =
+        r#"{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}"#;
+    let lines = [
+        // Remembered here, then met last, first, in an argument, and twice.
+        format!(r#"{{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{{"name":"args","_meta":{known}}}}}"#),
+        format!(
+            r#"{{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{{"name":"args","arguments":{{"a":1}},"_meta":{known}}}}}"#
+        ),
+        format!(
+            r#"{{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{{"_meta":{known},"arguments":{{"b":2}},"name":"args"}}}}"#
+        ),
+        format!(
+            r#"{{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{{"_meta":{known},"name":"args","arguments":{{"_meta":{known}}}}}}}"#
+        ),
+        format!(
+            r#"{{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{{"_meta":{{}},"name":"args","_meta":{known}}}}}"#
+        ),
+    ];
+    for line in &lines {
+        client.send_raw(format!("{line}\n").as_bytes()).await;
+    }
+    let answers: Vec<_> = [1, 2, 3, 4, 5].into_iter().map(Value::from).collect();
+    let mut results = Vec::new();
+    for id in &answers {
+        results.push(client.response(id).await);
+    }
+    assert_eq!(text(results[0].as_ref().unwrap()), "stateless {}");
+    assert_eq!(text(results[1].as_ref().unwrap()), r#"stateless {"a":1}"#);
+    assert_eq!(text(results[2].as_ref().unwrap()), r#"stateless {"b":2}"#);
+    let nested: Value = serde_json::from_str(known).unwrap();
+    let echoed = text(results[3].as_ref().unwrap()).strip_prefix("stateless ").unwrap();
+    assert_eq!(serde_json::from_str::<Value>(echoed).unwrap(), json!({"_meta": nested}));
+    // A second `_meta` gets the answer of a connection that remembers
+    // nothing, where the params are parsed whole.
+    let mut fresh = Client::connect(&server);
+    fresh.send_raw(format!("{}\n", lines[4]).as_bytes()).await;
+    let whole = fresh.response(&Value::from(5)).await.unwrap_err();
+    assert_eq!(results[4].as_ref().unwrap_err(), &whole);
 }

@@ -156,17 +156,18 @@ const PER_CALL_WORK: &str = "mcpwire does more per call than the floor's single 
 
 /// What a stateless call costs on top of a session's, as callgrind showed it.
 const STATELESS_WORK: &str = "a stateless request carries in about 190 bytes of `_meta` what a session would have \
-    remembered, and mcpwire's two passes (the JSON-RPC envelope, then the typed params) each walk it; the processor \
-    remembers the last `_meta`'s declaration, so an unchanged one is not read a third time. With the result's \
-    `resultType` and server name and the request's input round, callgrind counts about 20.6k instructions per \
-    stateless echo call against 15.3k per session call, most of the difference in serde_json skipping `_meta`. The \
-    floor pays for the larger messages too: compare its echo-2026 and echo-pipelined rows.";
+    remembered. The JSON-RPC envelope's pass walks it once; the server remembers the last `_meta` text it accepted, \
+    and when the next request's params open or close with the same text, they are parsed without it and its \
+    declaration is not read again. With the result's `resultType` and server name and the request's input round, \
+    callgrind counts about 18.8k instructions per stateless echo call against 15.3k per session call, most of the \
+    difference in serde_json skipping `_meta` in the envelope. The floor pays for the larger messages too: compare its \
+    echo-2026 and echo-pipelined rows.";
 
 /// What bounds the HTTP echo figures, as callgrind showed it (release build,
 /// wrk at 4 connections; per call = the difference between a 3 s and a 9 s
 /// run over the difference in calls, so start-up cancels out).
 const HTTP_WORK: &str = "per call mcpwire executes about twice the HTTP floor's instructions (callgrind: about \
-    42,000 against 20,700 for a session call, 47,300 against 25,900 for a stateless one), and the gap is work on \
+    42,000 against 20,700 for a session call, 45,700 against 25,900 for a stateless one), and the gap is work on \
     each request, not hyper's: the body is decoded as a JSON-RPC envelope and then as typed params (about 5,500), \
     the handler starts as a task of its own behind a panic guard (about 3,100), a session's request also opens a \
     stream of its own (about 1,600) and crosses the session's router task (about 2,100), and a stateless one gets an \
