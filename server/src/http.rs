@@ -141,8 +141,9 @@ fn route(
 ) -> Result<Routed, ErrorObject> {
     let server = &endpoint.server;
     let Request { id, method, params, .. } = request;
-    let known = endpoint.declared.lock().expect("declared lock").text().cloned();
-    let parsed = stateless::parse(&method, params.as_deref(), known.as_deref());
+    // A copy, to take the lock once per request (the text is shared, not copied).
+    let remembered = endpoint.declared.lock().expect("declared lock").clone();
+    let parsed = stateless::parse(&method, params.as_deref(), remembered.text().map(|text| &**text));
     // Params that did not parse (a custom method's, or a removed method's)
     // still carry the `_meta` every check needs.
     let custom_meta = match &parsed {
@@ -153,7 +154,7 @@ fn route(
         Ok(request) => request.meta(),
         Err(_) => custom_meta.as_ref(),
     };
-    let (version, log_level) = declared(endpoint, meta, headers)?;
+    let (version, log_level) = declared(endpoint, &remembered, meta, headers)?;
     if headers.method.as_deref() != Some(&*method) {
         return Err(mismatch(&format!(
             "the Mcp-Method header ({}) must equal the body's method ({method})",
@@ -190,6 +191,7 @@ fn route(
 /// then the version itself (-32022).
 fn declared(
     endpoint: &Endpoint,
+    remembered: &stateless::Remembered,
     meta: Option<&Meta>,
     headers: &McpHeaders,
 ) -> Result<(ProtocolVersion, Option<LoggingLevel>), ErrorObject> {
@@ -200,8 +202,7 @@ fn declared(
         ))
     };
     let text = meta.and_then(Meta::json_text);
-    let remembered = text.and_then(|text| endpoint.declared.lock().expect("declared lock").get(text));
-    if let Some((version, log_level)) = remembered {
+    if let Some((version, log_level)) = text.and_then(|text| remembered.get(text)) {
         return match headers.protocol_version.as_deref() == Some(version.as_str()) {
             true => Ok((version, log_level)),
             false => Err(header_mismatch(version.as_str())),

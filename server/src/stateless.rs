@@ -51,7 +51,7 @@ const MAX_REMEMBERED_META: usize = 4096;
 /// stateless echo call from 24.7k to 21.8k instructions over stdio, and from
 /// 51.3k to 49.0k over HTTP (callgrind). The text also lets the next request's
 /// params be parsed without their `_meta` ([`parse`]).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Remembered(Option<(Arc<RawValue>, ProtocolVersion, Option<LoggingLevel>)>);
 
 impl Remembered {
