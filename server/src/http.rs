@@ -143,7 +143,7 @@ fn route(
     let Request { id, method, params, .. } = request;
     // A copy, to take the lock once per request (the text is shared, not copied).
     let remembered = endpoint.declared.lock().expect("declared lock").clone();
-    let parsed = stateless::parse(&method, params.as_deref(), remembered.text().map(|text| &**text));
+    let parsed = stateless::parse(&method, params.as_deref(), remembered.text());
     // Params that did not parse (a custom method's, or a removed method's)
     // still carry the `_meta` every check needs.
     let custom_meta = match &parsed {

@@ -61,8 +61,8 @@ impl Remembered {
     }
 
     /// The text remembered, if any.
-    pub(crate) fn text(&self) -> Option<&Arc<RawValue>> {
-        self.0.as_ref().map(|(text, ..)| text)
+    pub(crate) fn text(&self) -> Option<&RawValue> {
+        self.0.as_ref().map(|(text, ..)| &**text)
     }
 
     /// Remember that `meta` alone declared `version` and `log_level` (a long

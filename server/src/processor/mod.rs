@@ -181,7 +181,7 @@ impl Processor {
                 Routed::Run(job) => self.start(id, job, http, responder),
             };
         }
-        let parsed = stateless::parse(&method, params.as_deref(), self.declared.text().map(|text| &**text));
+        let parsed = stateless::parse(&method, params.as_deref(), self.declared.text());
         // Params that did not parse (a custom method's, or a removed
         // method's) still carry the `_meta` that decides the era.
         let custom_meta = match &parsed {
